@@ -1,0 +1,34 @@
+// Bundles each task's src/index.ts into one CommonJS file for Node 20, and copies the
+// task-lib resources that task-lib loads from beside the bundle at run time.
+import { build } from 'esbuild';
+import { cpSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const taskLib = join(root, 'node_modules', 'azure-pipelines-task-lib');
+
+for (const task of readdirSync(join(root, 'tasks'))) {
+  const taskDir = join(root, 'tasks', task);
+  const entry = join(taskDir, 'src', 'index.ts');
+  if (!existsSync(entry)) continue;
+  const dist = join(taskDir, 'dist');
+  rmSync(dist, { recursive: true, force: true });
+  await build({
+    entryPoints: [entry],
+    outfile: join(dist, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'external',
+    logLevel: 'warning',
+  });
+  // task-lib reads lib.json and Strings/ from the folder of the module that loaded it,
+  // which after bundling is dist/.
+  cpSync(join(taskLib, 'lib.json'), join(dist, 'lib.json'));
+  cpSync(join(taskLib, 'Strings'), join(dist, 'Strings'), { recursive: true });
+  console.log(`built ${task}`);
+}

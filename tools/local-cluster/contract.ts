@@ -1,0 +1,66 @@
+// The contract between the local cluster's API server (apiserver/) and its kubelet
+// emulation (kubelet/). The API server owns every object and its resourceVersion; the
+// kubelet reads pods and Secrets through this interface and reports status, log lines and
+// events back through it, the way a real kubelet talks to the API server.
+import type { V1Event, V1ObjectMeta, V1Pod, V1PodStatus, V1Secret } from '@kubernetes/client-node';
+
+export type ObjectKind = 'namespaces' | 'secrets' | 'pods' | 'events';
+
+/** What the kubelet sees of the cluster. Every method is synchronous and in memory. */
+export interface ClusterStore {
+  /** Returns a deep copy of the pod, or undefined when it does not exist (or was deleted). */
+  getPod(namespace: string, name: string): V1Pod | undefined;
+
+  /** Returns a deep copy of the Secret, or undefined when it does not exist. */
+  getSecret(namespace: string, name: string): V1Secret | undefined;
+
+  /**
+   * Replaces the pod's status (and spec.nodeName when given), bumps its resourceVersion and
+   * sends a MODIFIED event to watchers. Does nothing when the pod no longer exists.
+   */
+  updatePodStatus(namespace: string, name: string, status: V1PodStatus, nodeName?: string): void;
+
+  /**
+   * Appends one line (without its newline) to a container's log. The server stamps it with
+   * the current time for `timestamps=true` and `sinceTime`, and sends it to followers.
+   */
+  appendLog(namespace: string, pod: string, container: string, line: string): void;
+
+  /** Marks the container's log as complete: follow streams end after the last line. */
+  endLog(namespace: string, pod: string, container: string): void;
+
+  /** Records an Event about the pod (reason such as Scheduled, Pulled, Started, Failed). */
+  recordEvent(namespace: string, pod: string, type: 'Normal' | 'Warning', reason: string, message: string): void;
+
+  /** Removes the pod for good and sends DELETED to watchers (after the kubelet stopped it). */
+  finalizePodDeletion(namespace: string, name: string): void;
+}
+
+/** What the API server tells the kubelet. */
+export interface PodLifecycleListener {
+  /** A pod was created and stored (status.phase Pending, no nodeName). */
+  podCreated(pod: V1Pod): void;
+  /**
+   * A pod got a deletionTimestamp. The kubelet stops its containers within the grace
+   * period, then calls finalizePodDeletion.
+   */
+  podDeleting(pod: V1Pod, gracePeriodSeconds: number): void;
+}
+
+/** One pod the kubelet ran, kept for tests to read. */
+export interface PodRunRecord {
+  namespace: string;
+  name: string;
+  /** The pod as created, before any status. */
+  pod: V1Pod;
+  /** kaniko's arguments as the executor emulation received them. */
+  args: string[];
+  /** Paths of the regular files and symlinks in the build context the executor unpacked, sorted. */
+  contextFiles: string[];
+  /** The container's exit code, or undefined while running or when it never started. */
+  exitCode?: number;
+  /** The digest written to the termination message, when there was one. */
+  digest?: string;
+}
+
+export type { V1Event, V1ObjectMeta, V1Pod, V1PodStatus, V1Secret };
