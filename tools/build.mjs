@@ -24,6 +24,10 @@ for (const task of readdirSync(join(root, 'tasks'))) {
     minify: true,
     sourcemap: false,
     legalComments: 'external',
+    // ES-module dependencies (client-node) call createRequire(import.meta.url), which a
+    // CommonJS bundle does not have; this gives them the bundle's own file URL.
+    banner: { js: "const __bundleFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__bundleFileUrl' },
     logLevel: 'warning',
   });
   // task-lib reads lib.json and Strings/ from the folder of the module that loaded it,

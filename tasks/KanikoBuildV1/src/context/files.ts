@@ -1,0 +1,67 @@
+// Lists the files of a build context, leaving out what `.dockerignore` excludes, with the
+// rules of Docker's builder (implemented by @balena/dockerignore).
+import ignore, { type Ignore } from '@balena/dockerignore';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+
+export type EntryType = 'file' | 'directory' | 'symlink';
+
+export interface ContextEntry {
+  /** Path inside the context with `/` separators, such as `app/main.py`. */
+  name: string;
+  type: EntryType;
+  /** Absolute path on the agent. */
+  source: string;
+}
+
+export const DOCKERIGNORE = '.dockerignore';
+
+/**
+ * Returns the context's entries sorted by name. The Dockerfile and `.dockerignore` are
+ * always included, as Docker sends them even when `.dockerignore` matches them.
+ */
+export async function listContextEntries(contextDir: string, dockerfile: string): Promise<ContextEntry[]> {
+  const rules = await readIgnoreRules(contextDir);
+  const alwaysIncluded = new Set([dockerfile, DOCKERIGNORE]);
+  const entries: ContextEntry[] = [];
+  await walk(contextDir, '', { ...rules, alwaysIncluded }, entries);
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+interface Filter {
+  rules: Ignore;
+  /** Whether any rule starts with `!`, so that files inside an ignored folder may come back. */
+  hasExceptions: boolean;
+  alwaysIncluded: Set<string>;
+}
+
+async function readIgnoreRules(contextDir: string): Promise<Omit<Filter, 'alwaysIncluded'>> {
+  let text = '';
+  try {
+    text = await fs.readFile(path.join(contextDir, DOCKERIGNORE), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return { rules: ignore().add(text), hasExceptions: /^\s*!/m.test(text) };
+}
+
+async function walk(root: string, relative: string, filter: Filter, entries: ContextEntry[]): Promise<void> {
+  const folder = path.join(root, relative);
+  for (const dirent of await fs.readdir(folder, { withFileTypes: true })) {
+    const name = relative ? `${relative}/${dirent.name}` : dirent.name;
+    const source = path.join(folder, dirent.name);
+    const ignored = filter.rules.ignores(name) && !filter.alwaysIncluded.has(name);
+    if (dirent.isDirectory()) {
+      if (!ignored) entries.push({ name, type: 'directory', source });
+      // An ignored folder is walked only when a `!pattern` may bring back files inside it,
+      // or when it holds the Dockerfile.
+      const holdsDockerfile = [...filter.alwaysIncluded].some((file) => file.startsWith(`${name}/`));
+      if (!ignored || filter.hasExceptions || holdsDockerfile) await walk(root, name, filter, entries);
+    } else if (!ignored && dirent.isFile()) {
+      entries.push({ name, type: 'file', source });
+    } else if (!ignored && dirent.isSymbolicLink()) {
+      entries.push({ name, type: 'symlink', source });
+    }
+    // Sockets, FIFOs and devices cannot be archived; Docker leaves them out too.
+  }
+}

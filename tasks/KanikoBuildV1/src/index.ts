@@ -1,0 +1,28 @@
+// Entry point: runs the task, turns the agent's cancel signals into an abort, and sets the result.
+import * as tl from 'azure-pipelines-task-lib/task';
+import { loc } from './messages';
+import { run } from './main';
+
+async function main(): Promise<void> {
+  // The agent cancels with SIGINT, then SIGTERM 7.5 s later, then kills the process 2.5 s
+  // after that. The first signal aborts the run so that its cleanup starts at once.
+  const cancel = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!cancel.signal.aborted) console.log(loc('Cancelling', signal));
+    cancel.abort(new Error(loc('Cancelled', signal)));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    const outcome = await run(cancel.signal);
+    tl.setResult(outcome.succeeded ? tl.TaskResult.Succeeded : tl.TaskResult.Failed, outcome.message);
+  } catch (error) {
+    const message = cancel.signal.aborted
+      ? (cancel.signal.reason as Error).message
+      : error instanceof Error ? error.message : String(error);
+    tl.setResult(tl.TaskResult.Failed, message);
+  }
+}
+
+void main();

@@ -1,0 +1,94 @@
+// The Kubernetes API calls a run makes, behind a narrow interface.
+import { CoreV1Api, KubeConfig, Log, Watch, type CoreV1Event, type V1Pod, type V1Secret } from '@kubernetes/client-node';
+import type { Writable } from 'node:stream';
+import { isNotFound } from './errors';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+export interface ClusterApi {
+  createSecret(secret: V1Secret): Promise<V1Secret>;
+  /** Deletes the Secret; one that is already gone is not an error. */
+  deleteSecret(namespace: string, name: string): Promise<void>;
+  createPod(pod: V1Pod): Promise<V1Pod>;
+  readPod(namespace: string, name: string): Promise<V1Pod>;
+  /** Deletes the pod with a short grace period; one that is already gone is not an error. */
+  deletePod(namespace: string, name: string): Promise<void>;
+  listPodEvents(namespace: string, podName: string): Promise<CoreV1Event[]>;
+  /**
+   * Watches one pod from `resourceVersion` until the server ends the watch or `signal` aborts.
+   * Resolves when the watch ends; rejects when it could not start.
+   */
+  watchPod(
+    namespace: string, name: string, resourceVersion: string | undefined,
+    onEvent: (type: WatchEventType, object: unknown) => void, signal: AbortSignal,
+  ): Promise<void>;
+  /** Streams a container's log (with timestamps) into `sink`; returns a controller that stops it. */
+  streamLog(namespace: string, pod: string, container: string, sink: Writable, sinceTime?: string): Promise<AbortController>;
+}
+
+const DELETE_GRACE_SECONDS = 2;
+
+export function createClusterApi(kubeconfig: string): ClusterApi {
+  const config = new KubeConfig();
+  config.loadFromString(kubeconfig);
+  const core = config.makeApiClient(CoreV1Api);
+  const log = new Log(config);
+  const watch = new Watch(config);
+  return {
+    createSecret: (secret) => core.createNamespacedSecret({ namespace: secret.metadata!.namespace!, body: secret }),
+    deleteSecret: (namespace, name) => ignoreNotFound(core.deleteNamespacedSecret({ namespace, name })),
+    createPod: (pod) => core.createNamespacedPod({ namespace: pod.metadata!.namespace!, body: pod }),
+    readPod: (namespace, name) => core.readNamespacedPod({ namespace, name }),
+    deletePod: (namespace, name) =>
+      ignoreNotFound(core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: DELETE_GRACE_SECONDS })),
+    listPodEvents: async (namespace, podName) => {
+      const list = await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${podName}` });
+      return list.items;
+    },
+    watchPod: (namespace, name, resourceVersion, onEvent, signal) =>
+      watchOnePod(watch, { namespace, name, resourceVersion, onEvent, signal }),
+    streamLog: (namespace, pod, container, sink, sinceTime) =>
+      log.log(namespace, pod, container, sink, { follow: true, timestamps: true, sinceTime }),
+  };
+}
+
+interface WatchRequest {
+  namespace: string;
+  name: string;
+  resourceVersion?: string;
+  onEvent: (type: WatchEventType, object: unknown) => void;
+  signal: AbortSignal;
+}
+
+async function watchOnePod(watch: Watch, request: WatchRequest): Promise<void> {
+  let finish: (error?: unknown) => void = () => undefined;
+  const ended = new Promise<void>((resolve, reject) => {
+    finish = (error) => (error && !request.signal.aborted ? reject(error) : resolve());
+  });
+  const controller = await watch.watch(
+    `/api/v1/namespaces/${encodeURIComponent(request.namespace)}/pods`,
+    {
+      fieldSelector: `metadata.name=${request.name}`,
+      resourceVersion: request.resourceVersion,
+      allowWatchBookmarks: true,
+    },
+    (type, object) => request.onEvent(type as WatchEventType, object),
+    (error) => finish(error),
+  );
+  const abort = (): void => controller.abort();
+  request.signal.addEventListener('abort', abort, { once: true });
+  if (request.signal.aborted) abort();
+  try {
+    await ended;
+  } finally {
+    request.signal.removeEventListener('abort', abort);
+  }
+}
+
+async function ignoreNotFound(call: Promise<unknown>): Promise<void> {
+  try {
+    await call;
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}

@@ -1,0 +1,55 @@
+// Readable, secret-free descriptions of Kubernetes API errors. client-node's ApiException
+// message contains the response headers, so it is never shown as it is.
+import { ApiException } from '@kubernetes/client-node';
+
+export interface ApiErrorInfo {
+  /** HTTP status code, when the server answered. */
+  code?: number;
+  /** The Status reason, such as `NotFound` or `Forbidden`. */
+  reason?: string;
+  /** The server's message, or the client's when the server did not answer. */
+  message: string;
+}
+
+export function apiErrorInfo(error: unknown): ApiErrorInfo {
+  if (error instanceof ApiException) {
+    const status = statusBody(error.body);
+    return {
+      code: error.code,
+      reason: status?.reason,
+      message: status?.message ?? `HTTP ${error.code}`,
+    };
+  }
+  if (error instanceof Error) return { message: error.message.split('\n')[0] };
+  return { message: String(error) };
+}
+
+/** Formats an API error as `HTTP 403 Forbidden: message`. */
+export function describeApiError(error: unknown): string {
+  const info = apiErrorInfo(error);
+  if (info.code === undefined) return info.message;
+  return `HTTP ${info.code}${info.reason ? ` ${info.reason}` : ''}: ${info.message}`;
+}
+
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ApiException && error.code === 404;
+}
+
+function statusBody(body: unknown): { reason?: string; message?: string } | undefined {
+  let parsed = body;
+  if (typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return undefined;
+    }
+  }
+  if (parsed && typeof parsed === 'object') {
+    const { reason, message } = parsed as { reason?: unknown; message?: unknown };
+    return {
+      reason: typeof reason === 'string' ? reason : undefined,
+      message: typeof message === 'string' ? message : undefined,
+    };
+  }
+  return undefined;
+}

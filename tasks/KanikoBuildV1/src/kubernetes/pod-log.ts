@@ -1,0 +1,129 @@
+// Streams a container's log line by line, resuming without loss or repetition when the
+// server closes the stream early (client-node's follow streams can end before the container).
+import { ApiException } from '@kubernetes/client-node';
+import { Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { ClusterApi } from './client';
+import type { PodTarget } from './pod-watch';
+
+const RECONNECT_DELAY_MS = 500;
+const HTTP_BAD_REQUEST = 400;
+
+export interface LogTarget extends PodTarget {
+  container: string;
+}
+
+/**
+ * Follows the log until a stream ends while `isFinished()` is true, or `signal` aborts.
+ * Each line is passed to `onLine` once, in order, without its timestamp.
+ */
+export async function followLog(
+  api: ClusterApi, target: LogTarget, onLine: (line: string) => void, isFinished: () => boolean, signal: AbortSignal,
+): Promise<void> {
+  const position = new LogPosition();
+  while (!signal.aborted) {
+    const sink = new LineSink((line) => {
+      const text = position.accept(line);
+      if (text !== undefined) onLine(text);
+    });
+    try {
+      const controller = await api.streamLog(target.namespace, target.name, target.container, sink, position.sinceTime());
+      await streamEnd(sink, controller, signal);
+    } catch (error) {
+      // 400 means the container has not started yet; anything else is retried the same way.
+      if (!(error instanceof ApiException && error.code === HTTP_BAD_REQUEST) && isFinished()) throw error;
+    }
+    if (isFinished() || signal.aborted) return;
+    position.rewind();
+    await delay(RECONNECT_DELAY_MS, undefined, { signal }).catch(() => undefined);
+  }
+}
+
+function streamEnd(sink: LineSink, controller: AbortController, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const abort = (): void => {
+      controller.abort();
+      resolve();
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    sink.once('finish', () => {
+      signal.removeEventListener('abort', abort);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Where the log was read up to: the last timestamp and how many lines carried it. A resumed
+ * stream starts at that second (`sinceTime` has whole-second precision), and the lines seen
+ * already are skipped.
+ */
+class LogPosition {
+  private lastKey = '';
+  private lastStamp = '';
+  private linesAtLast = 0;
+  private skipAtLast = 0;
+
+  /** Returns the line's text when it is new, or undefined when it was passed on before. */
+  accept(line: string): string | undefined {
+    const space = line.indexOf(' ');
+    const stamp = space > 0 ? line.slice(0, space) : '';
+    const text = space > 0 ? line.slice(space + 1) : line;
+    const key = sortableTimestamp(stamp);
+    if (key === undefined) return text;
+    if (key < this.lastKey) return undefined;
+    if (key === this.lastKey) {
+      if (this.skipAtLast > 0) {
+        this.skipAtLast -= 1;
+        return undefined;
+      }
+      this.linesAtLast += 1;
+      return text;
+    }
+    this.lastKey = key;
+    this.lastStamp = stamp;
+    this.linesAtLast = 1;
+    this.skipAtLast = 0;
+    return text;
+  }
+
+  rewind(): void {
+    this.skipAtLast = this.linesAtLast;
+  }
+
+  sinceTime(): string | undefined {
+    return this.lastStamp ? this.lastStamp.replace(/\.\d+Z$/, 'Z') : undefined;
+  }
+}
+
+/** Turns an RFC 3339 UTC time with up to nine fraction digits into a string that sorts by time. */
+function sortableTimestamp(stamp: string): string | undefined {
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$/.exec(stamp);
+  return match ? `${match[1]}.${(match[2] ?? '').padEnd(9, '0')}` : undefined;
+}
+
+/** A writable that splits text into lines. */
+class LineSink extends Writable {
+  private partial = '';
+  private readonly decoder = new StringDecoder('utf8');
+
+  constructor(private readonly onLine: (line: string) => void) {
+    super({ decodeStrings: false });
+  }
+
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    const lines = (this.partial + text).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) this.onLine(line);
+    callback();
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    const rest = this.partial + this.decoder.end();
+    if (rest) this.onLine(rest);
+    this.partial = '';
+    callback();
+  }
+}

@@ -1,0 +1,57 @@
+// The task's run, step by step. Nothing is created in the cluster or in storage before every
+// input and connection has been validated; everything created is deleted at the end.
+import * as tl from 'azure-pipelines-task-lib/task';
+import { randomBytes } from 'node:crypto';
+import { Cleanup } from './cleanup';
+import { createClusterApi } from './kubernetes/client';
+import { inGroup } from './log';
+import { loc } from './messages';
+import { createBuildPod } from './phases/create-pod';
+import { followBuild } from './phases/follow-build';
+import { uploadContext } from './phases/upload-context';
+import { buildPlan } from './plan/plan';
+import { parseSettings } from './settings/parse';
+import { readRun } from './settings/read';
+import { createBlobStore } from './storage/blob-store';
+
+export interface RunOutcome {
+  succeeded: boolean;
+  message: string;
+}
+
+export async function run(signal: AbortSignal): Promise<RunOutcome> {
+  // Read and validate every input and connection.
+  const settings = parseSettings(readRun());
+  const plan = buildPlan(settings, randomBytes(4).toString('hex'));
+  for (const value of plan.derivedSecrets) tl.setSecret(value);
+  tl.debug(`plan: pod ${plan.namespace}/${plan.name}, blob ${plan.blobName}, destinations ${plan.destinations.join(' ')}`);
+
+  const cleanup = new Cleanup();
+  try {
+    // Pack the build context and upload it.
+    const store = createBlobStore(settings.storage);
+    await inGroup(loc('GroupUpload'), () => uploadContext(settings, plan, store, cleanup, signal));
+
+    // Create the registry and storage Secrets and the kaniko pod.
+    const cluster = createClusterApi(settings.cluster.kubeconfig);
+    await inGroup(loc('GroupCreatePod'), () => createBuildPod(cluster, plan, cleanup));
+
+    // Follow the build and stream its log.
+    const build = await inGroup(loc('GroupBuildLog', plan.namespace, plan.name),
+      () => followBuild(cluster, plan, settings.pod.timeoutSeconds, signal));
+
+    // Report the image, or why the build failed.
+    if (build.verdict.kind === 'succeeded') {
+      const imageName = `${settings.image.repository}@${build.verdict.digest}`;
+      tl.setVariable('imageDigest', build.verdict.digest, false, true);
+      tl.setVariable('imageName', imageName, false, true);
+      return { succeeded: true, message: loc('BuildSucceeded', plan.destinations.join(', '), imageName) };
+    }
+    const message = build.verdict.kind === 'failed' ? build.verdict.message : loc('BuildUnfinished', plan.name);
+    const tail = build.lastLines.length ? `\n${loc('LastLogLines')}\n${build.lastLines.join('\n')}` : '';
+    return { succeeded: false, message: message + tail };
+  } finally {
+    // Delete the pod, both Secrets and the blob, also after a failure or a cancel.
+    if (cleanup.size > 0) await inGroup(loc('GroupCleanup'), () => cleanup.runAll());
+  }
+}

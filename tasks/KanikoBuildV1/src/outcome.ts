@@ -1,0 +1,73 @@
+// Decides, from the pod alone, whether the build is still going, succeeded or failed, and
+// describes a failure with everything the user needs. Pure: tested without a cluster.
+import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import { loc } from './messages';
+
+export type PodVerdict =
+  | { kind: 'waiting'; detail: string }
+  | { kind: 'running' }
+  | { kind: 'succeeded'; digest: string }
+  | { kind: 'failed'; message: string; exitCode?: number };
+
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** Waiting reasons after which the container can never start without a change by the user. */
+const FATAL_WAITING_REASONS = new Set([
+  'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'CreateContainerConfigError', 'CreateContainerError',
+]);
+
+export function assessPod(pod: V1Pod, container: string): PodVerdict {
+  const name = podName(pod);
+  const status = pod.status?.containerStatuses?.find((candidate) => candidate.name === container);
+  const terminated = status?.state?.terminated;
+  if (terminated) {
+    if (terminated.exitCode === 0) {
+      // kaniko writes the digest file before it pushes, so the digest counts only after exit code 0.
+      const digest = terminated.message?.trim() ?? '';
+      if (DIGEST.test(digest)) return { kind: 'succeeded', digest };
+      return { kind: 'failed', message: loc('DigestMissing', name, container) };
+    }
+    return {
+      kind: 'failed',
+      exitCode: terminated.exitCode,
+      message: loc('ContainerTerminated', name, container, terminated.exitCode, terminated.reason ?? 'Error',
+        terminationHint(terminated.reason, terminated.exitCode)),
+    };
+  }
+  if (pod.status?.phase === 'Failed') {
+    return { kind: 'failed', message: loc('PodFailed', name, pod.status.reason ?? 'Failed', pod.status.message ?? '') };
+  }
+  if (pod.status?.phase === 'Succeeded') {
+    return { kind: 'failed', message: loc('DigestMissing', name, container) };
+  }
+  const waiting = status?.state?.waiting;
+  if (waiting?.reason && FATAL_WAITING_REASONS.has(waiting.reason)) {
+    return { kind: 'failed', message: loc('ContainerCannotStart', name, container, waiting.reason, waiting.message ?? '') };
+  }
+  if (status?.state?.running) return { kind: 'running' };
+  return { kind: 'waiting', detail: waitingDetail(pod, status) };
+}
+
+/** Tells whether the container has started, so its log can be read. */
+export function hasStarted(pod: V1Pod, container: string): boolean {
+  const state = pod.status?.containerStatuses?.find((candidate) => candidate.name === container)?.state;
+  return !!(state?.running || state?.terminated);
+}
+
+/** Describes why a pod still waits: the scheduler's message, or the container's waiting reason. */
+export function waitingDetail(pod: V1Pod, status?: V1ContainerStatus): string {
+  const unscheduled = pod.status?.conditions?.find((condition) => condition.type === 'PodScheduled' && condition.status === 'False');
+  if (unscheduled) return `${unscheduled.reason ?? 'Unschedulable'}: ${unscheduled.message ?? ''}`.trim();
+  const waiting = status?.state?.waiting;
+  if (waiting) return `${waiting.reason ?? 'Waiting'}${waiting.message ? `: ${waiting.message}` : ''}`;
+  return pod.status?.phase ?? 'Pending';
+}
+
+function terminationHint(reason: string | undefined, exitCode: number): string {
+  if (reason === 'OOMKilled') return loc('HintOutOfMemory');
+  if (exitCode === 1) return loc('HintKanikoError');
+  return loc('HintRunStep', exitCode);
+}
+
+function podName(pod: V1Pod): string {
+  return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+}

@@ -1,0 +1,36 @@
+// Creates the run's two Secrets and the kaniko pod, registering the delete of each at once.
+import type { Cleanup } from '../cleanup';
+import type { ClusterApi } from '../kubernetes/client';
+import { describeApiError } from '../kubernetes/errors';
+import { loc } from '../messages';
+import type { BuildPlan } from '../plan/plan';
+
+export async function createBuildPod(api: ClusterApi, plan: BuildPlan, cleanup: Cleanup): Promise<void> {
+  const { namespace } = plan;
+  for (const secret of [plan.registrySecret, plan.storageSecret]) {
+    const name = secret.metadata!.name!;
+    // Each delete is registered before its create: a create that times out may still have
+    // happened, and a delete of a missing object succeeds.
+    cleanup.add(`Secret ${namespace}/${name}`, () => withApiMessage(api.deleteSecret(namespace, name)));
+    await create(`Secret ${namespace}/${name}`, () => api.createSecret(secret));
+  }
+  cleanup.add(`pod ${namespace}/${plan.name}`, () => withApiMessage(api.deletePod(namespace, plan.name)));
+  await create(`pod ${namespace}/${plan.name}`, () => api.createPod(plan.pod));
+  console.log(loc('PodCreated', namespace, plan.name, plan.pod.spec!.containers[0].image));
+}
+
+async function create(description: string, call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    throw new Error(loc('CreateFailed', description, describeApiError(error)), { cause: error });
+  }
+}
+
+async function withApiMessage(call: Promise<void>): Promise<void> {
+  try {
+    await call;
+  } catch (error) {
+    throw new Error(describeApiError(error), { cause: error });
+  }
+}

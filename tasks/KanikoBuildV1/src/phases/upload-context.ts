@@ -1,0 +1,47 @@
+// Packs the build context and uploads it to the blob container.
+import { describeStorageError } from '../storage/errors';
+import { listContextEntries } from '../context/files';
+import { packContext } from '../context/archive';
+import type { Cleanup } from '../cleanup';
+import { loc } from '../messages';
+import type { BuildPlan } from '../plan/plan';
+import type { Settings } from '../settings/types';
+import type { ContextStore } from '../storage/blob-store';
+
+export interface UploadResult {
+  files: number;
+  contentBytes: number;
+  uploadedBytes: number;
+}
+
+export async function uploadContext(
+  settings: Settings, plan: BuildPlan, store: ContextStore, cleanup: Cleanup, signal: AbortSignal,
+): Promise<UploadResult> {
+  const { contextDir, dockerfile } = settings.build;
+  const { account, container } = settings.storage;
+  console.log(loc('PackingContext', contextDir));
+  const entries = await listContextEntries(contextDir, dockerfile);
+
+  const blob = `blob ${container}/${plan.blobName} in storage account ${account}`;
+  try {
+    await store.ensureContainer(signal);
+    // Registered before the upload starts, so that a cancel during the upload still deletes
+    // the blocks already sent.
+    cleanup.add(blob, () => store.delete(plan.blobName).catch((error: unknown) => {
+      throw new Error(describeStorageError(error));
+    }));
+    const archive = packContext(entries);
+    const [uploadedBytes, stats] = await Promise.all([store.upload(plan.blobName, archive.stream, signal), archive.done]);
+    console.log(loc('Uploaded', stats.files, formatBytes(stats.contentBytes), formatBytes(uploadedBytes), blob));
+    return { ...stats, uploadedBytes };
+  } catch (error) {
+    signal.throwIfAborted();
+    throw new Error(loc('UploadFailed', blob, describeStorageError(error)), { cause: error });
+  }
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

@@ -1,0 +1,28 @@
+// Names and labels of what a run creates. Names are unique per run, so parallel jobs that
+// build in one namespace never collide, and valid as DNS-1123 labels.
+
+/** Label key prefix for everything the task creates. */
+export const LABEL_PREFIX = 'kaniko-build-on-aks';
+/** Label whose value names the run; cleanup finds a run's objects by it. */
+export const RUN_LABEL = `${LABEL_PREFIX}/run`;
+
+const MAX_BUILD_ID_LENGTH = 20;
+const MAX_LABEL_VALUE_LENGTH = 63;
+
+/**
+ * Returns the run's base name, `kaniko-<build id>-<suffix>`. `uniqueSuffix` is random
+ * lower-case hex from the caller; the result has at most 36 characters, so derived Secret
+ * names stay short.
+ */
+export function runName(buildId: string, uniqueSuffix: string): string {
+  const id = buildId.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, MAX_BUILD_ID_LENGTH);
+  return ['kaniko', id.replace(/-+$/, ''), uniqueSuffix].filter(Boolean).join('-');
+}
+
+/** Makes `text` a valid label value: at most 63 characters of `[A-Za-z0-9_.-]`, alphanumeric at both ends. */
+export function labelValue(text: string): string {
+  return text
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .slice(0, MAX_LABEL_VALUE_LENGTH)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+}

@@ -1,0 +1,84 @@
+// Turns settings into everything the run creates: names, labels, the blob, the Secrets and the Pod.
+// Pure: it needs no network, so it is tested table-driven.
+import type { V1Pod, V1Secret } from '@kubernetes/client-node';
+import type { Settings } from '../settings/types';
+import { dockerConfig } from './docker-config';
+import { labelValue, LABEL_PREFIX, RUN_LABEL, runName } from './names';
+import { DOCKER_CONFIG_KEY, kanikoPod, STORAGE_KEY_VARIABLE } from './pod';
+
+export interface BuildPlan {
+  name: string;
+  namespace: string;
+  /** Labels on every object the run creates. */
+  labels: Record<string, string>;
+  blobName: string;
+  /** The URL kaniko reads the context from. */
+  contextUrl: string;
+  /** `repository:tag` for every tag. */
+  destinations: string[];
+  registrySecret: V1Secret;
+  storageSecret: V1Secret;
+  pod: V1Pod;
+  /** Values derived from secrets (encoded forms) that must be masked like the secrets themselves. */
+  derivedSecrets: string[];
+}
+
+export function buildPlan(settings: Settings, uniqueSuffix: string): BuildPlan {
+  const name = runName(settings.run.buildId, uniqueSuffix);
+  const namespace = settings.pod.namespace;
+  const labels = runLabels(settings, name);
+  const annotations = runAnnotations(settings);
+  const blobName = `${name}.tar.gz`;
+  const contextUrl = `${settings.storage.kanikoEndpoint}/${settings.storage.container}/${blobName}`;
+  const destinations = settings.image.tags.map((tag) => `${settings.image.repository}:${tag}`);
+  const config = dockerConfig(settings.registry);
+  const registrySecretData = base64(config.json);
+  const storageSecretData = base64(settings.storage.accessKey);
+  const registrySecretName = `${name}-registry`;
+  const storageSecretName = `${name}-storage`;
+  return {
+    name,
+    namespace,
+    labels,
+    blobName,
+    contextUrl,
+    destinations,
+    registrySecret: secret(registrySecretName, namespace, labels, { [DOCKER_CONFIG_KEY]: registrySecretData }),
+    storageSecret: secret(storageSecretName, namespace, labels, { [STORAGE_KEY_VARIABLE]: storageSecretData }),
+    pod: kanikoPod({
+      name, namespace, labels, annotations, contextUrl, destinations,
+      build: settings.build, pod: settings.pod, registrySecretName, storageSecretName,
+    }),
+    derivedSecrets: [config.auth, config.json, registrySecretData, storageSecretData],
+  };
+}
+
+function runLabels(settings: Settings, name: string): Record<string, string> {
+  const labels: Record<string, string> = {
+    'app.kubernetes.io/name': 'kaniko',
+    'app.kubernetes.io/component': 'image-build',
+    'app.kubernetes.io/managed-by': 'kaniko-build-on-aks',
+    [RUN_LABEL]: name,
+    [`${LABEL_PREFIX}/build-id`]: labelValue(settings.run.buildId),
+    [`${LABEL_PREFIX}/job-id`]: labelValue(settings.run.jobId),
+  };
+  return Object.fromEntries(Object.entries(labels).filter(([, value]) => value !== ''));
+}
+
+function runAnnotations(settings: Settings): Record<string, string> {
+  const annotations: Record<string, string | undefined> = {
+    [`${LABEL_PREFIX}/project`]: settings.run.teamProject,
+    [`${LABEL_PREFIX}/pipeline`]: settings.run.definitionName,
+    [`${LABEL_PREFIX}/build-url`]: settings.run.buildUrl,
+    [`${LABEL_PREFIX}/repository`]: settings.image.repository,
+  };
+  return Object.fromEntries(Object.entries(annotations).filter((entry): entry is [string, string] => !!entry[1]));
+}
+
+function secret(name: string, namespace: string, labels: Record<string, string>, data: Record<string, string>): V1Secret {
+  return { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name, namespace, labels }, data };
+}
+
+function base64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}

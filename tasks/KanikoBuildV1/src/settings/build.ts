@@ -1,0 +1,100 @@
+// The Dockerfile, build context, build arguments and target stage.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loc } from '../messages';
+import type { Problems } from './problems';
+import type { BuildArgument, BuildSettings } from './types';
+
+const BUILD_ARGUMENT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const STAGE_NAME = /^[a-zA-Z][a-zA-Z0-9_.-]*$/;
+const GLOB_CHARACTERS = /[*?[\]{}]/;
+const LISTED_MATCHES = 5;
+
+export interface BuildInputs {
+  dockerfile: string;
+  buildContext: string;
+  buildArguments: string;
+  target: string;
+  /** The folder that relative paths and patterns start from (System.DefaultWorkingDirectory). */
+  root: string;
+  findFiles(root: string, pattern: string): string[];
+}
+
+export function parseBuild(inputs: BuildInputs, problems: Problems): BuildSettings | undefined {
+  const buildArguments = parseBuildArguments(inputs.buildArguments, problems);
+  const dockerfilePath = findDockerfile(inputs, problems);
+  if (!dockerfilePath || !buildArguments) return undefined;
+
+  const contextDir = inputs.buildContext ? path.resolve(inputs.root, inputs.buildContext) : path.dirname(dockerfilePath);
+  if (!isDirectory(contextDir)) {
+    problems.add(loc('BuildContextNotFound', inputs.buildContext, contextDir));
+    return undefined;
+  }
+  const dockerfile = path.relative(contextDir, dockerfilePath);
+  if (dockerfile.startsWith('..') || path.isAbsolute(dockerfile)) {
+    problems.add(loc('DockerfileOutsideContext', dockerfilePath, contextDir));
+    return undefined;
+  }
+  const target = inputs.target || undefined;
+  if (target && !checkTarget(target, dockerfilePath, problems)) return undefined;
+  return { contextDir, dockerfile: dockerfile.split(path.sep).join('/'), buildArguments, target };
+}
+
+function findDockerfile(inputs: BuildInputs, problems: Problems): string | undefined {
+  if (!inputs.dockerfile) {
+    problems.add(loc('DockerfileMissing'));
+    return undefined;
+  }
+  const matches = GLOB_CHARACTERS.test(inputs.dockerfile)
+    ? inputs.findFiles(inputs.root, inputs.dockerfile).filter(isFile)
+    : [path.resolve(inputs.root, inputs.dockerfile)].filter(isFile);
+  if (matches.length === 0) {
+    problems.add(loc('DockerfileNotFound', inputs.dockerfile, inputs.root));
+    return undefined;
+  }
+  if (matches.length > 1) {
+    const listed = matches.slice(0, LISTED_MATCHES).map((match) => path.relative(inputs.root, match)).join(', ');
+    problems.add(loc('DockerfileAmbiguous', inputs.dockerfile, matches.length, listed));
+    return undefined;
+  }
+  return matches[0];
+}
+
+function parseBuildArguments(input: string, problems: Problems): BuildArgument[] | undefined {
+  const start = problems.count;
+  const buildArguments: BuildArgument[] = [];
+  for (const line of input.split(/\r?\n/).map((text) => text.trim())) {
+    if (!line || line.startsWith('#')) continue;
+    const separator = line.indexOf('=');
+    const name = separator < 0 ? line : line.slice(0, separator).trim();
+    if (separator < 0 || !BUILD_ARGUMENT_NAME.test(name)) {
+      problems.add(loc('BuildArgumentInvalid', name));
+      continue;
+    }
+    buildArguments.push({ name, value: line.slice(separator + 1) });
+  }
+  return problems.count > start ? undefined : buildArguments;
+}
+
+/** Checks that the target names a `FROM ... AS NAME` stage, as kaniko does before it builds. */
+function checkTarget(target: string, dockerfilePath: string, problems: Problems): boolean {
+  if (!STAGE_NAME.test(target)) {
+    problems.add(loc('TargetInvalid', target));
+    return false;
+  }
+  const stages = [...fs.readFileSync(dockerfilePath, 'utf8').matchAll(/^\s*FROM\s+.*?\s+AS\s+(\S+)\s*$/gim)]
+    .map((match) => match[1].toLowerCase());
+  if (!stages.includes(target.toLowerCase())) {
+    problems.add(loc('TargetNotFound', target, stages.join(', ') || '(none)'));
+    return false;
+  }
+  return true;
+}
+
+function isFile(file: string): boolean {
+  return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
+}
+
+function isDirectory(folder: string): boolean {
+  return fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}

@@ -1,0 +1,102 @@
+// Turns the Kubernetes service connection into a kubeconfig for the run.
+import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
+import { loc } from '../messages';
+import type { Problems } from './problems';
+import type { RawEndpoint } from './raw';
+import type { ClusterSettings } from './types';
+
+const RUN_CONTEXT = 'kaniko-build';
+
+/** Parses the connection's Kubeconfig or ServiceAccount flavour; adds a problem and returns undefined when unusable. */
+export function parseClusterEndpoint(endpoint: RawEndpoint | undefined, problems: Problems): ClusterSettings | undefined {
+  if (!endpoint) {
+    problems.add(loc('ConnectionMissing', 'kubernetesServiceConnection'));
+    return undefined;
+  }
+  const flavour = endpoint.data.authorizationType || (endpoint.parameters.kubeconfig ? 'Kubeconfig' : 'ServiceAccount');
+  const skipTlsVerify = endpoint.data.acceptUntrustedCerts?.toLowerCase() === 'true';
+  let config: KubeConfig | undefined;
+  if (flavour === 'Kubeconfig') {
+    config = fromKubeconfig(endpoint, problems);
+  } else if (flavour === 'ServiceAccount') {
+    config = fromServiceAccount(endpoint, problems);
+  } else {
+    problems.add(loc('ClusterFlavourUnsupported', endpoint.input, flavour));
+  }
+  if (!config) return undefined;
+  return {
+    connectionName: endpoint.id,
+    kubeconfig: withTlsChoice(config, skipTlsVerify),
+    skipTlsVerify,
+    connectionNamespace: endpoint.data.namespace || config.getContextObject(config.getCurrentContext())?.namespace,
+  };
+}
+
+function fromKubeconfig(endpoint: RawEndpoint, problems: Problems): KubeConfig | undefined {
+  const text = endpoint.parameters.kubeconfig;
+  if (!text) {
+    problems.add(loc('KubeconfigMissing', endpoint.input));
+    return undefined;
+  }
+  const config = new KubeConfig();
+  try {
+    config.loadFromString(text);
+  } catch (error) {
+    problems.add(loc('KubeconfigInvalid', endpoint.input, errorText(error)));
+    return undefined;
+  }
+  const wanted = endpoint.data.clusterContext;
+  if (wanted) {
+    if (!config.getContextObject(wanted)) {
+      const known = config.getContexts().map((context) => context.name).join(', ') || '(none)';
+      problems.add(loc('KubeconfigContextNotFound', endpoint.input, wanted, known));
+      return undefined;
+    }
+    config.setCurrentContext(wanted);
+  }
+  if (!config.getCurrentCluster()?.server) {
+    problems.add(loc('KubeconfigNoCluster', endpoint.input, config.getCurrentContext() || '(none)'));
+    return undefined;
+  }
+  return config;
+}
+
+function fromServiceAccount(endpoint: RawEndpoint, problems: Problems): KubeConfig | undefined {
+  const server = endpoint.url?.replace(/\/+$/, '');
+  const encodedToken = endpoint.parameters.apiToken;
+  if (!server || !/^https:\/\//i.test(server)) {
+    problems.add(loc('ServerUrlInvalid', endpoint.input, server ?? '(empty)'));
+    return undefined;
+  }
+  if (!encodedToken) {
+    problems.add(loc('ServiceAccountTokenMissing', endpoint.input));
+    return undefined;
+  }
+  // The connection stores the token as the Secret's base64 `token` field and the CA as the
+  // base64 `ca.crt` field, which is already the form certificate-authority-data takes.
+  const cluster: Cluster = { name: 'cluster', server, caData: endpoint.parameters.serviceAccountCertificate, skipTLSVerify: false };
+  const user: User = { name: 'service-account', token: Buffer.from(encodedToken, 'base64').toString('utf8').trim() };
+  const context: Context = { name: RUN_CONTEXT, cluster: cluster.name, user: user.name };
+  const config = new KubeConfig();
+  config.loadFromOptions({ clusters: [cluster], users: [user], contexts: [context], currentContext: context.name });
+  return config;
+}
+
+/** Returns a kubeconfig (JSON) that holds only the chosen context, with the connection's TLS choice applied. */
+function withTlsChoice(config: KubeConfig, skipTlsVerify: boolean): string {
+  const context = config.getContextObject(config.getCurrentContext()) as Context;
+  const cluster = config.getCurrentCluster() as Cluster;
+  const user = config.getCurrentUser() as User;
+  const single = new KubeConfig();
+  single.loadFromOptions({
+    clusters: [{ ...cluster, skipTLSVerify: skipTlsVerify || cluster.skipTLSVerify }],
+    users: [user],
+    contexts: [{ ...context, name: RUN_CONTEXT }],
+    currentContext: RUN_CONTEXT,
+  });
+  return single.exportConfig();
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,79 @@
+// Image references, with the grammar of the distribution/reference package that Docker and
+// kaniko use (github.com/distribution/reference, regexp.go).
+import { loc } from '../messages';
+import type { Problems } from './problems';
+import type { ImageSettings, RegistrySettings } from './types';
+
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const DOMAIN = /^(?:localhost|(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*)(?::[0-9]+)?$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const MAX_NAME_LENGTH = 255;
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
+/** Parses the repository and tags inputs against the registry of the connection. */
+export function parseImage(
+  repositoryInput: string, tagsInput: string, registry: RegistrySettings | undefined, problems: Problems,
+): ImageSettings | undefined {
+  const tags = parseTags(tagsInput, problems);
+  const repository = registry ? parseRepository(repositoryInput, registry, problems) : undefined;
+  if (!repository || !tags) return undefined;
+  return { repository, tags };
+}
+
+function parseRepository(input: string, registry: RegistrySettings, problems: Problems): string | undefined {
+  if (!input) {
+    problems.add(loc('RepositoryMissing'));
+    return undefined;
+  }
+  const parts = input.split('/');
+  const named = parts.length > 1 && isDomain(parts[0]) ? parts.shift()!.toLowerCase() : undefined;
+  if (/[:@]/.test(parts.join('/'))) {
+    problems.add(loc('RepositoryHasTag', input));
+    return undefined;
+  }
+  if (named !== undefined) {
+    const sameRegistry = named === registry.host || (DOCKER_HUB_ALIASES.has(named) && registry.host === 'docker.io');
+    if (!sameRegistry) {
+      problems.add(loc('RepositoryOtherRegistry', input, named, registry.host));
+      return undefined;
+    }
+  }
+  const invalid = parts.find((part) => !PATH_COMPONENT.test(part));
+  if (invalid !== undefined) {
+    problems.add(loc('RepositoryInvalid', input, invalid));
+    return undefined;
+  }
+  const repository = `${registry.host}/${parts.join('/')}`;
+  if (repository.length > MAX_NAME_LENGTH) {
+    problems.add(loc('RepositoryTooLong', input, MAX_NAME_LENGTH));
+    return undefined;
+  }
+  return repository;
+}
+
+function isDomain(component: string): boolean {
+  return (component.includes('.') || component.includes(':') || component === 'localhost') && DOMAIN.test(component);
+}
+
+/** Splits the tags input (one a line, commas also accepted), dropping blanks and duplicates. */
+function parseTags(input: string, problems: Problems): string[] | undefined {
+  const tags = [...new Set(input.split(/[\r\n,]+/).map((tag) => tag.trim()).filter(Boolean))];
+  if (tags.length === 0) {
+    problems.add(loc('TagsMissing'));
+    return undefined;
+  }
+  const invalid = tags.filter((tag) => !TAG.test(tag));
+  for (const tag of invalid) problems.add(loc('TagInvalid', tag));
+  return invalid.length ? undefined : tags;
+}
+
+/** Tells whether `text` is a full image reference: `[host/]path[:tag][@sha256:digest]`. */
+export function isImageReference(text: string): boolean {
+  const match = /^([^@]+?)(?::([^:/@]+))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(text);
+  if (!match) return false;
+  const [, name, tag] = match;
+  if (tag !== undefined && !TAG.test(tag)) return false;
+  const parts = name.split('/');
+  if (parts.length > 1 && isDomain(parts[0])) parts.shift();
+  return name.length <= MAX_NAME_LENGTH && parts.every((part) => PATH_COMPONENT.test(part));
+}

@@ -1,0 +1,54 @@
+// Turns the raw values of a run into validated settings, or one error that lists every problem.
+import { parseBuild } from './build';
+import { parseClusterEndpoint } from './cluster';
+import { parseImage } from './image';
+import { parsePod } from './pod';
+import { Problems } from './problems';
+import type { RawRun, RawVariables } from './raw';
+import { parseRegistryEndpoint } from './registry';
+import { parseStorage } from './storage';
+import type { RunIdentity, Settings } from './types';
+
+/** Validates everything before the run touches the cluster or storage. */
+export function parseSettings(raw: RawRun): Settings {
+  const { inputs } = raw;
+  const problems = new Problems();
+  const cluster = parseClusterEndpoint(raw.kubernetesEndpoint, problems);
+  const registry = parseRegistryEndpoint(raw.registryEndpoint, problems);
+  const image = parseImage(inputs.repository, inputs.tags, registry, problems);
+  const build = parseBuild({
+    dockerfile: inputs.dockerfile,
+    buildContext: inputs.buildContext,
+    buildArguments: inputs.buildArguments,
+    target: inputs.target,
+    root: raw.variables.defaultWorkingDirectory,
+    findFiles: raw.findFiles,
+  }, problems);
+  const storage = parseStorage({
+    account: inputs.storageAccount,
+    container: inputs.storageContainer,
+    accessKey: inputs.storageAccessKey,
+    endpoint: inputs.storageBlobEndpoint,
+  }, problems);
+  const pod = parsePod({ ...inputs, connectionNamespace: cluster?.connectionNamespace }, problems);
+  problems.throwIfAny();
+  // Every parser adds a problem whenever it returns undefined, so all are defined here.
+  return {
+    cluster: cluster!, registry: registry!, image: image!, build: build!, storage: storage!, pod: pod!,
+    run: runIdentity(raw.variables),
+  };
+}
+
+function runIdentity(variables: RawVariables): RunIdentity {
+  const collection = variables.collectionUri.replace(/\/+$/, '');
+  const buildUrl = collection && variables.teamProject && variables.buildId
+    ? `${collection}/${encodeURIComponent(variables.teamProject)}/_build/results?buildId=${variables.buildId}`
+    : undefined;
+  return {
+    buildId: variables.buildId,
+    jobId: variables.jobId,
+    teamProject: variables.teamProject,
+    definitionName: variables.definitionName,
+    buildUrl,
+  };
+}

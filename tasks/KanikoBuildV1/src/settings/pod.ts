@@ -1,0 +1,67 @@
+// The pod's namespace, image, resources and deadline.
+import { loc } from '../messages';
+import { isImageReference } from './image';
+import type { Problems } from './problems';
+import { quantityValue } from './quantity';
+import type { PodSettings, ResourceSettings } from './types';
+
+const NAMESPACE = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+const MAX_TIMEOUT_MINUTES = 1440;
+
+export interface PodInputs {
+  namespace: string;
+  connectionNamespace?: string;
+  executorImage: string;
+  cpuRequest: string;
+  memoryRequest: string;
+  cpuLimit: string;
+  memoryLimit: string;
+  buildTimeoutInMinutes: string;
+}
+
+export function parsePod(inputs: PodInputs, problems: Problems): PodSettings | undefined {
+  const start = problems.count;
+  const namespace = inputs.namespace || inputs.connectionNamespace || 'default';
+  if (!NAMESPACE.test(namespace)) problems.add(loc('NamespaceInvalid', namespace));
+  if (!isImageReference(inputs.executorImage)) problems.add(loc('ExecutorImageInvalid', inputs.executorImage || '(empty)'));
+  const resources = parseResources(inputs, problems);
+  const minutes = Number(inputs.buildTimeoutInMinutes);
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_TIMEOUT_MINUTES) {
+    problems.add(loc('TimeoutInvalid', inputs.buildTimeoutInMinutes || '(empty)', MAX_TIMEOUT_MINUTES));
+  }
+  if (problems.count > start || !resources) return undefined;
+  return { namespace, executorImage: inputs.executorImage, resources, timeoutSeconds: minutes * 60 };
+}
+
+function parseResources(inputs: PodInputs, problems: Problems): ResourceSettings | undefined {
+  const start = problems.count;
+  const cpu = checkPair('cpu', inputs.cpuRequest, inputs.cpuLimit, problems);
+  const memory = checkPair('memory', inputs.memoryRequest, inputs.memoryLimit, problems);
+  if (problems.count > start || !cpu || !memory) return undefined;
+  return {
+    requests: { cpu: inputs.cpuRequest || undefined, memory: inputs.memoryRequest || undefined },
+    limits: { cpu: inputs.cpuLimit, memory: inputs.memoryLimit },
+  };
+}
+
+/** Checks a request and limit pair; Kubernetes rejects a request above its limit. */
+function checkPair(resource: 'cpu' | 'memory', request: string, limit: string, problems: Problems): boolean {
+  const limitInput = `${resource}Limit`;
+  const requestInput = `${resource}Request`;
+  const limitValue = quantityValue(limit);
+  const requestValue = request ? quantityValue(request) : limitValue;
+  let valid = true;
+  if (limitValue === undefined || limitValue <= 0) {
+    problems.add(loc('QuantityInvalid', limitInput, limit || '(empty)', resource === 'cpu' ? '1, 500m' : '1Gi, 512Mi'));
+    valid = false;
+  }
+  if (request && (requestValue === undefined || requestValue <= 0)) {
+    problems.add(loc('QuantityInvalid', requestInput, request, resource === 'cpu' ? '1, 500m' : '1Gi, 512Mi'));
+    valid = false;
+  }
+  if (valid && (requestValue as number) > (limitValue as number)) {
+    problems.add(loc('RequestAboveLimit', requestInput, request, limitInput, limit));
+    valid = false;
+  }
+  return valid;
+}

@@ -1,0 +1,53 @@
+// The unparsed values of a run, as the agent provides them. settings/read.ts fills these
+// from task-lib; tests build them by hand.
+
+export interface RawInputs {
+  kubernetesServiceConnection: string;
+  namespace: string;
+  containerRegistry: string;
+  repository: string;
+  tags: string;
+  dockerfile: string;
+  buildContext: string;
+  buildArguments: string;
+  target: string;
+  storageAccount: string;
+  storageContainer: string;
+  storageAccessKey: string;
+  storageBlobEndpoint: string;
+  executorImage: string;
+  cpuRequest: string;
+  memoryRequest: string;
+  cpuLimit: string;
+  memoryLimit: string;
+  buildTimeoutInMinutes: string;
+}
+
+/** A service connection as the agent passes it to tasks. Missing values are undefined. */
+export interface RawEndpoint {
+  /** The input that named the connection, for messages. */
+  input: string;
+  id: string;
+  url?: string;
+  scheme?: string;
+  parameters: Record<string, string | undefined>;
+  data: Record<string, string | undefined>;
+}
+
+export interface RawVariables {
+  buildId: string;
+  jobId: string;
+  teamProject: string;
+  definitionName: string;
+  collectionUri: string;
+  defaultWorkingDirectory: string;
+}
+
+export interface RawRun {
+  inputs: RawInputs;
+  kubernetesEndpoint?: RawEndpoint;
+  registryEndpoint?: RawEndpoint;
+  variables: RawVariables;
+  /** Returns the files under `root` that match the minimatch `pattern`, as task-lib's findMatch does. */
+  findFiles(root: string, pattern: string): string[];
+}

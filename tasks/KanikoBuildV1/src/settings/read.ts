@@ -1,0 +1,107 @@
+// The only module that reads task inputs, service connections and pipeline variables.
+import * as tl from 'azure-pipelines-task-lib/task';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { RawEndpoint, RawInputs, RawRun, RawVariables } from './raw';
+
+const INPUT_NAMES: (keyof RawInputs)[] = [
+  'kubernetesServiceConnection', 'namespace', 'containerRegistry', 'repository', 'tags', 'dockerfile',
+  'buildContext', 'buildArguments', 'target', 'storageAccount', 'storageContainer', 'storageAccessKey',
+  'storageBlobEndpoint', 'executorImage', 'cpuRequest', 'memoryRequest', 'cpuLimit', 'memoryLimit',
+  'buildTimeoutInMinutes',
+];
+
+/** Inputs whose values are secrets: masked at once, and never written to the debug log. */
+const SECRET_INPUTS = new Set<keyof RawInputs>(['storageAccessKey']);
+
+const KUBERNETES_PARAMETERS = ['kubeconfig', 'apiToken', 'serviceAccountCertificate'];
+const KUBERNETES_DATA = ['authorizationType', 'acceptUntrustedCerts', 'clusterContext', 'namespace'];
+const REGISTRY_PARAMETERS = [
+  'registry', 'username', 'password', 'email', 'loginServer', 'serviceprincipalid', 'serviceprincipalkey', 'tenantId',
+];
+const REGISTRY_DATA = ['registrytype', 'registryType', 'loginServer'];
+/** Endpoint parameters that are not secret; every other parameter value is masked. */
+const PUBLIC_PARAMETERS = new Set(['registry', 'username', 'email', 'loginServer', 'serviceprincipalid', 'tenantId']);
+
+/** Reads everything the run needs from the agent, registering every secret value with the agent's masker. */
+export function readRun(): RawRun {
+  const inputs = readInputs();
+  return {
+    inputs,
+    kubernetesEndpoint: readEndpoint('kubernetesServiceConnection', inputs.kubernetesServiceConnection,
+      KUBERNETES_PARAMETERS, KUBERNETES_DATA),
+    registryEndpoint: readEndpoint('containerRegistry', inputs.containerRegistry, REGISTRY_PARAMETERS, REGISTRY_DATA),
+    variables: readVariables(),
+    findFiles: (root, pattern) => tl.findMatch(root, pattern),
+  };
+}
+
+function readInputs(): RawInputs {
+  const inputs = {} as RawInputs;
+  for (const name of INPUT_NAMES) {
+    const value = (tl.getInput(name, false) ?? '').trim();
+    if (SECRET_INPUTS.has(name)) {
+      if (value) tl.setSecret(value);
+      tl.debug(`input ${name}: ${value ? '(secret, set)' : '(empty)'}`);
+    } else {
+      tl.debug(`input ${name}: ${JSON.stringify(value)}`);
+    }
+    inputs[name] = value;
+  }
+  return inputs;
+}
+
+function readEndpoint(input: string, id: string, parameterKeys: string[], dataKeys: string[]): RawEndpoint | undefined {
+  if (!id) return undefined;
+  const authorization = tl.getEndpointAuthorization(id, true);
+  if (!authorization) return undefined;
+  const parameters: Record<string, string | undefined> = {};
+  for (const key of parameterKeys) {
+    const value = tl.getEndpointAuthorizationParameter(id, key, true) ?? authorization.parameters?.[key];
+    if (value && !PUBLIC_PARAMETERS.has(key)) registerEndpointSecret(key, value);
+    parameters[key] = value;
+  }
+  const data: Record<string, string | undefined> = {};
+  for (const key of dataKeys) data[key] = tl.getEndpointDataParameter(id, key, true);
+  const endpoint = { input, id, url: tl.getEndpointUrl(id, true), scheme: authorization.scheme, parameters, data };
+  tl.debug(`${input}: scheme ${endpoint.scheme}, url ${endpoint.url}, data ${JSON.stringify(data)}`);
+  return endpoint;
+}
+
+/**
+ * Masks a secret endpoint parameter. task-lib rejects multi-line values, so a kubeconfig
+ * has its credentials masked one by one, and a base64 token is masked decoded too.
+ */
+function registerEndpointSecret(key: string, value: string): void {
+  if (key === 'kubeconfig') {
+    registerKubeconfigSecrets(value);
+  } else if (!value.includes('\n')) {
+    tl.setSecret(value);
+    if (key === 'apiToken') tl.setSecret(Buffer.from(value, 'base64').toString('utf8').trim());
+  }
+}
+
+function registerKubeconfigSecrets(kubeconfig: string): void {
+  const config = new KubeConfig();
+  try {
+    config.loadFromString(kubeconfig);
+  } catch {
+    return; // settings/cluster.ts reports the invalid kubeconfig; it contains no usable credential.
+  }
+  for (const user of config.getUsers()) {
+    for (const value of [user.token, user.password, user.keyData]) {
+      if (value && !value.includes('\n')) tl.setSecret(value);
+    }
+  }
+}
+
+function readVariables(): RawVariables {
+  const variable = (name: string): string => tl.getVariable(name) ?? '';
+  return {
+    buildId: variable('Build.BuildId'),
+    jobId: variable('System.JobId'),
+    teamProject: variable('System.TeamProject'),
+    definitionName: variable('Build.DefinitionName'),
+    collectionUri: variable('System.CollectionUri'),
+    defaultWorkingDirectory: variable('System.DefaultWorkingDirectory') || process.cwd(),
+  };
+}

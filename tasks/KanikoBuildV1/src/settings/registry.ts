@@ -1,0 +1,69 @@
+// Turns the container registry service connection into the credentials kaniko pushes with.
+import { loc } from '../messages';
+import type { Problems } from './problems';
+import type { RawEndpoint } from './raw';
+import type { RegistrySettings } from './types';
+
+/** The config.json key that Docker Hub credentials must use; kaniko looks up no other. */
+export const DOCKER_HUB_AUTH_KEY = 'https://index.docker.io/v1/';
+const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+
+/** Parses a Docker Registry or Azure Container Registry (service principal) connection. */
+export function parseRegistryEndpoint(endpoint: RawEndpoint | undefined, problems: Problems): RegistrySettings | undefined {
+  if (!endpoint) {
+    problems.add(loc('ConnectionMissing', 'containerRegistry'));
+    return undefined;
+  }
+  const registryType = endpoint.data.registrytype ?? endpoint.data.registryType;
+  const scheme = endpoint.scheme ?? '';
+  if (scheme === 'UsernamePassword') return fromUsernamePassword(endpoint, problems);
+  if (scheme === 'ServicePrincipal' && registryType?.toUpperCase() === 'ACR') return fromServicePrincipal(endpoint, problems);
+  problems.add(loc('RegistryAuthUnsupported', endpoint.input, scheme || '(none)'));
+  return undefined;
+}
+
+function fromUsernamePassword(endpoint: RawEndpoint, problems: Problems): RegistrySettings | undefined {
+  const { registry, username, password } = endpoint.parameters;
+  const host = registryHost(registry || endpoint.url || '');
+  if (!host) {
+    problems.add(loc('RegistryAddressInvalid', endpoint.input, registry || endpoint.url || '(empty)'));
+    return undefined;
+  }
+  if (!username || !password) {
+    problems.add(loc('RegistryCredentialsMissing', endpoint.input, host));
+    return undefined;
+  }
+  if (DOCKER_HUB_HOSTS.has(host)) {
+    return { connectionName: endpoint.id, host: 'docker.io', authKey: DOCKER_HUB_AUTH_KEY, username, password };
+  }
+  return { connectionName: endpoint.id, host, authKey: host, username, password };
+}
+
+function fromServicePrincipal(endpoint: RawEndpoint, problems: Problems): RegistrySettings | undefined {
+  const loginServer = endpoint.parameters.loginServer || endpoint.data.loginServer || endpoint.url || '';
+  const host = registryHost(loginServer);
+  const { serviceprincipalid: clientId, serviceprincipalkey: clientSecret } = endpoint.parameters;
+  if (!host) {
+    problems.add(loc('RegistryAddressInvalid', endpoint.input, loginServer || '(empty)'));
+    return undefined;
+  }
+  if (!clientId || !clientSecret) {
+    problems.add(loc('RegistryCredentialsMissing', endpoint.input, host));
+    return undefined;
+  }
+  // ACR accepts a service principal's application id and secret as user name and password.
+  return { connectionName: endpoint.id, host, authKey: host, username: clientId, password: clientSecret };
+}
+
+/** Returns the lower-case host (with port) of a registry address such as `https://myreg.azurecr.io/v1/`. */
+export function registryHost(address: string): string | undefined {
+  const trimmed = address.trim();
+  if (!trimmed) return undefined;
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
+  try {
+    const url = new URL(withScheme);
+    return url.host ? url.host.toLowerCase() : undefined;
+  } catch {
+    return undefined;
+  }
+}
