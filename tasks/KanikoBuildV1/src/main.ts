@@ -8,6 +8,7 @@ import { inGroup } from './log';
 import { loc } from './messages';
 import { createBuildPod } from './phases/create-pod';
 import { followBuild } from './phases/follow-build';
+import { recentPodEvents } from './phases/pod-events';
 import { uploadContext } from './phases/upload-context';
 import { buildPlan } from './plan/plan';
 import { parseSettings } from './settings/parse';
@@ -48,10 +49,14 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
       return { succeeded: true, message: loc('BuildSucceeded', plan.destinations.join(', '), imageName) };
     }
     const message = build.verdict.kind === 'failed' ? build.verdict.message : loc('BuildUnfinished', plan.name);
-    const tail = build.lastLines.length ? `\n${loc('LastLogLines')}\n${build.lastLines.join('\n')}` : '';
-    return { succeeded: false, message: message + tail };
+    const events = await recentPodEvents(cluster, plan);
+    return { succeeded: false, message: [message, section('LastLogLines', build.lastLines), section('RecentEvents', events)].join('') };
   } finally {
     // Delete the pod, both Secrets and the blob, also after a failure or a cancel.
     if (cleanup.size > 0) await inGroup(loc('GroupCleanup'), () => cleanup.runAll());
   }
+}
+
+function section(titleKey: string, lines: string[]): string {
+  return lines.length ? `\n${loc(titleKey)}\n${lines.join('\n')}` : '';
 }
