@@ -1,0 +1,115 @@
+// Prepares one task step before its process starts: the job variables, the resolved inputs,
+// the service connections the inputs name, the values to mask, and the process environment.
+import { randomBytes } from 'node:crypto';
+import { COLLECTION_URI, defaultVariables } from './agent-variables';
+import { buildEnvironment, endpointSecrets } from './environment';
+import { expandMacros, isGuid, resolveInputs } from './inputs';
+import { OutputProcessor } from './output-processor';
+import { StepContext } from './step-context';
+import type { SelectedHandler, TaskDefinition } from './task-definition';
+import type { AgentDirectories, EndpointSpec, TaskRunOptions } from './types';
+
+export interface PreparedStep {
+  step: StepContext;
+  processor: OutputProcessor;
+  env: Record<string, string>;
+  cwd: string;
+}
+
+export function prepareStep(
+  options: TaskRunOptions,
+  definition: TaskDefinition,
+  handler: SelectedHandler,
+  directories: AgentDirectories,
+): PreparedStep {
+  const givenEndpoints = normalizeEndpointIds(options.endpoints ?? {});
+  const variables = mergeVariables(defaultVariables(directories, definition.name), options.variables ?? {});
+  const secretVariables = options.secretVariables ?? {};
+  const macroValues = { ...variables, ...secretVariables };
+  const inputs = resolveInputs(definition, options.inputs ?? {}, macroValues, directories.sourcesDirectory);
+  const endpoints = pickReferencedEndpoints(givenEndpoints, inputs.endpointIds);
+  // The agent gives every task the job's access token in SystemVssConnection.
+  const accessToken = randomBytes(24).toString('hex');
+
+  const step = new StepContext(isTrue(lookupVariable(variables, 'system.debug')), options.onLine);
+  maskKnownSecrets(step, secretVariables, Object.values(endpoints), accessToken, options.taskVariables ?? {});
+
+  const env = buildEnvironment({
+    home: directories.home,
+    variables,
+    secretVariables,
+    inputs: inputs.values,
+    endpoints,
+    systemConnection: { url: COLLECTION_URI, accessToken },
+    taskVariables: options.taskVariables ?? {},
+    extra: options.env ?? {},
+  });
+  const lookup = new Map(Object.entries(macroValues).map(([name, value]) => [name.toLowerCase(), value]));
+  const handlerDirectory = handler.workingDirectory ? expandMacros(handler.workingDirectory, lookup) : undefined;
+  return {
+    step,
+    processor: new OutputProcessor(step, definition.restrictions),
+    env,
+    cwd: options.cwd ?? handlerDirectory ?? directories.sourcesDirectory,
+  };
+}
+
+// The agent's variables are case-insensitive, so a given name replaces a default in any case.
+function mergeVariables(defaults: Record<string, string>, overrides: Record<string, string>): Record<string, string> {
+  const overridden = new Set(Object.keys(overrides).map((name) => name.toLowerCase()));
+  const remainingDefaults = Object.entries(defaults).filter(([name]) => !overridden.has(name));
+  return { ...Object.fromEntries(remainingDefaults), ...overrides };
+}
+
+function lookupVariable(variables: Record<string, string>, name: string): string | undefined {
+  return Object.entries(variables).find(([key]) => key.toLowerCase() === name)?.[1];
+}
+
+function isTrue(value: string | undefined): boolean {
+  return value?.trim().toLowerCase() === 'true';
+}
+
+function normalizeEndpointIds(endpoints: Record<string, EndpointSpec>): Record<string, EndpointSpec> {
+  const normalized: Record<string, EndpointSpec> = {};
+  for (const [id, endpoint] of Object.entries(endpoints)) {
+    if (!isGuid(id)) {
+      throw new Error(`Endpoint id "${id}" is not a GUID. The agent passes connections by GUID, such as "0f4c2d0e-5b7a-4c4e-9d1a-2b3c4d5e6f70".`);
+    }
+    normalized[id.toLowerCase()] = endpoint;
+  }
+  return normalized;
+}
+
+// The agent exposes only the connections that the task's connectedService inputs name. A given
+// endpoint that no input names is most likely a mistake in the test, so it is rejected.
+function pickReferencedEndpoints(available: Record<string, EndpointSpec>, referenced: string[]): Record<string, EndpointSpec> {
+  const unused = Object.keys(available).filter((id) => !referenced.includes(id));
+  if (unused.length > 0) {
+    throw new Error(`Endpoint(s) ${unused.join(', ')} are not named by any connectedService input. Name each in an input, or leave it out.`);
+  }
+  return Object.fromEntries(referenced.filter((id) => available[id]).map((id) => [id, available[id]]));
+}
+
+// Values the agent masks before the task starts (Worker.cs in microsoft/azure-pipelines-agent).
+function maskKnownSecrets(
+  step: StepContext,
+  secretVariables: Record<string, string>,
+  endpoints: EndpointSpec[],
+  accessToken: string,
+  taskVariables: NonNullable<TaskRunOptions['taskVariables']>,
+): void {
+  // A secret variable is masked as given, trimmed, and in base64. Blank ones are skipped.
+  for (const value of Object.values(secretVariables)) {
+    if (value.trim() === '') continue;
+    step.addMask(value);
+    step.addMask(value.trim());
+    step.addMask(Buffer.from(value, 'utf8').toString('base64'));
+  }
+  for (const endpoint of endpoints) {
+    for (const value of endpointSecrets(endpoint)) step.addMask(value);
+  }
+  step.addMask(accessToken);
+  for (const variable of Object.values(taskVariables)) {
+    if (variable.isSecret) step.addMask(variable.value);
+  }
+}
