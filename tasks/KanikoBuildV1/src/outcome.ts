@@ -10,6 +10,8 @@ export type PodVerdict =
   | { kind: 'failed'; message: string; exitCode?: number };
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** Pod-level reasons for which Kubernetes stops the pod's containers itself. */
+const POD_FAILURE_REASONS = new Set(['DeadlineExceeded', 'Evicted']);
 /** Waiting reasons after which the container can never start without a change by the user. */
 const FATAL_WAITING_REASONS = new Set([
   'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'CreateContainerConfigError', 'CreateContainerError',
@@ -18,6 +20,11 @@ const FATAL_WAITING_REASONS = new Set([
 export function assessPod(pod: V1Pod, container: string): PodVerdict {
   const name = podName(pod);
   const status = pod.status?.containerStatuses?.find((candidate) => candidate.name === container);
+  // A pod stopped by Kubernetes (deadline, eviction) fails for that reason, whatever exit code
+  // the killed container got.
+  if (pod.status?.phase === 'Failed' && pod.status.reason && POD_FAILURE_REASONS.has(pod.status.reason)) {
+    return { kind: 'failed', message: loc('PodFailed', name, pod.status.reason, pod.status.message ?? '') };
+  }
   const terminated = status?.state?.terminated;
   if (terminated) {
     if (terminated.exitCode === 0) {
@@ -56,7 +63,7 @@ export function hasStarted(pod: V1Pod, container: string): boolean {
 /** Describes why a pod still waits: the scheduler's message, or the container's waiting reason. */
 export function waitingDetail(pod: V1Pod, status?: V1ContainerStatus): string {
   const unscheduled = pod.status?.conditions?.find((condition) => condition.type === 'PodScheduled' && condition.status === 'False');
-  if (unscheduled) return `${unscheduled.reason ?? 'Unschedulable'}: ${unscheduled.message ?? ''}`.trim();
+  if (unscheduled) return [unscheduled.reason ?? 'Unschedulable', unscheduled.message].filter(Boolean).join(': ');
   const waiting = status?.state?.waiting;
   if (waiting) return `${waiting.reason ?? 'Waiting'}${waiting.message ? `: ${waiting.message}` : ''}`;
   return pod.status?.phase ?? 'Pending';

@@ -17,7 +17,7 @@ export function apiErrorInfo(error: unknown): ApiErrorInfo {
     return {
       code: error.code,
       reason: status?.reason,
-      message: status?.message ?? `HTTP ${error.code}`,
+      message: status?.message ?? 'the server sent no error details',
     };
   }
   if (error instanceof Error) return { message: error.message.split('\n')[0] };

@@ -30,6 +30,13 @@ export async function followLog(
     try {
       const controller = await api.streamLog(target.namespace, target.name, target.container, sink, position.sinceTime());
       await streamEnd(sink, controller, signal);
+      // A line cut off by a stream that closed early comes again whole after the resume, so
+      // the remainder counts only when the container has ended.
+      const remainder = sink.takeRemainder();
+      if (remainder && isFinished()) {
+        const text = position.accept(remainder);
+        if (text !== undefined) onLine(text);
+      }
     } catch (error) {
       // 400 means the container has not started yet; anything else is retried the same way.
       if (!(error instanceof ApiException && error.code === HTTP_BAD_REQUEST) && isFinished()) throw error;
@@ -68,10 +75,10 @@ class LogPosition {
   /** Returns the line's text when it is new, or undefined when it was passed on before. */
   accept(line: string): string | undefined {
     const space = line.indexOf(' ');
-    const stamp = space > 0 ? line.slice(0, space) : '';
-    const text = space > 0 ? line.slice(space + 1) : line;
+    const stamp = space > 0 ? line.slice(0, space) : line;
     const key = sortableTimestamp(stamp);
-    if (key === undefined) return text;
+    if (key === undefined) return line;
+    const text = space > 0 ? line.slice(space + 1) : '';
     if (key < this.lastKey) return undefined;
     if (key === this.lastKey) {
       if (this.skipAtLast > 0) {
@@ -121,9 +128,14 @@ class LineSink extends Writable {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    const rest = this.partial + this.decoder.end();
-    if (rest) this.onLine(rest);
-    this.partial = '';
+    this.partial += this.decoder.end();
     callback();
+  }
+
+  /** Returns the text after the last newline, which the stream ended without finishing. */
+  takeRemainder(): string {
+    const rest = this.partial;
+    this.partial = '';
+    return rest;
   }
 }

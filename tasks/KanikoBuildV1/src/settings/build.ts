@@ -31,7 +31,7 @@ export function parseBuild(inputs: BuildInputs, problems: Problems): BuildSettin
     return undefined;
   }
   const dockerfile = path.relative(contextDir, dockerfilePath);
-  if (dockerfile.startsWith('..') || path.isAbsolute(dockerfile)) {
+  if (dockerfile === '..' || dockerfile.startsWith(`..${path.sep}`) || path.isAbsolute(dockerfile)) {
     problems.add(loc('DockerfileOutsideContext', dockerfilePath, contextDir));
     return undefined;
   }

@@ -58,6 +58,10 @@ function fromKubeconfig(endpoint: RawEndpoint, problems: Problems): KubeConfig |
     problems.add(loc('KubeconfigNoCluster', endpoint.input, config.getCurrentContext() || '(none)'));
     return undefined;
   }
+  if (!config.getCurrentUser()) {
+    problems.add(loc('KubeconfigNoUser', endpoint.input, config.getCurrentContext() || '(none)'));
+    return undefined;
+  }
   return config;
 }
 

@@ -25,8 +25,8 @@ export function parsePod(inputs: PodInputs, problems: Problems): PodSettings | u
   if (!NAMESPACE.test(namespace)) problems.add(loc('NamespaceInvalid', namespace));
   if (!isImageReference(inputs.executorImage)) problems.add(loc('ExecutorImageInvalid', inputs.executorImage || '(empty)'));
   const resources = parseResources(inputs, problems);
-  const minutes = Number(inputs.buildTimeoutInMinutes);
-  if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_TIMEOUT_MINUTES) {
+  const minutes = /^\d+$/.test(inputs.buildTimeoutInMinutes) ? Number(inputs.buildTimeoutInMinutes) : NaN;
+  if (!(minutes >= 1 && minutes <= MAX_TIMEOUT_MINUTES)) {
     problems.add(loc('TimeoutInvalid', inputs.buildTimeoutInMinutes || '(empty)', MAX_TIMEOUT_MINUTES));
   }
   if (problems.count > start || !resources) return undefined;

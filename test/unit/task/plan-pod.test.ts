@@ -1,0 +1,146 @@
+// The kaniko Pod the plan creates: spec, arguments, environment, volume and resources.
+import { strict as assert } from 'node:assert';
+import type { V1Container } from '@kubernetes/client-node';
+import { buildPlan, type BuildPlan } from '../../../tasks/KanikoBuildV1/src/plan/plan';
+import { KANIKO_CONTAINER } from '../../../tasks/KanikoBuildV1/src/plan/pod';
+import { sampleSettings, type SettingsChanges } from './support/settings';
+
+// kaniko reads an https context through the Azure SDK only when the URL matches this
+// (kaniko pkg/buildcontext, also for the sovereign cloud suffixes).
+const KANIKO_AZURE_BLOB_URL = /^https:\/\/(.+?)\.blob\.core\.windows\.net\/(.+)$/;
+
+function planFor(changes: SettingsChanges = {}): BuildPlan {
+  return buildPlan(sampleSettings(changes), 'abcd1234');
+}
+
+function kanikoContainer(plan: BuildPlan): V1Container {
+  const containers = plan.pod.spec?.containers ?? [];
+  assert.equal(containers.length, 1);
+  assert.equal(containers[0].name, KANIKO_CONTAINER);
+  return containers[0];
+}
+
+describe('plan: pod', () => {
+  it('pod runs once with a deadline', () => {
+    const plan = planFor({ pod: { timeoutSeconds: 600 } });
+
+    assert.equal(plan.pod.apiVersion, 'v1');
+    assert.equal(plan.pod.kind, 'Pod');
+    assert.equal(plan.pod.metadata?.namespace, 'builds');
+    assert.equal(plan.namespace, 'builds');
+    assert.equal(plan.pod.spec?.restartPolicy, 'Never');
+    assert.equal(plan.pod.spec?.activeDeadlineSeconds, 600);
+    assert.equal(plan.pod.spec?.automountServiceAccountToken, false);
+    assert.equal(kanikoContainer(plan).image, 'ghcr.io/osscontainertools/kaniko:v1.28.3');
+  });
+
+  it('context URL is the blob kaniko reads', () => {
+    const plan = planFor();
+
+    assert.equal(plan.contextUrl, 'https://kanikostorage.blob.core.windows.net/kaniko-contexts/kaniko-1234-abcd1234.tar.gz');
+    assert.match(plan.contextUrl, KANIKO_AZURE_BLOB_URL);
+  });
+
+  it('arguments without build arguments or target', () => {
+    const plan = planFor({ tags: ['42', 'latest'] });
+
+    assert.deepEqual(kanikoContainer(plan).args, [
+      `--context=${plan.contextUrl}`,
+      '--dockerfile=docker/Dockerfile',
+      '--destination=myregistry.azurecr.io/team/web:42',
+      '--destination=myregistry.azurecr.io/team/web:latest',
+      '--digest-file=/dev/termination-log',
+      '--log-format=text',
+    ]);
+    assert.deepEqual(plan.destinations, ['myregistry.azurecr.io/team/web:42', 'myregistry.azurecr.io/team/web:latest']);
+  });
+
+  it('arguments with build arguments and target', () => {
+    const plan = planFor({
+      tags: ['1.0'],
+      build: {
+        buildArguments: [{ name: 'VERSION', value: '1.0' }, { name: 'OPTS', value: 'a=b c' }, { name: 'EMPTY', value: '' }],
+        target: 'runtime',
+      },
+    });
+    const args = kanikoContainer(plan).args ?? [];
+
+    assert.deepEqual(args.filter((arg) => arg.startsWith('--build-arg')), [
+      '--build-arg=VERSION=1.0', '--build-arg=OPTS=a=b c', '--build-arg=EMPTY=',
+    ]);
+    assert.deepEqual(args.filter((arg) => arg.startsWith('--target')), ['--target=runtime']);
+    assert.deepEqual(args.filter((arg) => arg.startsWith('--destination')), ['--destination=myregistry.azurecr.io/team/web:1.0']);
+    assert.ok(args.includes('--digest-file=/dev/termination-log'));
+    assert.ok(args.includes('--log-format=text'));
+  });
+
+  it('no target argument when target unset', () => {
+    const args = kanikoContainer(planFor({ build: { target: undefined } })).args ?? [];
+
+    assert.ok(!args.some((arg) => arg.startsWith('--target')), args.join(' '));
+  });
+
+  it('termination message comes from the digest file', () => {
+    const container = kanikoContainer(planFor());
+
+    assert.equal(container.terminationMessagePath, '/dev/termination-log');
+    assert.equal(container.terminationMessagePolicy, 'File');
+  });
+
+  it('storage key comes from its Secret', () => {
+    const plan = planFor();
+    const env = kanikoContainer(plan).env ?? [];
+
+    assert.equal(env.length, 1);
+    assert.equal(env[0].name, 'AZURE_STORAGE_ACCESS_KEY');
+    assert.equal(env[0].value, undefined);
+    assert.deepEqual(env[0].valueFrom?.secretKeyRef, { name: plan.storageSecret.metadata?.name, key: 'AZURE_STORAGE_ACCESS_KEY' });
+    assert.ok(plan.storageSecret.data?.AZURE_STORAGE_ACCESS_KEY, 'the Secret has no such key');
+  });
+
+  it('config.json is mounted from its Secret', () => {
+    const plan = planFor();
+    const container = kanikoContainer(plan);
+    const volumes = plan.pod.spec?.volumes ?? [];
+
+    assert.equal(volumes.length, 1);
+    assert.deepEqual(volumes[0].secret, {
+      secretName: plan.registrySecret.metadata?.name,
+      items: [{ key: 'config.json', path: 'config.json' }],
+    });
+    assert.deepEqual(container.volumeMounts, [{ name: volumes[0].name, mountPath: '/kaniko/.docker', readOnly: true }]);
+    assert.ok(plan.registrySecret.data?.['config.json'], 'the Secret has no config.json');
+  });
+
+  const resourceCases = [
+    {
+      name: 'requests default to limits',
+      resources: { requests: {}, limits: { cpu: '2', memory: '4Gi' } },
+      expected: { requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+    },
+    {
+      name: 'requests kept when set',
+      resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+      expected: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+    },
+    {
+      name: 'one request set',
+      resources: { requests: { memory: '3Gi' }, limits: { cpu: '1', memory: '4Gi' } },
+      expected: { requests: { cpu: '1', memory: '3Gi' }, limits: { cpu: '1', memory: '4Gi' } },
+    },
+  ];
+  for (const { name, resources, expected } of resourceCases) {
+    it(`resources: ${name}`, () => {
+      assert.deepEqual(kanikoContainer(planFor({ pod: { resources } })).resources, expected);
+    });
+  }
+
+  it('annotations describe the run', () => {
+    const annotations = planFor().pod.metadata?.annotations ?? {};
+
+    assert.equal(annotations['kaniko-build-on-aks/project'], 'Fabrikam Web');
+    assert.equal(annotations['kaniko-build-on-aks/pipeline'], 'web-ci');
+    assert.equal(annotations['kaniko-build-on-aks/repository'], 'myregistry.azurecr.io/team/web');
+    assert.match(annotations['kaniko-build-on-aks/build-url'] ?? '', /buildId=1234$/);
+  });
+});

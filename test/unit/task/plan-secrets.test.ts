@@ -1,0 +1,95 @@
+// The registry and storage Secrets of the plan, and that no secret reaches the pod's
+// arguments, labels or annotations.
+import { strict as assert } from 'node:assert';
+import { buildPlan, type BuildPlan } from '../../../tasks/KanikoBuildV1/src/plan/plan';
+import type { RegistrySettings } from '../../../tasks/KanikoBuildV1/src/settings/types';
+import { ACR, DOCKER_HUB, REGISTRY_PASSWORD, sampleSettings, STORAGE_ACCESS_KEY } from './support/settings';
+
+const OTHER_REGISTRY: RegistrySettings = {
+  connectionName: 'other', host: 'registry.example.test:5000', authKey: 'registry.example.test:5000', username: 'robot$ci', password: 'p:ss word/ü',
+};
+
+function decode(data: string | undefined): string {
+  assert.ok(data, 'Secret value is missing');
+  return Buffer.from(data, 'base64').toString('utf8');
+}
+
+function dockerConfigOf(plan: BuildPlan): { auths: Record<string, { auth: string }> } {
+  return JSON.parse(decode(plan.registrySecret.data?.['config.json']));
+}
+
+/** Lists every form of the run's secrets, none of which may appear outside the Secrets' data. */
+function secretForms(plan: BuildPlan, registry: RegistrySettings): string[] {
+  return [registry.password, STORAGE_ACCESS_KEY, ...plan.derivedSecrets];
+}
+
+describe('plan: Secrets', () => {
+  const registries = [
+    { name: 'Docker Hub', registry: DOCKER_HUB, key: 'https://index.docker.io/v1/' },
+    { name: 'ACR', registry: ACR, key: 'myregistry.azurecr.io' },
+    { name: 'other registry', registry: OTHER_REGISTRY, key: 'registry.example.test:5000' },
+  ];
+  for (const { name, registry, key } of registries) {
+    it(`config.json auths for ${name}`, () => {
+      const plan = buildPlan(sampleSettings({ registry }), 'abcd1234');
+      const config = dockerConfigOf(plan);
+
+      assert.deepEqual(Object.keys(config.auths), [key]);
+      assert.equal(decode(config.auths[key].auth), `${registry.username}:${registry.password}`);
+      assert.deepEqual(Object.keys(config), ['auths']);
+    });
+  }
+
+  it('storage Secret holds the key', () => {
+    const plan = buildPlan(sampleSettings(), 'abcd1234');
+
+    assert.deepEqual(Object.keys(plan.storageSecret.data ?? {}), ['AZURE_STORAGE_ACCESS_KEY']);
+    assert.equal(decode(plan.storageSecret.data?.AZURE_STORAGE_ACCESS_KEY), STORAGE_ACCESS_KEY);
+  });
+
+  it('Secrets are Opaque in the namespace', () => {
+    const plan = buildPlan(sampleSettings(), 'abcd1234');
+
+    for (const secret of [plan.registrySecret, plan.storageSecret]) {
+      assert.equal(secret.apiVersion, 'v1');
+      assert.equal(secret.kind, 'Secret');
+      assert.equal(secret.type, 'Opaque');
+      assert.equal(secret.metadata?.namespace, 'builds');
+      assert.equal(secret.stringData, undefined);
+    }
+  });
+
+  for (const { name, registry } of registries) {
+    it(`derivedSecrets has every encoded form (${name})`, () => {
+      const plan = buildPlan(sampleSettings({ registry }), 'abcd1234');
+      const config = dockerConfigOf(plan);
+      const auth = Object.values(config.auths)[0].auth;
+
+      assert.ok(plan.derivedSecrets.includes(auth), 'auth value missing');
+      assert.ok(plan.derivedSecrets.includes(decode(plan.registrySecret.data?.['config.json'])), 'config.json text missing');
+      assert.ok(plan.derivedSecrets.includes(plan.registrySecret.data?.['config.json'] ?? ''), 'Secret config.json data missing');
+      assert.ok(plan.derivedSecrets.includes(plan.storageSecret.data?.AZURE_STORAGE_ACCESS_KEY ?? ''), 'Secret storage key data missing');
+      assert.ok(plan.derivedSecrets.every((value) => value.length > 0 && !value.includes('\n')), 'a derived secret cannot be masked');
+    });
+  }
+
+  for (const { name, registry } of registries) {
+    it(`no secret in pod or metadata (${name})`, () => {
+      const plan = buildPlan(sampleSettings({ registry, build: { buildArguments: [{ name: 'A', value: 'b' }], target: 'final' } }), 'abcd1234');
+      const visible = JSON.stringify({
+        pod: plan.pod,
+        registryMetadata: plan.registrySecret.metadata,
+        storageMetadata: plan.storageSecret.metadata,
+        labels: plan.labels,
+        destinations: plan.destinations,
+        contextUrl: plan.contextUrl,
+        blobName: plan.blobName,
+      });
+
+      for (const secret of secretForms(plan, registry)) {
+        assert.ok(!visible.includes(secret), `a secret form appears outside the Secrets' data: ${secret.slice(0, 8)}...`);
+      }
+      assert.ok(!visible.includes(REGISTRY_PASSWORD));
+    });
+  }
+});

@@ -1,0 +1,159 @@
+// followLog against a fake log endpoint that closes streams early, answers 400 while the
+// container waits, and replays the lines of the second it resumes from.
+import { strict as assert } from 'node:assert';
+import { ApiException } from '@kubernetes/client-node';
+import { followLog } from '../../../tasks/KanikoBuildV1/src/kubernetes/pod-log';
+import { FakeLogApi, type LogLine, type StreamStep } from './support/fake-log-api';
+
+const TARGET = { namespace: 'builds', name: 'kaniko-1234-abcd1234', container: 'kaniko' };
+
+const LOG: LogLine[] = [
+  { stamp: '2024-05-01T10:00:00.1Z', text: 'INFO step one' },
+  { stamp: '2024-05-01T10:00:01.2Z', text: 'INFO step two' },
+  { stamp: '2024-05-01T10:00:01.5Z', text: 'INFO step three' },
+  { stamp: '2024-05-01T10:00:01.5Z', text: 'INFO step three, same time' },
+  { stamp: '2024-05-01T10:00:01.987654321Z', text: 'INFO step four' },
+  { stamp: '2024-05-01T10:00:02Z', text: 'INFO step five: ünïcode ✓' },
+  { stamp: '2024-05-01T10:00:02.000000001Z', text: '' },
+  { stamp: '2024-05-01T10:00:03.25Z', text: 'INFO pushed sha256:abc' },
+];
+const ALL_TEXTS = LOG.map((line) => line.text);
+
+async function follow(api: FakeLogApi, signal = new AbortController().signal): Promise<string[]> {
+  const received: string[] = [];
+  await followLog(api.asClusterApi(), TARGET, (line) => received.push(line), () => api.finished, signal);
+  return received;
+}
+
+function badRequest(): ApiException<string> {
+  const body = JSON.stringify({ kind: 'Status', code: 400, reason: 'BadRequest', message: 'container "kaniko" is waiting to start: ContainerCreating' });
+  return new ApiException(400, 'Bad Request', body, {});
+}
+
+describe('kubernetes: followLog', function () {
+  this.timeout(10_000);
+
+  it('one stream to the end', async () => {
+    const api = new FakeLogApi(LOG, [{ kind: 'send', until: LOG.length, finishAfter: true }]);
+
+    assert.deepEqual(await follow(api), ALL_TEXTS);
+    assert.equal(api.calls.length, 1);
+    assert.equal(api.calls[0].sinceTime, undefined);
+  });
+
+  const resumeCases: { name: string; steps: StreamStep[]; sinceTimes: (string | undefined)[] }[] = [
+    {
+      name: 'close between seconds',
+      steps: [{ kind: 'send', until: 1 }, { kind: 'send', until: LOG.length, finishAfter: true }],
+      sinceTimes: [undefined, '2024-05-01T10:00:00Z'],
+    },
+    {
+      name: 'close inside a second',
+      steps: [{ kind: 'send', until: 2 }, { kind: 'send', until: LOG.length, finishAfter: true }],
+      sinceTimes: [undefined, '2024-05-01T10:00:01Z'],
+    },
+    {
+      name: 'close between equal timestamps',
+      steps: [{ kind: 'send', until: 3 }, { kind: 'send', until: LOG.length, finishAfter: true }],
+      sinceTimes: [undefined, '2024-05-01T10:00:01Z'],
+    },
+    {
+      name: 'several closes',
+      steps: [
+        { kind: 'send', until: 2 }, { kind: 'send', until: 4 }, { kind: 'send', until: 4 }, { kind: 'send', until: 6 },
+        { kind: 'send', until: LOG.length, finishAfter: true },
+      ],
+      sinceTimes: [undefined, '2024-05-01T10:00:01Z', '2024-05-01T10:00:01Z', '2024-05-01T10:00:01Z', '2024-05-01T10:00:02Z'],
+    },
+    {
+      name: 'close before any line',
+      steps: [{ kind: 'send', until: 0 }, { kind: 'send', until: LOG.length, finishAfter: true }],
+      sinceTimes: [undefined, undefined],
+    },
+  ];
+  for (const { name, steps, sinceTimes } of resumeCases) {
+    it(`resume after ${name}`, async () => {
+      const api = new FakeLogApi(LOG, steps);
+      const received = await follow(api);
+
+      assert.deepEqual(received, ALL_TEXTS);
+      assert.deepEqual(api.calls.map((call) => call.sinceTime), sinceTimes);
+    });
+  }
+
+  it('resume after close mid-line', async () => {
+    const partial = `${LOG[2].stamp} ${LOG[2].text.slice(0, 8)}`;
+    const api = new FakeLogApi(LOG, [{ kind: 'send', until: 2, tail: partial }, { kind: 'send', until: LOG.length, finishAfter: true }]);
+
+    assert.deepEqual(await follow(api), ALL_TEXTS);
+  });
+
+  it('400 while waiting is retried', async () => {
+    const api = new FakeLogApi(LOG, [
+      { kind: 'throw', error: badRequest() }, { kind: 'throw', error: badRequest() }, { kind: 'send', until: LOG.length, finishAfter: true },
+    ]);
+
+    assert.deepEqual(await follow(api), ALL_TEXTS);
+    assert.equal(api.calls.length, 3);
+  });
+
+  it('other error retried while running', async () => {
+    const api = new FakeLogApi(LOG, [
+      { kind: 'throw', error: new Error('socket hang up') }, { kind: 'send', until: LOG.length, finishAfter: true },
+    ]);
+
+    assert.deepEqual(await follow(api), ALL_TEXTS);
+    assert.equal(api.calls.length, 2);
+  });
+
+  it('other error after finish is thrown', async () => {
+    const api = new FakeLogApi(LOG, [{ kind: 'throw', error: new Error('socket hang up') }]);
+    api.finished = true;
+
+    await assert.rejects(follow(api), /socket hang up/);
+    assert.equal(api.calls.length, 1);
+  });
+
+  it('400 after finish ends quietly', async () => {
+    const api = new FakeLogApi(LOG, [{ kind: 'throw', error: badRequest() }]);
+    api.finished = true;
+
+    assert.deepEqual(await follow(api), []);
+    assert.equal(api.calls.length, 1);
+  });
+
+  it('last line without newline passes', async () => {
+    const tail = '2024-05-01T10:00:04Z INFO no newline at the end';
+    const api = new FakeLogApi(LOG, [{ kind: 'send', until: LOG.length, finishAfter: true, tail }]);
+
+    assert.deepEqual(await follow(api), [...ALL_TEXTS, 'INFO no newline at the end']);
+  });
+
+  it('line without timestamp passes whole', async () => {
+    const api = new FakeLogApi([], [{ kind: 'send', until: 0, finishAfter: true, tail: 'unstamped line\n' }]);
+
+    assert.deepEqual(await follow(api), ['unstamped line']);
+  });
+
+  it('abort stops a hanging stream', async () => {
+    const api = new FakeLogApi(LOG, [{ kind: 'hang', until: 3 }]);
+    const abort = new AbortController();
+    const received: string[] = [];
+    const following = followLog(api.asClusterApi(), TARGET, (line) => {
+      received.push(line);
+      if (received.length === 3) abort.abort();
+    }, () => api.finished, abort.signal);
+
+    await following;
+    assert.deepEqual(received, ALL_TEXTS.slice(0, 3));
+    assert.equal(api.calls.length, 1);
+    assert.equal(api.calls[0].controller.signal.aborted, true);
+  });
+
+  it('aborted signal makes no request', async () => {
+    const api = new FakeLogApi(LOG, []);
+
+    assert.deepEqual(await follow(api, AbortSignal.abort()), []);
+    assert.equal(api.calls.length, 0);
+  });
+});
