@@ -1,5 +1,6 @@
 // The only module that reads task inputs, service connections and pipeline variables.
 import * as tl from 'azure-pipelines-task-lib/task';
+import * as taskInternal from 'azure-pipelines-task-lib/internal';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { RawEndpoint, RawInputs, RawRun, RawVariables } from './raw';
 
@@ -38,7 +39,7 @@ export function readRun(): RawRun {
 function readInputs(): RawInputs {
   const inputs = {} as RawInputs;
   for (const name of INPUT_NAMES) {
-    const value = (tl.getInput(name, false) ?? '').trim();
+    const value = ((SECRET_INPUTS.has(name) ? readSecretInput(name) : tl.getInput(name, false)) ?? '').trim();
     if (SECRET_INPUTS.has(name)) {
       if (value) tl.setSecret(value);
       tl.debug(`input ${name}: ${value ? '(secret, set)' : '(empty)'}`);
@@ -50,13 +51,32 @@ function readInputs(): RawInputs {
   return inputs;
 }
 
+/**
+ * Reads an input without task-lib's getInput, which writes every value it returns to the
+ * debug log (`name=value`) before the task could mask it. This is the same vault lookup.
+ */
+function readSecretInput(name: string): string | undefined {
+  return taskInternal._vault.retrieveSecret(`INPUT_${taskInternal._getVariableKey(name)}`);
+}
+
+/**
+ * Reads an endpoint's authorization parameter. task-lib's getEndpointAuthorizationParameter
+ * writes the value to the debug log, so the parameters come from the authorization object
+ * (whose keys the agent spells as the connection type defines them) or from the vault.
+ */
+function readAuthorizationParameter(id: string, key: string, parameters: Record<string, string>): string | undefined {
+  const match = Object.keys(parameters).find((candidate) => candidate.toLowerCase() === key.toLowerCase());
+  if (match !== undefined) return parameters[match];
+  return taskInternal._vault.retrieveSecret(`ENDPOINT_AUTH_PARAMETER_${id}_${key.toUpperCase()}`);
+}
+
 function readEndpoint(input: string, id: string, parameterKeys: string[], dataKeys: string[]): RawEndpoint | undefined {
   if (!id) return undefined;
   const authorization = tl.getEndpointAuthorization(id, true);
   if (!authorization) return undefined;
   const parameters: Record<string, string | undefined> = {};
   for (const key of parameterKeys) {
-    const value = tl.getEndpointAuthorizationParameter(id, key, true) ?? authorization.parameters?.[key];
+    const value = readAuthorizationParameter(id, key, authorization.parameters ?? {});
     if (value && !PUBLIC_PARAMETERS.has(key)) registerEndpointSecret(key, value);
     parameters[key] = value;
   }

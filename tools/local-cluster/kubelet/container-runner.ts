@@ -1,0 +1,178 @@
+// One container's life on the emulated node, in the kubelet's order: pull the image, build
+// the environment, create and start the container, run the executor emulation, and report
+// how it terminated.
+import { posix } from 'node:path';
+import type { V1Container } from '@kubernetes/client-node';
+import { runExecutor, type ExecutorResult } from './executor/run';
+import { EXECUTOR_IMAGE_ENV, formatGoDuration, pullImage } from './images';
+import type { PodContext } from './pod-context';
+import { buildEnvironment, mountVolumes } from './volumes-env';
+
+/** Maximum size of a termination message read from the termination log, in bytes (kubelet's limit). */
+const MAX_TERMINATION_MESSAGE_BYTES = 4096;
+/** FallbackToLogsOnError uses at most this many of the last log lines and bytes (kubelet's limits). */
+const FALLBACK_LOG_LINES = 80;
+const FALLBACK_LOG_BYTES = 2048;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+/** Exit code the runtime reports for a container that could not start. */
+const START_ERROR_EXIT_CODE = 128;
+
+/** Result of a container run: `terminated` after it ran, `stuck` when it could never start. */
+export type ContainerOutcome = 'terminated' | 'stuck';
+
+/** Runs the container until it terminates; rejects with the abort reason when the pod is stopped. */
+export async function runContainer(context: PodContext, container: V1Container, isRecorded: boolean): Promise<ContainerOutcome> {
+  const image = container.image ?? '';
+  if (!(await pull(context, container.name, image, container.imagePullPolicy))) return 'stuck';
+
+  const env = await waitForEnvironment(context, container);
+  const mounted = mountVolumes(context.pod, container, context.store);
+  const files = mounted.ok ? mounted.files : new Map<string, Buffer>();
+
+  context.event('Normal', 'Created', `Created container: ${container.name}`);
+  const command = container.command ?? [];
+  if (command.length > 0 && posix.basename(command[0]) !== 'executor') {
+    failToStart(context, container.name, command[0]);
+    if (isRecorded) context.record.exitCode = START_ERROR_EXIT_CODE;
+    return 'terminated';
+  }
+  context.event('Normal', 'Started', `Started container ${container.name}`);
+  const startedAt = new Date();
+  context.tracker.containers.set(container.name, { state: 'running', startedAt });
+  context.tracker.phase = 'Running';
+  context.publish();
+
+  const outputLines: string[] = [];
+  const result = await runExecutor({
+    image,
+    args: [...command.slice(1), ...(container.args ?? [])],
+    env,
+    mountedFiles: files,
+    resolveBlobService: context.options.resolveBlobService,
+    registryCredentials: context.options.registryCredentials,
+    caCertificates: context.options.httpsCaCertificates,
+    stepDelayMs: context.options.stepDelayMs,
+    signal: context.signal,
+    writeLine: (line) => {
+      outputLines.push(line);
+      if (!context.signal.aborted) context.store.appendLog(context.namespace, context.name, container.name, line);
+    },
+    onContextUnpacked: (contextFiles) => {
+      if (isRecorded) context.record.contextFiles = contextFiles;
+    },
+  });
+  terminate(context, container, result, startedAt, outputLines, isRecorded);
+  return 'terminated';
+}
+
+/** Pulls the image; returns false when the container is left waiting on a failed pull. */
+async function pull(context: PodContext, containerName: string, image: string, policy: string | undefined): Promise<boolean> {
+  const cached = context.pulledImages.has(image);
+  if (cached && policy !== 'Always') {
+    context.event('Normal', 'Pulled', `Container image "${image}" already present on machine`);
+    return true;
+  }
+  context.event('Normal', 'Pulling', `Pulling image "${image}"`);
+  const started = Date.now();
+  await context.pause();
+  const result = pullImage(image);
+  if (result.ok) {
+    context.pulledImages.add(image);
+    const took = formatGoDuration(Date.now() - started);
+    context.event('Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting). Image size: ${result.sizeBytes} bytes.`);
+    return true;
+  }
+
+  if (result.reason === 'InvalidImageName') {
+    context.event('Warning', 'InspectFailed', result.message);
+    context.event('Warning', 'Failed', 'Error: InvalidImageName');
+    setWaiting(context, containerName, 'InvalidImageName', result.message);
+    return false;
+  }
+  context.event('Warning', 'Failed', `Failed to pull image "${image}": ${result.message}`);
+  context.event('Warning', 'Failed', 'Error: ErrImagePull');
+  setWaiting(context, containerName, 'ErrImagePull', result.message);
+  await context.pause();
+  // NOTE: the real kubelet retries the pull with a growing back-off. No image ever appears in
+  // the emulated registries, so the container stays in ImagePullBackOff without retries.
+  context.event('Normal', 'BackOff', `Back-off pulling image "${image}"`);
+  context.event('Warning', 'Failed', 'Error: ImagePullBackOff');
+  setWaiting(context, containerName, 'ImagePullBackOff', `Back-off pulling image "${image}"`);
+  return false;
+}
+
+/** Builds the environment, retrying while a Secret or key is missing, as the kubelet's pod sync does. */
+async function waitForEnvironment(context: PodContext, container: V1Container): Promise<Record<string, string>> {
+  for (let attempt = 0; ; attempt += 1) {
+    const result = buildEnvironment(context.pod, container, context.store, context.fields);
+    if (result.ok) {
+      for (const { secret, keys } of result.skippedKeys) {
+        context.event('Warning', 'InvalidEnvironmentVariableNames',
+          `Keys [${keys.join(', ')}] from the EnvFrom secret ${secret} were skipped since they are considered invalid environment variable names.`);
+      }
+      return { ...EXECUTOR_IMAGE_ENV, HOSTNAME: context.name, ...result.env };
+    }
+    context.event('Warning', 'Failed', `Error: ${result.message}`);
+    setWaiting(context, container.name, 'CreateContainerConfigError', result.message);
+    await context.pause(context.retryDelay(attempt));
+  }
+}
+
+/**
+ * Reports a container whose command is not kaniko's executor, which is the only program the
+ * emulation runs, as the runtime reports a missing executable.
+ * NOTE: the debug images do contain a shell, which a real cluster would run.
+ */
+function failToStart(context: PodContext, containerName: string, executable: string): void {
+  const message =
+    'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: ' +
+    `unable to start container process: exec: "${executable}": executable file not found in $PATH: unknown`;
+  context.event('Warning', 'Failed', `Error: ${message}`);
+  const now = new Date();
+  context.tracker.containers.set(containerName, {
+    state: 'terminated', exitCode: START_ERROR_EXIT_CODE, reason: 'StartError', message, startedAt: now, finishedAt: now,
+  });
+}
+
+function setWaiting(context: PodContext, containerName: string, reason: string, message: string): void {
+  context.tracker.containers.set(containerName, { state: 'waiting', reason, message });
+  context.publish();
+}
+
+function terminate(
+  context: PodContext,
+  container: V1Container,
+  result: ExecutorResult,
+  startedAt: Date,
+  outputLines: string[],
+  isRecorded: boolean,
+): void {
+  const message = terminationMessage(container, result, outputLines);
+  if (isRecorded) {
+    context.record.exitCode = result.exitCode;
+    context.record.contextFiles = result.contextFiles;
+    if (message !== undefined && DIGEST.test(message.trim())) context.record.digest = message.trim();
+  }
+  if (context.signal.aborted) return;
+  context.store.endLog(context.namespace, context.name, container.name);
+  context.tracker.containers.set(container.name, {
+    state: 'terminated',
+    exitCode: result.exitCode,
+    reason: result.exitCode === 0 ? 'Completed' : 'Error',
+    message,
+    startedAt,
+    finishedAt: new Date(),
+  });
+}
+
+/** Reads the termination message as the kubelet does: the last 4096 bytes of the termination log. */
+function terminationMessage(container: V1Container, result: ExecutorResult, outputLines: string[]): string | undefined {
+  const path = container.terminationMessagePath ?? '/dev/termination-log';
+  const written = result.writtenFiles.get(path);
+  if (written && written.length > 0) return written.subarray(Math.max(0, written.length - MAX_TERMINATION_MESSAGE_BYTES)).toString('utf8');
+  if (container.terminationMessagePolicy === 'FallbackToLogsOnError' && result.exitCode !== 0) {
+    const tail = Buffer.from(outputLines.slice(-FALLBACK_LOG_LINES).join('\n'));
+    return tail.subarray(Math.max(0, tail.length - FALLBACK_LOG_BYTES)).toString('utf8');
+  }
+  return undefined;
+}

@@ -1,0 +1,172 @@
+// kaniko's push-permission check (osscontainertools/kaniko pkg/executor/push.go
+// CheckPushPermissions) against emulated registries. Credentials come from the Docker config
+// file, looked up as go-containerregistry's default keychain and the Docker CLI config file
+// do: by repository name, then by registry host (`https://index.docker.io/v1/` for Docker
+// Hub), first through `credHelpers`, then `credsStore`, then `auths`.
+import { posix } from 'node:path';
+import type { KanikoOptions } from './args';
+import type { ContainerFiles } from './container-files';
+import { DOCKER_HUB_REGISTRY, parseTag, repositoryName, type ImageReference } from './reference';
+
+export interface RegistryCredential {
+  username: string;
+  password: string;
+}
+
+export interface PushCheckRequest {
+  options: KanikoOptions;
+  env: Readonly<Record<string, string>>;
+  files: ContainerFiles;
+  /** Accounts of emulated registries, keyed by host. Credentials for these hosts must match. */
+  registryCredentials?: Readonly<Record<string, RegistryCredential>>;
+}
+
+type Authentication =
+  | { kind: 'anonymous' }
+  | { kind: 'basic'; username: string; password: string }
+  | { kind: 'helper'; helper: string };
+
+interface DockerConfig {
+  auths?: Record<string, { auth?: string; username?: string; password?: string }>;
+  credHelpers?: Record<string, string>;
+  credsStore?: string;
+}
+
+const DOCKER_HUB_AUTH_KEY = 'https://index.docker.io/v1/';
+/** Credential helpers that kaniko's images ship as docker-credential-NAME binaries. */
+const SHIPPED_HELPERS = ['acr-env', 'gcr', 'ecr-login'];
+const ACR_HOST = /\.azurecr\.(io|cn|de|us)$/;
+
+/** Returns the path of the Docker config file that kaniko reads. */
+export function dockerConfigPath(env: Readonly<Record<string, string>>): string {
+  return posix.join(env.DOCKER_CONFIG || '/kaniko/.docker/', 'config.json');
+}
+
+/** Returns the destinations that kaniko checks before it builds. */
+export function pushCheckTargets(options: KanikoOptions): string[] {
+  if (options.skipPushPermissionCheck) return [];
+  if (options.noPush) {
+    if (options.noPushCache || options.cacheRepo === '' || options.cacheRepo.startsWith('oci:')) return [];
+    return [options.cacheRepo];
+  }
+  return options.destinations;
+}
+
+/** Throws with kaniko's inner message when a target cannot be pushed to. */
+export function checkPushPermissions(request: PushCheckRequest): void {
+  const checked = new Set<string>();
+  for (const target of pushCheckTargets(request.options)) {
+    let reference: ImageReference;
+    try {
+      reference = parseTag(target);
+    } catch (error) {
+      throw new Error(`getting tag for destination: ${(error as Error).message}`, { cause: error });
+    }
+    if (checked.has(repositoryName(reference))) continue;
+    const authentication = resolveAuthentication(reference, request);
+    const problem = pushProblem(reference, authentication, request.registryCredentials);
+    if (problem) throw new Error(`checking push permission for "${target}": ${problem}`);
+    checked.add(repositoryName(reference));
+  }
+}
+
+function resolveAuthentication(reference: ImageReference, request: PushCheckRequest): Authentication {
+  const path = dockerConfigPath(request.env);
+  const data = request.files.readFile(path);
+  const config = data ? parseDockerConfig(data, path) : {};
+  for (let key of [repositoryName(reference), reference.registry]) {
+    if (key === DOCKER_HUB_REGISTRY) key = DOCKER_HUB_AUTH_KEY;
+    const found = lookUpKey(config, key, request.env);
+    if (found.kind !== 'anonymous') return found;
+  }
+  if (ACR_HOST.test(reference.registry) && hasAzureIdentity(request.env)) return { kind: 'helper', helper: 'acr' };
+  return { kind: 'anonymous' };
+}
+
+function parseDockerConfig(data: Buffer, path: string): DockerConfig {
+  const text = data.toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as DockerConfig;
+  } catch (error) {
+    // NOTE: the wording after the path is Node's JSON error, not Go's encoding/json one.
+    throw new Error(`resolving pushAuth: parsing config file (${path}): ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function lookUpKey(config: DockerConfig, key: string, env: Readonly<Record<string, string>>): Authentication {
+  const helper = config.credHelpers?.[key] ?? config.credsStore;
+  if (helper) return runHelper(helper, env);
+  const auths = config.auths ?? {};
+  const entry = auths[key] ?? Object.entries(auths).find(([address]) => hostOf(address) === key)?.[1];
+  if (!entry) return { kind: 'anonymous' };
+  if (entry.auth) return decodeAuth(entry.auth);
+  if (entry.username) return { kind: 'basic', username: entry.username, password: entry.password ?? '' };
+  return { kind: 'anonymous' };
+}
+
+/** Reduces a config key written as a URL (`https://host/v1/`) to its host, as the Docker CLI does. */
+function hostOf(address: string): string {
+  const withoutScheme = address.includes('://') ? address.slice(address.indexOf('://') + 3) : address;
+  return withoutScheme.split('/')[0];
+}
+
+function decodeAuth(auth: string): Authentication {
+  const valid = /^[A-Za-z0-9+/]*={0,2}$/.test(auth) && auth.length % 4 === 0;
+  const decoded = valid ? Buffer.from(auth, 'base64').toString('utf8') : undefined;
+  const colon = decoded?.indexOf(':') ?? -1;
+  if (decoded === undefined || colon <= 0) {
+    throw new Error('resolving pushAuth: invalid auth configuration file');
+  }
+  return { kind: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1).replace(/\0+$/, '') };
+}
+
+/**
+ * Emulates a credential helper. Only the helpers that kaniko's images ship exist. The ACR
+ * helper finds credentials when the pod's environment has a service principal or a workload
+ * identity.
+ * NOTE: the managed identity fallback of the ACR helper is not emulated, and helper
+ * credentials are never compared with `registryCredentials`.
+ */
+function runHelper(helper: string, env: Readonly<Record<string, string>>): Authentication {
+  if (!SHIPPED_HELPERS.includes(helper)) {
+    throw new Error(
+      `resolving pushAuth: error getting credentials - err: exec: "docker-credential-${helper}": executable file not found in $PATH, out: \`\``,
+    );
+  }
+  if (helper === 'acr-env' && hasAzureIdentity(env)) return { kind: 'helper', helper };
+  return { kind: 'anonymous' };
+}
+
+function hasAzureIdentity(env: Readonly<Record<string, string>>): boolean {
+  const servicePrincipal = Boolean(env.AZURE_CLIENT_ID && env.AZURE_CLIENT_SECRET && env.AZURE_TENANT_ID);
+  const workloadIdentity = Boolean(env.AZURE_FEDERATED_TOKEN_FILE && env.AZURE_CLIENT_ID && env.AZURE_TENANT_ID);
+  return servicePrincipal || workloadIdentity;
+}
+
+/** Returns the registry's error when the push would be rejected, else undefined. */
+function pushProblem(
+  reference: ImageReference,
+  authentication: Authentication,
+  known: Readonly<Record<string, RegistryCredential>> | undefined,
+): string | undefined {
+  const { registry, repository } = reference;
+  const scheme = /^(localhost|127\.0\.0\.1)(:\d+)?$/.test(registry) ? 'http' : 'https';
+  if (authentication.kind === 'anonymous') {
+    // NOTE: the wording follows a typical registry's response. Each registry words it differently.
+    const scopes = ['pull', 'push'].map((action) => `map[Action:${action} Class: Name:${repository} Type:repository]`);
+    return `POST ${scheme}://${registry}/v2/${repository}/blobs/uploads/: UNAUTHORIZED: authentication required; [${scopes.join(' ')}]`;
+  }
+  const expected = known?.[registry] ?? (registry === DOCKER_HUB_REGISTRY ? known?.['docker.io'] : undefined);
+  if (authentication.kind === 'basic' && expected) {
+    const matches = authentication.username === expected.username && authentication.password === expected.password;
+    if (!matches) {
+      const scope = encodeURIComponent(`repository:${repository}:pull,push`);
+      const tokenUrl = registry === DOCKER_HUB_REGISTRY
+        ? `https://auth.docker.io/token?scope=${scope}&service=registry.docker.io`
+        : `${scheme}://${registry}/oauth2/token?scope=${scope}&service=${registry}`;
+      return `GET ${tokenUrl}: UNAUTHORIZED: authentication required`;
+    }
+  }
+  return undefined;
+}

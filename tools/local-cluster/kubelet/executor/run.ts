@@ -1,0 +1,279 @@
+// Emulates one run of kaniko's executor (osscontainertools/kaniko cmd/executor/cmd/root.go)
+// in the order kaniko works: parse the flags, configure logging, validate the flags, resolve
+// the build context and Dockerfile, check push permissions, build, write the digest, push.
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseKanikoArgs, type KanikoOptions } from './args';
+import { planBuild } from './build-plan';
+import { BuildFailure, emulateBuild } from './build';
+import { ContainerFiles } from './container-files';
+import { resolveContext, type ResolvedContext } from './context';
+import { parseDockerfile } from './dockerfile';
+import {
+  deprecatesSkipUnusedStages, doublesAzureBlobPath, lookUpExecutorImage, usesSplitPushCheckMessage, type KanikoImage,
+} from './image-version';
+import { isLogFormat, KanikoLogger, parseLogLevel } from './log';
+import { resolveDockerfilePath } from './dockerfile-path';
+import { pushImage } from './push';
+import { checkPushPermissions, dockerConfigPath, type RegistryCredential } from './registry-auth';
+
+export interface ExecutorRequest {
+  /** The container's image, which decides release-specific behaviour. */
+  image: string;
+  args: readonly string[];
+  env: Readonly<Record<string, string>>;
+  /** Files that the pod's volumes mount, keyed by absolute path in the container. */
+  mountedFiles: ReadonlyMap<string, Buffer>;
+  resolveBlobService(host: string): string | undefined;
+  registryCredentials?: Readonly<Record<string, RegistryCredential>>;
+  /** PEM certificates trusted for `https://` contexts besides Node's defaults. */
+  caCertificates?: string[];
+  /** Pause between log lines, in milliseconds. */
+  stepDelayMs: number;
+  /** Stops the run; runExecutor then rejects with the signal's reason. */
+  signal: AbortSignal;
+  /** Receives each line of the container's output, without its newline. */
+  writeLine(line: string): void;
+  /** Receives the sorted files of the build context as soon as it is unpacked. */
+  onContextUnpacked?(files: string[]): void;
+  now?: () => Date;
+}
+
+export interface ExecutorResult {
+  exitCode: number;
+  /** Files the run wrote outside kaniko's own directories, such as /dev/termination-log. */
+  writtenFiles: Map<string, Buffer>;
+  /** Regular files and symlinks of the unpacked build context, sorted. */
+  contextFiles: string[];
+  /** Digest of the built image, when the build succeeded. */
+  digest?: string;
+}
+
+/** Raised to end the run with an exit code after its output was written. */
+class ExecutorExit extends Error {
+  constructor(readonly exitCode: number) {
+    super(`executor exited with code ${exitCode}`);
+  }
+}
+
+/** Runs the emulated executor to its exit code. */
+export async function runExecutor(request: ExecutorRequest): Promise<ExecutorResult> {
+  const result: ExecutorResult = { exitCode: 0, writtenFiles: new Map(), contextFiles: [] };
+  try {
+    await execute(request, result);
+  } catch (error) {
+    if (!(error instanceof ExecutorExit)) throw error;
+    result.exitCode = error.exitCode;
+  }
+  return result;
+}
+
+async function execute(request: ExecutorRequest, result: ExecutorResult): Promise<void> {
+  const lookup = lookUpExecutorImage(request.image);
+  const image: KanikoImage = lookup.kind === 'kaniko' ? lookup.image : { project: 'osscontainertools' };
+  const parsed = parseKanikoArgs(request.args);
+  if (parsed.kind === 'error' && parsed.unknownCommand) {
+    exitAfter(request, [`Error: ${parsed.message}`, "Run 'executor --help' for usage."], 1);
+  }
+  if (parsed.kind === 'error') failLikeCobra(request, parsed.message);
+  if (parsed.kind === 'help') exitAfter(request, USAGE, 0);
+  if (parsed.kind === 'version') exitAfter(request, [`Kaniko version :  ${versionText(image)}`], 0);
+  if (parsed.kind !== 'build') return;
+  const options = parsed.options;
+
+  const logger = createLogger(request, options);
+  const pause = (): Promise<void> => sleep(request.stepDelayMs, undefined, { signal: request.signal });
+  warnAboutDeprecatedFlags(options, image, logger);
+  applyEnvironmentOverrides(options, request, logger);
+  validateFlags(options, request);
+
+  const files = new ContainerFiles(request.mountedFiles);
+  const context = await resolveSourceContext(options, request, files, logger, image);
+  result.contextFiles = context.files;
+  request.onContextUnpacked?.(context.files);
+  const dockerfilePath = resolveDockerfilePath(options.dockerfile, context.root, files);
+  if (!dockerfilePath) {
+    failLikeCobra(request, 'error resolving dockerfile path: please provide a valid path to a Dockerfile within the build context with --dockerfile');
+  }
+
+  checkPermissions(options, request, files, logger, image);
+  await build(options, request, { files, logger, pause, image, contextRoot: context.root, dockerfilePath });
+
+  const digest = `sha256:${createHash('sha256').update(`${context.fingerprint}\n${request.args.join('\n')}`).digest('hex')}`;
+  result.digest = digest;
+  try {
+    await pushImage({ options, digest, logger, pause, writtenFiles: result.writtenFiles });
+  } catch (error) {
+    if (request.signal.aborted) throw error;
+    exitAfter(request, [(error as Error).message], 1);
+  }
+}
+
+function createLogger(request: ExecutorRequest, options: KanikoOptions): KanikoLogger {
+  const level = parseLogLevel(options.verbosity);
+  if (!level) failLikeCobra(request, `parsing log level: not a valid logrus Level: "${options.verbosity}"`);
+  if (!isLogFormat(options.logFormat)) {
+    failLikeCobra(request, `not a valid log format: "${options.logFormat}". Please specify one of (text, color, json)`);
+  }
+  return new KanikoLogger({
+    format: options.logFormat,
+    level,
+    fullTimestamps: options.logTimestamp,
+    writeLine: request.writeLine,
+    now: request.now,
+  });
+}
+
+function warnAboutDeprecatedFlags(options: KanikoOptions, image: KanikoImage, logger: KanikoLogger): void {
+  if (options.setFlags.has('skip-unused-stages') && deprecatesSkipUnusedStages(image)) {
+    logger.warn('Flag --skip-unused-stages is deprecated. This is the new default behaviour. If you want to build multiple independent stages pass them as --target instead');
+  }
+}
+
+/** Applies KANIKO_NO_PUSH, which kaniko reads before it validates the destinations. */
+function applyEnvironmentOverrides(options: KanikoOptions, request: ExecutorRequest, logger: KanikoLogger): void {
+  const value = request.env.KANIKO_NO_PUSH;
+  if (value === undefined) return;
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) {
+    options.noPush = true;
+  } else if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) {
+    options.noPush = false;
+  } else {
+    // kaniko stops here through logrus.Fatalf, which logs at fatal level and exits 1.
+    logger.log('fatal', `invalid value "${value}" for KANIKO_NO_PUSH environment variable`);
+    exitAfter(request, [], 1);
+  }
+}
+
+function validateFlags(options: KanikoOptions, request: ExecutorRequest): void {
+  if (!options.noPush && options.destinations.length === 0) {
+    failLikeCobra(request, 'you must provide --destination, or use --no-push');
+  }
+  if (options.cache && !options.noPushCache && options.cacheRepo === '' && options.noPush) {
+    failLikeCobra(request, 'cache flags invalid: if using cache with --no-push, specify cache repo with --cache-repo');
+  }
+}
+
+async function resolveSourceContext(
+  options: KanikoOptions,
+  request: ExecutorRequest,
+  files: ContainerFiles,
+  logger: KanikoLogger,
+  image: KanikoImage,
+): Promise<ResolvedContext> {
+  try {
+    return await resolveContext({
+      context: options.context,
+      contextSubPath: options.contextSubPath,
+      env: request.env,
+      files,
+      logger,
+      resolveBlobService: request.resolveBlobService,
+      caCertificates: request.caCertificates,
+      doubleAzureBlobPath: doublesAzureBlobPath(image),
+      signal: request.signal,
+    });
+  } catch (error) {
+    if (request.signal.aborted) throw error;
+    return failLikeCobra(request, `error resolving source context: ${(error as Error).message}`);
+  }
+}
+
+function checkPermissions(
+  options: KanikoOptions,
+  request: ExecutorRequest,
+  files: ContainerFiles,
+  logger: KanikoLogger,
+  image: KanikoImage,
+): void {
+  const splitMessage = usesSplitPushCheckMessage(image);
+  if (splitMessage && (!options.noPush || options.cacheRepo !== '')) {
+    // The same kaniko release began to log where it looks for credentials.
+    const fileSource = files.readFile(dockerConfigPath(request.env)) ? `file:${dockerConfigPath(request.env)}, ` : '';
+    logger.info(`credential providers by priority: [${fileSource}env, google, ecr, acr, gitlab]`);
+  }
+  try {
+    checkPushPermissions({ options, env: request.env, files, registryCredentials: request.registryCredentials });
+  } catch (error) {
+    const inner = (error as Error).message;
+    if (splitMessage) {
+      logger.warn('make sure you entered the correct tag name, that you are authenticated correctly, and try again.');
+      exitAfter(request, [`error checking push permissions: ${inner}`], 1);
+    }
+    exitAfter(request, [
+      `error checking push permissions -- make sure you entered the correct tag name, and that you are authenticated correctly, and try again: ${inner}`,
+    ], 1);
+  }
+}
+
+interface BuildContext {
+  files: ContainerFiles;
+  logger: KanikoLogger;
+  pause: () => Promise<void>;
+  image: KanikoImage;
+  contextRoot: string;
+  dockerfilePath: string;
+}
+
+async function build(options: KanikoOptions, request: ExecutorRequest, context: BuildContext): Promise<void> {
+  try {
+    const text = context.files.readFile(context.dockerfilePath)?.toString('utf8') ?? '';
+    const dockerfile = parseWithPrefix(text);
+    const plan = planBuild(dockerfile, {
+      buildArgs: options.buildArgs,
+      targets: options.targets,
+      skipUnusedStages: options.setFlags.has('skip-unused-stages') || deprecatesSkipUnusedStages(context.image),
+      env: request.env,
+    });
+    checkBuildOptions(options);
+    await emulateBuild({ plan, ...context });
+  } catch (error) {
+    if (request.signal.aborted || isProgrammingError(error)) throw error;
+    const exitCode = error instanceof BuildFailure ? error.exitCode : 1;
+    exitAfter(request, [`error building image: ${(error as Error).message}`], exitCode);
+  }
+}
+
+/** Returns whether the error is a bug in the emulation rather than a build failure to report. */
+function isProgrammingError(error: unknown): boolean {
+  return error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError;
+}
+
+function parseWithPrefix(text: string): ReturnType<typeof parseDockerfile> {
+  try {
+    return parseDockerfile(text);
+  } catch (error) {
+    throw new Error(`parsing dockerfile: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function checkBuildOptions(options: KanikoOptions): void {
+  const label = options.labels.find((candidate) => !candidate.includes('='));
+  if (label !== undefined) throw new Error(`labels must be of the form key=value, got ${label}`);
+  if (!['full', 'redo', 'time'].includes(options.snapshotMode)) {
+    throw new Error(`${options.snapshotMode} is not a valid snapshot mode`);
+  }
+}
+
+/** cobra's output for an error from flag parsing or validation: the error, then the usage. */
+const USAGE = [
+  'Usage:',
+  '  executor [flags]',
+  '  executor [command]',
+  '',
+  'Use "executor [command] --help" for more information about a command.',
+];
+
+function failLikeCobra(request: ExecutorRequest, message: string): never {
+  // NOTE: cobra also lists every flag after the usage lines; the emulation leaves the list out.
+  exitAfter(request, [...`Error: ${message}`.split('\n'), ...USAGE, ''], 1);
+}
+
+function exitAfter(request: ExecutorRequest, lines: string[], exitCode: number): never {
+  for (const line of lines.flatMap((text) => text.split('\n'))) request.writeLine(line);
+  throw new ExecutorExit(exitCode);
+}
+
+function versionText(image: KanikoImage): string {
+  return image.version ? `v${image.version.join('.')}` : 'latest';
+}

@@ -1,0 +1,150 @@
+// The local cluster's only node, with a scheduler and a kubelet in one. It places pods on the
+// node and runs their containers through the kaniko executor emulation. Like kube-scheduler
+// and the kubelet on a real node, it reports status, logs and events through the ClusterStore.
+import type { V1Pod } from '@kubernetes/client-node';
+import type { ClusterStore, PodLifecycleListener, PodRunRecord } from '../contract';
+import type { RegistryCredential } from './executor/registry-auth';
+import type { KubeletSettings } from './pod-context';
+import { PodRunner } from './pod-runner';
+import { parseAllocatable, podRequests, schedulePod, type ResourceAmounts } from './scheduling';
+
+export interface KubeletOptions {
+  /** Node name; default `local-node-1`. */
+  nodeName?: string;
+  /** Node labels that nodeSelector matches; default the hostname, os and arch labels. */
+  nodeLabels?: Record<string, string>;
+  /** Resources the node offers to pods, as quantities; default cpu `2` and memory `8Gi`. */
+  allocatable?: Record<string, string>;
+  /**
+   * Maps a Blob Storage host such as `devstoreaccount1.blob.core.windows.net` to the emulator's
+   * base URL for that account, such as `http://127.0.0.1:10000/devstoreaccount1`. This is the
+   * in-cluster DNS view; undefined means the name does not resolve.
+   */
+  resolveBlobService(host: string): string | undefined;
+  /** Accounts of emulated registries, keyed by host. Credentials for these hosts must match. */
+  registryCredentials?: Record<string, RegistryCredential>;
+  /** PEM certificates the executor trusts for plain `https://` contexts, besides Node's defaults. */
+  httpsCaCertificates?: string[];
+  /** Pause between emulated steps and log lines, in milliseconds; default 30. */
+  stepDelayMs?: number;
+  /** First retry delay of a failed volume mount or container configuration, in milliseconds; doubled per retry up to 8 times; default 200. */
+  retryDelayMs?: number;
+}
+
+const HOST_IP = '10.224.0.4';
+const FIRST_POD_ADDRESS = 10;
+
+export class Kubelet implements PodLifecycleListener {
+  /** One record per pod the kubelet was given, in creation order. */
+  readonly runs: PodRunRecord[] = [];
+  private readonly settings: KubeletSettings;
+  private readonly allocatable: ResourceAmounts;
+  private readonly runners = new Map<string, PodRunner>();
+  /** Pods the scheduler could not place yet, oldest first. */
+  private readonly pending: PodRunner[] = [];
+  private readonly pulledImages = new Set<string>();
+  /** Deletions in progress, which stop() waits for. */
+  private readonly deletions = new Map<PodRunner, Promise<void>>();
+  private nextPodAddress = FIRST_POD_ADDRESS;
+  private stopped = false;
+
+  constructor(private readonly store: ClusterStore, options: KubeletOptions) {
+    const nodeName = options.nodeName ?? 'local-node-1';
+    this.settings = {
+      nodeName,
+      nodeLabels: options.nodeLabels ?? {
+        'kubernetes.io/hostname': nodeName,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+      },
+      hostIP: HOST_IP,
+      stepDelayMs: options.stepDelayMs ?? 30,
+      retryDelayMs: options.retryDelayMs ?? 200,
+      resolveBlobService: options.resolveBlobService,
+      registryCredentials: options.registryCredentials,
+      httpsCaCertificates: options.httpsCaCertificates,
+    };
+    this.allocatable = parseAllocatable(options.allocatable ?? { cpu: '2', memory: '8Gi' });
+  }
+
+  podCreated(pod: V1Pod): void {
+    if (this.stopped) return;
+    const nodeName = pod.spec?.nodeName;
+    // NOTE: a pod bound to another node by name has no kubelet here and stays Pending.
+    if (nodeName && nodeName !== this.settings.nodeName) return;
+
+    const record: PodRunRecord = {
+      namespace: pod.metadata?.namespace ?? 'default',
+      name: pod.metadata?.name ?? '',
+      pod: structuredClone(pod),
+      args: [...(pod.spec?.containers?.[0]?.args ?? [])],
+      contextFiles: [],
+    };
+    this.runs.push(record);
+    const runner = new PodRunner(pod, record, {
+      store: this.store,
+      settings: this.settings,
+      pulledImages: this.pulledImages,
+      allocatePodIP: () => `10.244.0.${this.nextPodAddress++}`,
+      onPodFinished: () => this.schedulePending(),
+    });
+    this.runners.set(podKey(record.namespace, record.name), runner);
+    this.pending.push(runner);
+    this.schedulePending();
+  }
+
+  podDeleting(pod: V1Pod, _gracePeriodSeconds: number): void {
+    const namespace = pod.metadata?.namespace ?? 'default';
+    const name = pod.metadata?.name ?? '';
+    const runner = this.runners.get(podKey(namespace, name));
+    if (!runner) {
+      if (!this.stopped) this.store.finalizePodDeletion(namespace, name);
+      return;
+    }
+    this.runners.delete(podKey(namespace, name));
+    const waiting = this.pending.indexOf(runner);
+    if (waiting !== -1) this.pending.splice(waiting, 1);
+    // NOTE: the run stops at once; the grace period only bounds how long a real kubelet waits.
+    const deletion = runner
+      .delete()
+      .catch((error: unknown) => console.error(`kubelet: deleting pod ${namespace}/${name} failed:`, error))
+      .finally(() => this.deletions.delete(runner));
+    this.deletions.set(runner, deletion);
+  }
+
+  /** Stops every run without further status updates; resolves when none is left. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.pending.length = 0;
+    const runners = [...this.runners.values(), ...this.deletions.keys()];
+    this.runners.clear();
+    await Promise.all([...runners.map((runner) => runner.stop()), ...this.deletions.values()]);
+  }
+
+  /** Places pending pods in creation order while they fit; the rest stay Pending. */
+  private schedulePending(): void {
+    if (this.stopped) return;
+    for (const runner of [...this.pending]) {
+      const decision = schedulePod(runner.pod, this.settings.nodeLabels, this.allocatable, this.requestedByBoundPods());
+      if (!decision.fits) {
+        runner.markUnschedulable(decision.message);
+        continue;
+      }
+      this.pending.splice(this.pending.indexOf(runner), 1);
+      runner.bind();
+    }
+  }
+
+  private requestedByBoundPods(): ResourceAmounts {
+    const total: ResourceAmounts = {};
+    for (const runner of this.runners.values()) {
+      if (!runner.bound || runner.finished) continue;
+      for (const [name, amount] of Object.entries(podRequests(runner.pod))) total[name] = (total[name] ?? 0) + amount;
+    }
+    return total;
+  }
+}
+
+function podKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}

@@ -1,0 +1,42 @@
+// Shared state of one pod run: the pod, its status, the cluster store, the kubelet's settings
+// and the signal that stops the run.
+import type { V1Pod } from '@kubernetes/client-node';
+import type { ClusterStore, PodRunRecord } from '../contract';
+import type { RegistryCredential } from './executor/registry-auth';
+import type { PodStatusTracker } from './pod-status';
+import type { PodRuntimeFields } from './volumes-env';
+
+/** Kubelet settings with their defaults applied. */
+export interface KubeletSettings {
+  nodeName: string;
+  nodeLabels: Record<string, string>;
+  hostIP: string;
+  stepDelayMs: number;
+  retryDelayMs: number;
+  resolveBlobService(host: string): string | undefined;
+  registryCredentials?: Readonly<Record<string, RegistryCredential>>;
+  httpsCaCertificates?: string[];
+}
+
+export interface PodContext {
+  pod: V1Pod;
+  namespace: string;
+  name: string;
+  store: ClusterStore;
+  options: KubeletSettings;
+  tracker: PodStatusTracker;
+  record: PodRunRecord;
+  /** Images already on the node, shared by all pods. */
+  pulledImages: Set<string>;
+  fields: PodRuntimeFields;
+  /** Aborted when the pod is deleted, exceeds its deadline or the kubelet stops. */
+  signal: AbortSignal;
+  /** Sends the current status to the store, unless the run was stopped. */
+  publish(): void;
+  /** Records an event about the pod, unless the run was stopped. */
+  event(type: 'Normal' | 'Warning', reason: string, message: string): void;
+  /** Waits `ms` (default: the step delay); rejects when the run is stopped. */
+  pause(ms?: number): Promise<void>;
+  /** Delay before retry number `attempt` (from 0) of a failed mount or container configuration. */
+  retryDelay(attempt: number): number;
+}

@@ -1,0 +1,208 @@
+// One pod on the emulated node: binding, volume mounts, the pod sandbox, its containers, the
+// active deadline and deletion, each reported through the cluster store as a kubelet does.
+// NOTE: every restartPolicy behaves like Never: a container runs once and is not restarted.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { ClusterStore, PodRunRecord } from '../contract';
+import { runContainer } from './container-runner';
+import type { KubeletSettings, PodContext } from './pod-context';
+import { PodStatusTracker } from './pod-status';
+import { mountVolumes } from './volumes-env';
+
+/** The kubelet's shared state that a pod run uses. */
+export interface NodeState {
+  store: ClusterStore;
+  settings: KubeletSettings;
+  pulledImages: Set<string>;
+  allocatePodIP(): string;
+  /** Called once when a bound pod stops using the node's resources. */
+  onPodFinished(runner: PodRunner): void;
+}
+
+const RETRY_GROWTH_LIMIT = 8;
+const DEADLINE_MESSAGE = 'Pod was active on the node longer than the specified deadline';
+/** Exit code of a container stopped with SIGKILL (128 + 9). */
+const KILLED_EXIT_CODE = 137;
+
+export class PodRunner {
+  readonly namespace: string;
+  readonly name: string;
+  /** Whether the pod is bound to the node and counts against its allocatable resources. */
+  bound = false;
+  /** Whether the pod reached a terminal phase or was deleted. */
+  finished = false;
+  private readonly tracker: PodStatusTracker;
+  private readonly controller = new AbortController();
+  private lifecycle: Promise<void> = Promise.resolve();
+  private deadlineTimer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(readonly pod: V1Pod, readonly record: PodRunRecord, private readonly node: NodeState) {
+    this.namespace = pod.metadata?.namespace ?? 'default';
+    this.name = pod.metadata?.name ?? '';
+    this.tracker = new PodStatusTracker(pod);
+  }
+
+  /** Reports the scheduler's failure to place the pod; it stays Pending. */
+  markUnschedulable(message: string): void {
+    this.tracker.unschedulableMessage = message;
+    this.publishStatus();
+    this.recordEvent('Warning', 'FailedScheduling', message);
+  }
+
+  /** Binds the pod to the node and starts its run. */
+  bind(): void {
+    this.bound = true;
+    const now = new Date();
+    this.tracker.scheduled = true;
+    this.tracker.startTime = now;
+    this.tracker.hostIP = this.node.settings.hostIP;
+    this.node.store.updatePodStatus(this.namespace, this.name, this.tracker.toStatus(now), this.node.settings.nodeName);
+    this.recordEvent('Normal', 'Scheduled', `Successfully assigned ${this.namespace}/${this.name} to ${this.node.settings.nodeName}`);
+    this.startDeadline();
+    this.lifecycle = this.run().catch((error: unknown) => {
+      if (!this.controller.signal.aborted) console.error(`kubelet: running pod ${this.namespace}/${this.name} failed:`, error);
+    });
+  }
+
+  /** Stops the containers after the pod got a deletionTimestamp, then removes the pod. */
+  async delete(): Promise<void> {
+    if (this.bound && !this.finished) {
+      await this.interrupt('deleted');
+      if (!this.finished) {
+        this.killContainers();
+        this.tracker.phase = 'Failed';
+        this.tracker.sandboxReady = false;
+        this.finish();
+        this.publishStatus();
+      }
+    }
+    this.clearDeadline();
+    if (!this.stopped) this.node.store.finalizePodDeletion(this.namespace, this.name);
+  }
+
+  /** Aborts the run without further status updates; resolves when it settled. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.clearDeadline();
+    await this.interrupt('stopped');
+  }
+
+  private async run(): Promise<void> {
+    const context = this.createContext();
+    await this.waitForVolumes(context);
+    this.tracker.sandboxReady = true;
+    this.tracker.podIP = context.fields.podIP;
+    context.publish();
+
+    const containers = this.pod.spec?.containers ?? [];
+    const outcomes = await Promise.all(containers.map((container, index) => runContainer(context, container, index === 0)));
+    if (outcomes.includes('stuck')) return;
+
+    await context.pause();
+    const succeeded = [...this.tracker.containers.values()].every((phase) => phase.state === 'terminated' && phase.exitCode === 0);
+    this.tracker.phase = succeeded ? 'Succeeded' : 'Failed';
+    this.tracker.sandboxReady = false;
+    this.finish();
+    this.publishStatus();
+  }
+
+  private async waitForVolumes(context: PodContext): Promise<void> {
+    const container = this.pod.spec?.containers?.[0] ?? { name: '' };
+    for (let attempt = 0; ; attempt += 1) {
+      const result = mountVolumes(this.pod, container, this.node.store);
+      if (result.ok) return;
+      context.event('Warning', 'FailedMount', result.message);
+      await context.pause(context.retryDelay(attempt));
+    }
+  }
+
+  private createContext(): PodContext {
+    const signal = this.controller.signal;
+    const settings = this.node.settings;
+    return {
+      pod: this.pod,
+      namespace: this.namespace,
+      name: this.name,
+      store: this.node.store,
+      options: settings,
+      tracker: this.tracker,
+      record: this.record,
+      pulledImages: this.node.pulledImages,
+      fields: { nodeName: settings.nodeName, hostIP: settings.hostIP, podIP: this.node.allocatePodIP() },
+      signal,
+      publish: () => {
+        if (!signal.aborted) this.publishStatus();
+      },
+      event: (type, reason, message) => {
+        if (!signal.aborted) this.recordEvent(type, reason, message);
+      },
+      pause: (ms = settings.stepDelayMs) => sleep(ms, undefined, { signal }),
+      retryDelay: (attempt) => settings.retryDelayMs * Math.min(2 ** attempt, RETRY_GROWTH_LIMIT),
+    };
+  }
+
+  private startDeadline(): void {
+    const seconds = this.pod.spec?.activeDeadlineSeconds;
+    if (seconds === undefined || seconds === null) return;
+    this.deadlineTimer = setTimeout(() => {
+      this.deadlineTimer = undefined;
+      this.exceedDeadline().catch(() => undefined);
+    }, seconds * 1000);
+  }
+
+  private async exceedDeadline(): Promise<void> {
+    if (this.finished) return;
+    await this.interrupt('deadline');
+    if (this.finished || this.stopped) return;
+    this.recordEvent('Warning', 'DeadlineExceeded', DEADLINE_MESSAGE);
+    this.killContainers();
+    this.tracker.phase = 'Failed';
+    this.tracker.reason = 'DeadlineExceeded';
+    this.tracker.message = DEADLINE_MESSAGE;
+    this.tracker.sandboxReady = false;
+    this.finish();
+    this.publishStatus();
+  }
+
+  /** Marks running containers as killed and ends their logs. */
+  private killContainers(): void {
+    if (this.stopped) return;
+    const now = new Date();
+    for (const [name, phase] of this.tracker.containers) {
+      if (phase.state !== 'running') continue;
+      this.recordEvent('Normal', 'Killing', `Stopping container ${name}`);
+      this.node.store.endLog(this.namespace, this.name, name);
+      this.tracker.containers.set(name, {
+        state: 'terminated', exitCode: KILLED_EXIT_CODE, reason: 'Error', startedAt: phase.startedAt, finishedAt: now,
+      });
+      if (name === this.pod.spec?.containers?.[0]?.name) this.record.exitCode = KILLED_EXIT_CODE;
+    }
+  }
+
+  private async interrupt(reason: string): Promise<void> {
+    this.controller.abort(new Error(`pod ${this.namespace}/${this.name} ${reason}`));
+    await this.lifecycle;
+  }
+
+  private finish(): void {
+    this.finished = true;
+    this.clearDeadline();
+    this.node.onPodFinished(this);
+  }
+
+  private clearDeadline(): void {
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+  }
+
+  private publishStatus(): void {
+    if (this.stopped) return;
+    this.node.store.updatePodStatus(this.namespace, this.name, this.tracker.toStatus(new Date()));
+  }
+
+  private recordEvent(type: 'Normal' | 'Warning', reason: string, message: string): void {
+    if (this.stopped) return;
+    this.node.store.recordEvent(this.namespace, this.name, type, reason, message);
+  }
+}
