@@ -2,23 +2,11 @@
 // started on first use and shared by every test of the mocha process. mochaGlobalTeardown in
 // global-fixtures.ts stops them. Unit tests must not call these functions.
 import { startAzurite, type AzuriteBlob } from '../../tools/azurite';
-import { LocalCluster } from '../../tools/local-cluster/index';
+import type { LocalCluster } from '../../tools/local-cluster/index';
+import { DEV_BLOB_HOST, STAND_IN_REGISTRY, startLocalCluster } from '../../tools/stand-ins';
 import { registerGlobalCleanup } from './global-fixtures';
 
-/** Blob host of Azurite's development account as the task writes it in kaniko's context URL. */
-export const DEV_BLOB_HOST = 'devstoreaccount1.blob.core.windows.net';
-
-/**
- * The registry account whose credentials the cluster's kaniko emulation compares: a push to
- * this host works only with this user name and password. A push to any other host needs some
- * credentials, but they are not compared. No host is resolved, because the emulation pushes
- * nowhere.
- */
-export const STAND_IN_REGISTRY = {
-  host: 'registry.stand-in.test',
-  username: 'builder',
-  password: 'stand-in-registry-password',
-};
+export { DEV_BLOB_HOST, STAND_IN_REGISTRY };
 
 export interface StandIns {
   azurite: AzuriteBlob;
@@ -49,14 +37,7 @@ export function sharedStandIns(): Promise<StandIns> {
 
 async function startStandIns(): Promise<StandIns> {
   const azurite = await sharedAzurite();
-  const cluster = await LocalCluster.start({
-    kubelet: {
-      resolveBlobService: (host: string) => (host === DEV_BLOB_HOST ? azurite.blobEndpoint : undefined),
-      registryCredentials: {
-        [STAND_IN_REGISTRY.host]: { username: STAND_IN_REGISTRY.username, password: STAND_IN_REGISTRY.password },
-      },
-    },
-  });
+  const cluster = await startLocalCluster(azurite);
   registerGlobalCleanup('the local cluster', () => cluster.stop());
   return { azurite, cluster };
 }

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
 
   try {
     const outcome = await run(cancel.signal);
+    if (outcome.succeeded) console.log(outcome.message);
     tl.setResult(outcome.succeeded ? tl.TaskResult.Succeeded : tl.TaskResult.Failed, outcome.message);
   } catch (error) {
     const message = cancel.signal.aborted

@@ -1,0 +1,168 @@
+// Runs the bundled KanikoBuild task through the agent-like runner against the local
+// stand-ins, each run in a namespace and blob container of its own.
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { PodRunRecord } from '../../../tools/local-cluster/contract';
+import { runTask, type CancelOptions, type EndpointSpec, type TaskRunResult } from '../../../tools/runner';
+import { sharedStandIns, STAND_IN_REGISTRY, type StandIns } from '../stand-ins';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+export const TASK_DIR = path.join(REPO_ROOT, 'tasks', 'KanikoBuildV1');
+export const SAMPLE_APP = path.join(REPO_ROOT, 'samples', 'flask-app');
+export const CLUSTER_CONNECTION = '5d0c1f6e-9a7b-4c3d-8e2f-1a2b3c4d5e6f';
+export const REGISTRY_CONNECTION = '7e8f9a0b-1c2d-4e3f-9a4b-5c6d7e8f9a0b';
+
+export interface BuildScenario {
+  /** Files of the sources folder, by relative path; default a copy of the sample app. */
+  files?: Record<string, string>;
+  /** Inputs that replace or add to the defaults; `undefined` removes one. */
+  inputs?: Record<string, string | undefined>;
+  /** Replaces the Kubernetes connection; `null` leaves it out. */
+  clusterEndpoint?: EndpointSpec | null;
+  /** Replaces the registry connection; `null` leaves it out. */
+  registryEndpoint?: EndpointSpec | null;
+  cancel?: CancelOptions;
+  /** Prints the step's log while it runs (for debugging a test). */
+  echo?: boolean;
+}
+
+export interface BuildRun {
+  run: TaskRunResult;
+  standIns: StandIns;
+  namespace: string;
+  container: string;
+  /** The kubelet's record of the run's pod, when one was created. */
+  record?: PodRunRecord;
+  /** Every secret value the run was given, for output checks. */
+  secrets: string[];
+}
+
+export async function runBuild(scenario: BuildScenario = {}): Promise<BuildRun> {
+  const standIns = await sharedStandIns();
+  const suffix = randomBytes(3).toString('hex');
+  const namespace = `build-${suffix}`;
+  const container = `contexts-${suffix}`;
+  standIns.cluster.createNamespace(namespace);
+  const sources = makeSources(scenario.files);
+  const inputs = { ...defaultInputs(standIns, namespace, container), ...scenario.inputs };
+  const endpoints: Record<string, EndpointSpec> = {};
+  const clusterEndpoint = scenario.clusterEndpoint === undefined ? kubeconfigEndpoint(standIns) : scenario.clusterEndpoint;
+  const registryEndpoint = scenario.registryEndpoint === undefined ? registryEndpointSpec() : scenario.registryEndpoint;
+  if (clusterEndpoint) endpoints[CLUSTER_CONNECTION] = clusterEndpoint;
+  if (registryEndpoint) endpoints[REGISTRY_CONNECTION] = registryEndpoint;
+  try {
+    const run = await runTask({
+      taskDir: TASK_DIR,
+      inputs: Object.fromEntries(Object.entries(inputs).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+      endpoints,
+      secretVariables: { CONTEXT_STORAGE_KEY: standIns.azurite.accountKey },
+      variables: { 'Build.BuildId': '4711' },
+      sourcesDirectory: sources,
+      cancel: scenario.cancel,
+      timeoutMs: 120_000,
+      onLine: scenario.echo ? (line) => console.log(`      | ${line}`) : undefined,
+    });
+    const record = standIns.cluster.runs.find((candidate) => candidate.namespace === namespace);
+    const secrets = [
+      standIns.azurite.accountKey, STAND_IN_REGISTRY.password, standIns.cluster.adminToken,
+      ...Object.values(registryEndpoint?.parameters ?? {}).filter((value) => value.length > 8 && /password|secret/i.test(value)),
+    ];
+    return { run, standIns, namespace, container, record, secrets };
+  } finally {
+    fs.rmSync(sources, { recursive: true, force: true });
+  }
+}
+
+function defaultInputs(standIns: StandIns, namespace: string, container: string): Record<string, string> {
+  return {
+    kubernetesServiceConnection: CLUSTER_CONNECTION,
+    namespace,
+    containerRegistry: REGISTRY_CONNECTION,
+    repository: 'samples/flask-app',
+    tags: '$(Build.BuildId)\nlatest',
+    dockerfile: 'Dockerfile',
+    storageAccount: standIns.azurite.accountName,
+    storageContainer: container,
+    storageAccessKey: '$(CONTEXT_STORAGE_KEY)',
+    storageBlobEndpoint: standIns.azurite.blobEndpoint,
+  };
+}
+
+export function kubeconfigEndpoint(standIns: StandIns, options: { context?: string; kubeconfig?: string } = {}): EndpointSpec {
+  return {
+    url: standIns.cluster.url,
+    scheme: 'Kubeconfig',
+    parameters: { kubeconfig: options.kubeconfig ?? standIns.cluster.kubeconfig() },
+    data: { authorizationType: 'Kubeconfig', ...(options.context ? { clusterContext: options.context } : {}) },
+  };
+}
+
+export function registryEndpointSpec(password = STAND_IN_REGISTRY.password): EndpointSpec {
+  return {
+    url: `https://${STAND_IN_REGISTRY.host}`,
+    scheme: 'UsernamePassword',
+    parameters: { registry: `https://${STAND_IN_REGISTRY.host}`, username: STAND_IN_REGISTRY.username, password },
+  };
+}
+
+function makeSources(files?: Record<string, string>): string {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'kaniko-sources-'));
+  if (!files) {
+    fs.cpSync(SAMPLE_APP, folder, { recursive: true });
+    return folder;
+  }
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(folder, name)), { recursive: true });
+    fs.writeFileSync(path.join(folder, name), text);
+  }
+  return folder;
+}
+
+/** Asserts that the run left no pod or Secret in its namespace and no blob in its container. */
+export async function assertNothingLeft(build: BuildRun): Promise<void> {
+  const { cluster } = build.standIns;
+  assert.deepEqual(cluster.listObjects('pods', build.namespace).map(name), [], 'pods left behind');
+  assert.deepEqual(cluster.listObjects('secrets', build.namespace).map(name), [], 'Secrets left behind');
+  assert.deepEqual(await listBlobs(build), [], 'blobs left behind');
+}
+
+export async function listBlobs(build: BuildRun): Promise<string[]> {
+  const container = blobService(build).getContainerClient(build.container);
+  if (!(await container.exists())) return [];
+  const names: string[] = [];
+  for await (const blob of container.listBlobsFlat()) names.push(blob.name);
+  return names;
+}
+
+export async function containerExists(build: BuildRun): Promise<boolean> {
+  return blobService(build).getContainerClient(build.container).exists();
+}
+
+function blobService(build: BuildRun): BlobServiceClient {
+  const { azurite } = build.standIns;
+  return new BlobServiceClient(azurite.blobEndpoint, new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey));
+}
+
+/** Asserts that no secret value appears in anything the task printed, except the masking commands themselves. */
+export function assertNoSecretInOutput(build: BuildRun): void {
+  const printed = build.run.rawStdout
+    .split('\n')
+    .filter((line) => !line.startsWith('##vso[task.setsecret]'))
+    .join('\n') + build.run.stderr;
+  for (const secret of build.secrets) {
+    assert.ok(!printed.includes(secret), `a secret value (${secret.length} characters) appears in the output`);
+  }
+}
+
+/** The error text of the step: its issues, joined. */
+export function errors(run: TaskRunResult): string {
+  return run.issues.filter((issue) => issue.type === 'error').map((issue) => issue.message).join('\n');
+}
+
+function name(object: { metadata?: { name?: string } }): string {
+  return object.metadata?.name ?? '';
+}
