@@ -2,7 +2,8 @@
 // emulation (kubelet/). The API server owns every object and its resourceVersion; the
 // kubelet reads pods and Secrets through this interface and reports status, log lines and
 // events back through it, the way a real kubelet talks to the API server.
-import type { V1Event, V1ObjectMeta, V1Pod, V1PodStatus, V1Secret } from '@kubernetes/client-node';
+// client-node 1.x names the core/v1 Event type CoreV1Event; V1Event is kept as the alias here.
+import type { CoreV1Event as V1Event, V1ObjectMeta, V1Pod, V1PodStatus, V1Secret } from '@kubernetes/client-node';
 
 export type ObjectKind = 'namespaces' | 'secrets' | 'pods' | 'events';
 

@@ -1,0 +1,105 @@
+// The local API server with its cluster state, tokens and helpers for tests, without a
+// kubelet: LocalCluster (../index.ts) adds the kubelet; tests of the API server alone plug in
+// a pod lifecycle listener of their own.
+import type { ObjectKind, PodLifecycleListener } from '../contract';
+import { ADMIN_USER, type AccessRule, TokenAuthenticator } from './auth';
+import type { JsonObject } from './decode/decode';
+import { buildKubeconfig } from './kubeconfig';
+import { createNamespaceObject } from './registry/namespaces';
+import { ApiServer } from './server';
+import { ClusterState } from './store/cluster-state';
+import type { ObjectMetaJson } from './store/object-store';
+
+export interface LocalApiServerOptions {
+  /** Receives pod creations and deletions; without one, deleted pods are removed at once. */
+  podLifecycle?: PodLifecycleListener;
+  /** Server-side end of watches that set no timeoutSeconds; default 1800 (kube-apiserver's minimum). */
+  watchTimeoutSeconds?: number;
+  /** Interval of BOOKMARK events for watches that allow them; default 60000. */
+  bookmarkIntervalMs?: number;
+  /** Changes per resource kept for watches that resume from a resourceVersion; default 1000. */
+  watchHistorySize?: number;
+}
+
+/** An object as the store keeps it: wire JSON with kind, apiVersion and metadata. */
+export interface StoredObject {
+  kind: string;
+  apiVersion: string;
+  metadata: ObjectMetaJson;
+  [field: string]: unknown;
+}
+
+export class LocalApiServer {
+  private constructor(
+    private readonly server: ApiServer,
+    private readonly authenticator: TokenAuthenticator,
+    /** The cluster state; the kubelet talks to it through the ClusterStore interface. */
+    readonly state: ClusterState,
+    /** A token with every right. */
+    readonly adminToken: string,
+  ) {}
+
+  static async start(options: LocalApiServerOptions = {}): Promise<LocalApiServer> {
+    const state = new ClusterState({ watchHistorySize: options.watchHistorySize ?? 1000 });
+    state.listener = options.podLifecycle;
+    const authenticator = new TokenAuthenticator();
+    const adminToken = authenticator.issueToken(ADMIN_USER);
+    const debug = process.env.LOCAL_CLUSTER_DEBUG === '1';
+    const server = await ApiServer.start({
+      state,
+      authenticator,
+      watch: {
+        defaultTimeoutSeconds: options.watchTimeoutSeconds ?? 1800,
+        bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
+      },
+      debugLog: debug ? (line) => console.error(`[local-cluster] ${line}`) : undefined,
+    });
+    return new LocalApiServer(server, authenticator, state, adminToken);
+  }
+
+  /** The API server's URL, such as `https://127.0.0.1:41234`. */
+  get url(): string {
+    return this.server.url;
+  }
+
+  /** PEM of the CA that clients must trust. */
+  get caPem(): string {
+    return this.server.caPem;
+  }
+
+  /** Kubeconfig YAML for the admin token, or for `token`, in an optional default namespace. */
+  kubeconfig(options: { namespace?: string; token?: string; insecure?: boolean } = {}): string {
+    return buildKubeconfig({
+      server: this.url,
+      caPem: this.caPem,
+      token: options.token ?? this.adminToken,
+      userName: options.token ? 'local-cluster-user' : ADMIN_USER.name,
+      namespace: options.namespace,
+      insecure: options.insecure,
+    });
+  }
+
+  /** Issues a token for a user with only the given rights; other requests get 403. */
+  addUser(name: string, rules: AccessRule[]): string {
+    return this.authenticator.issueToken({ name, rules });
+  }
+
+  /** Copies of the stored objects of a kind, in one namespace or all. */
+  listObjects(kind: ObjectKind, namespace?: string): StoredObject[] {
+    return this.state.objects.list(kind, namespace) as unknown as StoredObject[];
+  }
+
+  /** Creates a namespace, as `POST /api/v1/namespaces` would. */
+  createNamespace(name: string): void {
+    createNamespaceObject(this.state, { metadata: { name } } as JsonObject, false);
+  }
+
+  /** Adds a service account name that pods may use; every namespace has `default`. */
+  createServiceAccount(namespace: string, name: string): void {
+    this.state.addServiceAccount(namespace, name);
+  }
+
+  async stop(): Promise<void> {
+    await this.server.stop();
+  }
+}

@@ -1,0 +1,96 @@
+// The HTTPS API server: TLS with its own CA, bearer-token authentication, authorization, then
+// discovery, health and /api/v1 routes. Errors become Status responses.
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { authorize, type TokenAuthenticator } from './auth';
+import { generateServerCertificates } from './certificates';
+import { discoveryDocument, isHealthPath } from './handlers/discovery';
+import { serveResource } from './handlers/resources';
+import type { WatchSettings } from './handlers/watch';
+import { sendError, sendJson, sendText } from './http';
+import { requestInfo } from './request-info';
+import { ApiError, internalError, methodNotAllowed, pathNotFound } from './status';
+import type { ClusterState } from './store/cluster-state';
+
+export interface ApiServerOptions {
+  state: ClusterState;
+  authenticator: TokenAuthenticator;
+  watch: WatchSettings;
+  /** Receives one line per finished request; leave it out for a silent server. */
+  debugLog?: (line: string) => void;
+}
+
+export class ApiServer {
+  private constructor(
+    private readonly server: Server,
+    /** The server's base URL, such as `https://127.0.0.1:41234`. */
+    readonly url: string,
+    /** PEM of the CA that signed the server certificate. */
+    readonly caPem: string,
+  ) {}
+
+  /** Generates certificates and listens on a free port of 127.0.0.1. */
+  static async start(options: ApiServerOptions): Promise<ApiServer> {
+    const certificates = generateServerCertificates();
+    const server = createServer({ key: certificates.keyPem, cert: certificates.certPem });
+    let url = '';
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      void handleRequest(request, response, options, url);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    url = `https://127.0.0.1:${port}`;
+    return new ApiServer(server, url, certificates.caPem);
+  }
+
+  /** Stops listening and closes every connection, open watches and log streams included. */
+  async stop(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closed;
+  }
+}
+
+async function handleRequest(request: IncomingMessage, response: ServerResponse, options: ApiServerOptions, baseUrl: string): Promise<void> {
+  const started = Date.now();
+  const url = new URL(request.url ?? '/', baseUrl || 'https://127.0.0.1');
+  if (options.debugLog) {
+    const log = options.debugLog;
+    response.once('close', () => log(`${request.method} ${url.pathname}${url.search} ${response.statusCode} ${Date.now() - started}ms`));
+  }
+  try {
+    await route(request, response, url, options, baseUrl);
+  } catch (error) {
+    const apiError = error instanceof ApiError ? error : unexpected(error, request, url);
+    if (!response.headersSent) sendError(response, apiError);
+    else response.end();
+  }
+}
+
+async function route(request: IncomingMessage, response: ServerResponse, url: URL, options: ApiServerOptions, baseUrl: string): Promise<void> {
+  const user = options.authenticator.authenticate(request.headers.authorization);
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const info = requestInfo(request.method ?? 'GET', path, url.searchParams);
+  authorize(user, info);
+  if (info.isResourceRequest && path.startsWith('/api/v1/')) {
+    const segments = path.split('/').slice(3).map(decodeURIComponent);
+    await serveResource({ request, response, state: options.state, query: url.searchParams, settings: options.watch }, segments);
+    return;
+  }
+  const document = discoveryDocument(path, new URL(baseUrl).host);
+  if (document === undefined && !isHealthPath(path)) throw pathNotFound();
+  if (request.method !== 'GET' && request.method !== 'HEAD') throw methodNotAllowed();
+  if (document === undefined) sendText(response, 200, 'ok');
+  else sendJson(response, 200, document);
+}
+
+/** Logs a bug in the local cluster with its stack and returns it as a 500 InternalError. */
+function unexpected(error: unknown, request: IncomingMessage, url: URL): ApiError {
+  const failure = error instanceof Error ? error : new Error(String(error));
+  console.error(`local-cluster: ${request.method} ${url.pathname} failed unexpectedly: ${failure.stack ?? failure.message}`);
+  return internalError(failure.message);
+}

@@ -1,0 +1,155 @@
+// Kubernetes `Status` objects and the errors that carry them. Messages, reasons and
+// details follow k8s.io/apimachinery/pkg/api/errors (errors.go) of Kubernetes 1.34.
+import { aggregateMessage, type FieldError, toStatusCause } from './field-errors';
+
+export interface StatusCause {
+  reason?: string;
+  message?: string;
+  field?: string;
+}
+
+export interface StatusDetails {
+  name?: string;
+  group?: string;
+  kind?: string;
+  uid?: string;
+  causes?: StatusCause[];
+  retryAfterSeconds?: number;
+}
+
+export interface Status {
+  kind: 'Status';
+  apiVersion: 'v1';
+  metadata: Record<string, never>;
+  status: 'Success' | 'Failure';
+  message?: string;
+  reason?: string;
+  details?: StatusDetails;
+  code?: number;
+}
+
+/** An error that the server returns as a `Status` body with the status's code. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: Status & { code: number },
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(status.message);
+    this.name = 'ApiError';
+  }
+}
+
+function failure(code: number, reason: string, message: string, details?: StatusDetails): ApiError {
+  // The key order matches Go's serialisation of metav1.Status: details comes before code.
+  return new ApiError({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    ...(details ? { details: stripEmpty(details) } : {}),
+    code,
+  });
+}
+
+function stripEmpty(details: StatusDetails): StatusDetails {
+  const result: StatusDetails = {};
+  if (details.name) result.name = details.name;
+  if (details.group) result.group = details.group;
+  if (details.kind) result.kind = details.kind;
+  if (details.uid) result.uid = details.uid;
+  if (details.causes && details.causes.length > 0) result.causes = details.causes;
+  if (details.retryAfterSeconds) result.retryAfterSeconds = details.retryAfterSeconds;
+  return result;
+}
+
+/** 404 for a named object, such as `pods "x" not found`. */
+export function notFound(resource: string, name: string): ApiError {
+  return failure(404, 'NotFound', `${resource} ${JSON.stringify(name)} not found`, { name, kind: resource });
+}
+
+/** 404 for a path the server does not serve. */
+export function pathNotFound(): ApiError {
+  return failure(404, 'NotFound', 'the server could not find the requested resource', {});
+}
+
+export function alreadyExists(resource: string, name: string): ApiError {
+  return failure(409, 'AlreadyExists', `${resource} ${JSON.stringify(name)} already exists`, { name, kind: resource });
+}
+
+export function conflict(resource: string, name: string, reason: string): ApiError {
+  return failure(409, 'Conflict', `Operation cannot be fulfilled on ${resource} ${JSON.stringify(name)}: ${reason}`, {
+    name,
+    kind: resource,
+  });
+}
+
+/** 422 with one cause per field error; `kind` is the object kind, such as `Pod`. */
+export function invalid(kind: string, name: string, errors: FieldError[]): ApiError {
+  const summary = aggregateMessage(errors);
+  const message = summary ? `${kind} ${JSON.stringify(name)} is invalid: ${summary}` : `${kind} ${JSON.stringify(name)} is invalid`;
+  return failure(422, 'Invalid', message, { name, kind, causes: errors.map(toStatusCause) });
+}
+
+export function badRequest(message: string): ApiError {
+  return failure(400, 'BadRequest', message);
+}
+
+export function unauthorized(): ApiError {
+  return failure(401, 'Unauthorized', 'Unauthorized');
+}
+
+/**
+ * 403 in the form of apimachinery's NewForbidden: `pods "x" is forbidden: REASON`, or
+ * `pods is forbidden: REASON` without a name, or `forbidden: REASON` outside any resource.
+ */
+export function forbidden(resource: string, name: string, reason: string, causes?: StatusCause[]): ApiError {
+  let message: string;
+  if (!resource) message = `forbidden: ${reason}`;
+  else if (!name) message = `${resource} is forbidden: ${reason}`;
+  else message = `${resource} ${JSON.stringify(name)} is forbidden: ${reason}`;
+  return failure(403, 'Forbidden', message, { name, kind: resource, causes });
+}
+
+/** 410 Expired, sent when a watch starts from a resourceVersion older than the history. */
+export function expired(message: string): ApiError {
+  return failure(410, 'Expired', message);
+}
+
+export function methodNotAllowed(): ApiError {
+  return failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+}
+
+export function unsupportedMediaType(): ApiError {
+  return failure(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+  );
+}
+
+export function requestEntityTooLarge(limit: number): ApiError {
+  return failure(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`);
+}
+
+/** 504 for a watch that requests a resourceVersion the server has not reached. */
+export function resourceVersionTooLarge(requested: number, current: number): ApiError {
+  const error = failure(504, 'Timeout', `Timeout: Too large resource version: ${requested}, current: ${current}`, {
+    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+    retryAfterSeconds: 1,
+  });
+  error.headers['Retry-After'] = '1';
+  return error;
+}
+
+export function internalError(message: string): ApiError {
+  return failure(500, 'InternalError', `Internal error occurred: ${message}`, {
+    causes: [{ message }],
+  });
+}
+
+/** The `Status` that a successful DELETE of a Secret (or any non-pod object) returns. */
+export function deleteSuccess(resource: string, name: string, uid: string): Status {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: stripEmpty({ name, kind: resource, uid }) };
+}

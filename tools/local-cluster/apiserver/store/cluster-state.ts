@@ -1,0 +1,100 @@
+// The state of the local cluster behind the API server: objects, container logs, service
+// accounts and the pod lifecycle listener (the kubelet). It implements the ClusterStore
+// contract through which the kubelet reads pods and reports back.
+import type { V1Pod, V1PodStatus, V1Secret } from '@kubernetes/client-node';
+import type { ClusterStore, PodLifecycleListener } from '../../contract';
+import type { JsonObject } from '../decode/decode';
+import { recordPodEvent } from '../registry/events';
+import { createNamespaceObject } from '../registry/namespaces';
+import { finalizePodDeletion } from '../registry/pods';
+import { LogStore } from './log-store';
+import { metadataOf, ObjectStore } from './object-store';
+import { toWire, typedPod, typedSecret } from './wire';
+
+export interface ClusterStateOptions {
+  /** How many changes per resource the watch history keeps. */
+  watchHistorySize: number;
+}
+
+/** Namespaces that every cluster has from the start. */
+const INITIAL_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
+
+export class ClusterState implements ClusterStore {
+  readonly objects: ObjectStore;
+  readonly logs = new LogStore();
+  /** The kubelet, or a test's stand-in; without one, deleted pods go at once. */
+  listener?: PodLifecycleListener;
+  private readonly serviceAccounts = new Map<string, Set<string>>();
+
+  constructor(options: ClusterStateOptions) {
+    this.objects = new ObjectStore(options.watchHistorySize);
+    for (const name of INITIAL_NAMESPACES) createNamespaceObject(this, { metadata: { name } }, false);
+  }
+
+  serviceAccountExists(namespace: string, name: string): boolean {
+    return this.serviceAccounts.get(namespace)?.has(name) ?? false;
+  }
+
+  /** Adds a service account name; the local cluster serves no ServiceAccount objects. */
+  addServiceAccount(namespace: string, name: string): void {
+    let names = this.serviceAccounts.get(namespace);
+    if (!names) {
+      names = new Set();
+      this.serviceAccounts.set(namespace, names);
+    }
+    names.add(name);
+  }
+
+  removeServiceAccounts(namespace: string): void {
+    this.serviceAccounts.delete(namespace);
+  }
+
+  getPod(namespace: string, name: string): V1Pod | undefined {
+    const pod = this.objects.get('pods', namespace, name);
+    return pod ? typedPod(pod) : undefined;
+  }
+
+  getSecret(namespace: string, name: string): V1Secret | undefined {
+    const secret = this.objects.get('secrets', namespace, name);
+    return secret ? typedSecret(secret) : undefined;
+  }
+
+  updatePodStatus(namespace: string, name: string, status: V1PodStatus, nodeName?: string): void {
+    const pod = this.objects.get('pods', namespace, name);
+    if (!pod) return;
+    const previous = (pod.status ?? {}) as JsonObject;
+    const next = toWire(status);
+    // The QoS class is decided at creation; a status update cannot change or drop it.
+    next.qosClass = previous.qosClass;
+    pod.status = next;
+    if (nodeName) (pod.spec as JsonObject).nodeName = nodeName;
+    this.objects.replace('pods', pod);
+  }
+
+  appendLog(namespace: string, pod: string, container: string, line: string): void {
+    if (!this.objects.get('pods', namespace, pod)) return;
+    this.logs.append(namespace, pod, container, line);
+  }
+
+  endLog(namespace: string, pod: string, container: string): void {
+    this.logs.end(namespace, pod, container);
+  }
+
+  recordEvent(namespace: string, pod: string, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    recordPodEvent(this, namespace, pod, type, reason, message);
+  }
+
+  finalizePodDeletion(namespace: string, name: string): void {
+    finalizePodDeletion(this, namespace, name);
+  }
+
+  /** Returns the namespace object, or undefined when it does not exist. */
+  namespace(name: string): JsonObject | undefined {
+    return this.objects.get('namespaces', '', name);
+  }
+
+  isTerminating(namespace: string): boolean {
+    const object = this.namespace(namespace);
+    return object !== undefined && metadataOf(object).deletionTimestamp !== undefined;
+  }
+}

@@ -1,0 +1,100 @@
+// The local Kubernetes cluster for tests: an HTTPS API server with its own CA on 127.0.0.1
+// (./apiserver) and one node whose kubelet runs pods through the kaniko emulation (./kubelet).
+import type { AccessRule } from './apiserver/auth';
+import { LocalApiServer, type StoredObject } from './apiserver/local-api-server';
+import type { ObjectKind, PodLifecycleListener, PodRunRecord } from './contract';
+import { Kubelet, type KubeletOptions } from './kubelet/index';
+
+export type { AccessRule, StoredObject };
+
+export interface LocalClusterOptions {
+  /** Options of the kubelet; required unless `podLifecycle` replaces the kubelet. */
+  kubelet?: KubeletOptions;
+  /** A stand-in for the kubelet, for tests of the API server alone. */
+  podLifecycle?: PodLifecycleListener;
+  /** Server-side end of watches that set no timeoutSeconds; default 1800. */
+  watchTimeoutSeconds?: number;
+  /** Interval of BOOKMARK events for watches that allow them, in milliseconds; default 60000. */
+  bookmarkIntervalMs?: number;
+  /** Changes per resource kept for watches that resume from a resourceVersion; default 1000. */
+  watchHistorySize?: number;
+}
+
+export class LocalCluster {
+  private constructor(
+    private readonly api: LocalApiServer,
+    private readonly kubelet: Kubelet | undefined,
+  ) {}
+
+  /** Starts the API server and the kubelet. */
+  static async start(options: LocalClusterOptions = {}): Promise<LocalCluster> {
+    if (!options.kubelet && !options.podLifecycle) {
+      throw new Error('LocalCluster.start needs options.kubelet (for example resolveBlobService) or a podLifecycle stand-in.');
+    }
+    const api = await LocalApiServer.start({
+      podLifecycle: options.podLifecycle,
+      watchTimeoutSeconds: options.watchTimeoutSeconds,
+      bookmarkIntervalMs: options.bookmarkIntervalMs,
+      watchHistorySize: options.watchHistorySize,
+    });
+    let kubelet: Kubelet | undefined;
+    if (!options.podLifecycle && options.kubelet) {
+      kubelet = new Kubelet(api.state, options.kubelet);
+      api.state.listener = kubelet;
+    }
+    return new LocalCluster(api, kubelet);
+  }
+
+  /** The API server's URL, such as `https://127.0.0.1:41234`. */
+  get url(): string {
+    return this.api.url;
+  }
+
+  /** PEM of the cluster's CA, which signed the API server's certificate. */
+  get caPem(): string {
+    return this.api.caPem;
+  }
+
+  /** A token with every right. */
+  get adminToken(): string {
+    return this.api.adminToken;
+  }
+
+  /** The pods the kubelet ran, in creation order; empty with a podLifecycle stand-in. */
+  get runs(): PodRunRecord[] {
+    return this.kubelet?.runs ?? [];
+  }
+
+  /**
+   * Kubeconfig YAML with the cluster's CA (or insecure-skip-tls-verify), the admin token or
+   * `token`, and a current context in `namespace` when given.
+   */
+  kubeconfig(options: { namespace?: string; token?: string; insecure?: boolean } = {}): string {
+    return this.api.kubeconfig(options);
+  }
+
+  /** Issues a token for a user with only the given rights; other requests get 403 Forbidden. */
+  addUser(name: string, rules: AccessRule[]): string {
+    return this.api.addUser(name, rules);
+  }
+
+  /** Copies of the stored objects of a kind, for leak checks. */
+  listObjects(kind: ObjectKind, namespace?: string): StoredObject[] {
+    return this.api.listObjects(kind, namespace);
+  }
+
+  createNamespace(name: string): void {
+    this.api.createNamespace(name);
+  }
+
+  /** Adds a service account that pods may name; every namespace has `default`. */
+  createServiceAccount(namespace: string, name: string): void {
+    this.api.createServiceAccount(namespace, name);
+  }
+
+  /** Stops the kubelet, then the API server with every open connection. */
+  async stop(): Promise<void> {
+    await this.kubelet?.stop();
+    await this.api.stop();
+  }
+}
