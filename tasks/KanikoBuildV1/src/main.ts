@@ -6,6 +6,7 @@ import { Cleanup } from './cleanup';
 import { createClusterApi } from './kubernetes/client';
 import { inGroup } from './log';
 import { loc } from './messages';
+import { checkCluster } from './phases/check-cluster';
 import { createBuildPod } from './phases/create-pod';
 import { followBuild } from './phases/follow-build';
 import { recentPodEvents } from './phases/pod-events';
@@ -27,6 +28,10 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
   for (const value of plan.derivedSecrets) tl.setSecret(value);
   tl.debug(`plan: pod ${plan.namespace}/${plan.name}, blob ${plan.blobName}, destinations ${plan.destinations.join(' ')}`);
 
+  // Check that the cluster answers and accepts the connection in the namespace.
+  const cluster = createClusterApi(settings.cluster.kubeconfig);
+  await checkCluster(cluster, plan);
+
   const cleanup = new Cleanup();
   try {
     // Pack the build context and upload it.
@@ -34,7 +39,6 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
     await inGroup(loc('GroupUpload'), () => uploadContext(settings, plan, store, cleanup, signal));
 
     // Create the registry and storage Secrets and the kaniko pod.
-    const cluster = createClusterApi(settings.cluster.kubeconfig);
     await inGroup(loc('GroupCreatePod'), () => createBuildPod(cluster, plan, cleanup));
 
     // Follow the build and stream its log.

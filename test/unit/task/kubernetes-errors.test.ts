@@ -43,7 +43,7 @@ describe('kubernetes: describeApiError', () => {
 
   it('body not JSON names the code once', () => {
     const text = describeApiError(new ApiException(502, 'Bad Gateway', '<html>bad gateway</html>', HEADERS));
-    assert.equal(text, 'HTTP 502: the server sent no error details');
+    assert.equal(text, 'HTTP 502 BadGateway: the server sent no error details');
   });
 
   it('info keeps code and reason', () => {

@@ -26,6 +26,7 @@ class FakeWatchApi {
       throw new Error('watchPodUntil called an unexpected ClusterApi method');
     };
     return {
+      server: 'https://127.0.0.1:6443', serverVersion: unused,
       createSecret: unused, deleteSecret: unused, createPod: unused, deletePod: unused, listPodEvents: unused, streamLog: unused,
       readPod: async () => {
         const result = this.readResults[Math.min(this.reads, this.readResults.length - 1)];

@@ -1,11 +1,17 @@
 // The Kubernetes API calls a run makes, behind a narrow interface.
-import { CoreV1Api, KubeConfig, Log, Watch, type CoreV1Event, type V1Pod, type V1Secret } from '@kubernetes/client-node';
+import {
+  CoreV1Api, KubeConfig, Log, VersionApi, Watch, type CoreV1Event, type V1Pod, type V1Secret,
+} from '@kubernetes/client-node';
 import type { Writable } from 'node:stream';
 import { isNotFound } from './errors';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
 export interface ClusterApi {
+  /** The API server's URL, for messages. */
+  readonly server: string;
+  /** Returns the server's Kubernetes version, such as `v1.34.1`. */
+  serverVersion(): Promise<string>;
   createSecret(secret: V1Secret): Promise<V1Secret>;
   /** Deletes the Secret; one that is already gone is not an error. */
   deleteSecret(namespace: string, name: string): Promise<void>;
@@ -34,7 +40,10 @@ export function createClusterApi(kubeconfig: string): ClusterApi {
   const core = config.makeApiClient(CoreV1Api);
   const log = new Log(config);
   const watch = new Watch(config);
+  const version = config.makeApiClient(VersionApi);
   return {
+    server: config.getCurrentCluster()?.server ?? '',
+    serverVersion: async () => (await version.getCode()).gitVersion,
     createSecret: (secret) => core.createNamespacedSecret({ namespace: secret.metadata!.namespace!, body: secret }),
     deleteSecret: (namespace, name) => ignoreNotFound(core.deleteNamespacedSecret({ namespace, name })),
     createPod: (pod) => core.createNamespacedPod({ namespace: pod.metadata!.namespace!, body: pod }),

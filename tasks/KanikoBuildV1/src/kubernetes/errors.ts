@@ -1,6 +1,7 @@
 // Readable, secret-free descriptions of Kubernetes API errors. client-node's ApiException
 // message contains the response headers, so it is never shown as it is.
 import { ApiException } from '@kubernetes/client-node';
+import { STATUS_CODES } from 'node:http';
 
 export interface ApiErrorInfo {
   /** HTTP status code, when the server answered. */
@@ -13,10 +14,12 @@ export interface ApiErrorInfo {
 
 export function apiErrorInfo(error: unknown): ApiErrorInfo {
   if (error instanceof ApiException) {
+    // client-node drops the body of the responses the OpenAPI spec lists (such as 401), so
+    // the HTTP reason phrase stands in for the Status reason there.
     const status = statusBody(error.body);
     return {
       code: error.code,
-      reason: status?.reason,
+      reason: status?.reason ?? STATUS_CODES[error.code]?.replace(/ /g, ''),
       message: status?.message ?? 'the server sent no error details',
     };
   }

@@ -34,6 +34,7 @@ export class FakeLogApi {
       throw new Error('followLog called a ClusterApi method other than streamLog');
     };
     return {
+      server: 'https://127.0.0.1:6443', serverVersion: unused,
       createSecret: unused, deleteSecret: unused, createPod: unused, readPod: unused, deletePod: unused,
       listPodEvents: unused, watchPod: unused,
       streamLog: (_namespace, _pod, _container, sink, sinceTime) => this.streamLog(sink, sinceTime),

@@ -1,0 +1,25 @@
+// Checks, without changing anything, that the cluster answers and accepts the connection's
+// credentials in the namespace, so that a wrong connection fails before the upload.
+import { ApiException } from '@kubernetes/client-node';
+import type { ClusterApi } from '../kubernetes/client';
+import { describeApiError } from '../kubernetes/errors';
+import { loc } from '../messages';
+import type { BuildPlan } from '../plan/plan';
+
+const HTTP_NOT_FOUND = 404;
+
+export async function checkCluster(api: ClusterApi, plan: BuildPlan): Promise<void> {
+  try {
+    const version = await api.serverVersion();
+    // Reading the pod the run is about to create needs only `get` on pods, which the run
+    // needs anyway; 404 proves that the credentials are accepted in the namespace.
+    await api.readPod(plan.namespace, plan.name).catch((error: unknown) => {
+      if (!(error instanceof ApiException && error.code === HTTP_NOT_FOUND)) throw error;
+    });
+    console.log(loc('ClusterConnected', api.server, version, plan.namespace));
+  } catch (error) {
+    // An ApiException means the server answered; anything else is a network or TLS failure.
+    const key = error instanceof ApiException ? 'ClusterAccessDenied' : 'ClusterUnreachable';
+    throw new Error(loc(key, api.server, plan.namespace, describeApiError(error)), { cause: error });
+  }
+}

@@ -1,0 +1,127 @@
+// Kubernetes service connection flavours and their failures, through the bundled task.
+import * as assert from 'node:assert/strict';
+import { parse, stringify } from 'yaml';
+import { sharedStandIns } from '../stand-ins';
+import {
+  assertNoSecretInOutput, assertNothingLeft, containerExists, errors, kubeconfigEndpoint, runBuild, type BuildRun,
+} from './harness';
+
+const SMALL_BUILD = { Dockerfile: 'FROM alpine:3.20\nRUN echo connected\n' };
+
+interface KubeconfigDocument {
+  clusters: { name: string; cluster: Record<string, unknown> }[];
+  users: { name: string; user: Record<string, unknown> }[];
+  contexts: { name: string; context: Record<string, unknown> }[];
+  'current-context': string;
+}
+
+/** Returns the stand-in's kubeconfig without its CA, so that the server certificate cannot be verified. */
+function kubeconfigWithoutCa(kubeconfig: string): string {
+  const document = parse(kubeconfig) as KubeconfigDocument;
+  for (const entry of document.clusters) delete entry.cluster['certificate-authority-data'];
+  return stringify(document);
+}
+
+async function expectNothingCreated(build: BuildRun): Promise<void> {
+  assert.equal(build.run.result, 'Failed');
+  assert.equal(build.record, undefined, 'a pod was created');
+  assert.equal(await containerExists(build), false, 'the blob container was created');
+  await assertNothingLeft(build);
+  assertNoSecretInOutput(build);
+}
+
+describe('KanikoBuild cluster connections', function () {
+  this.timeout(120_000);
+
+  it('Service Account connection with the namespace from the connection', async () => {
+    const { cluster } = await sharedStandIns();
+    const build = await runBuild({
+      files: SMALL_BUILD,
+      inputs: { namespace: undefined },
+      clusterEndpoint: {
+        url: cluster.url,
+        scheme: 'Token',
+        parameters: {
+          apiToken: Buffer.from(cluster.adminToken).toString('base64'),
+          serviceAccountCertificate: Buffer.from(cluster.caPem).toString('base64'),
+        },
+        data: { authorizationType: 'ServiceAccount', namespace: 'default' },
+      },
+    });
+    assert.equal(build.run.result, 'Succeeded', errors(build.run));
+    const record = cluster.runs.find((run) => run.name === build.run.variables.imageDigest && false)
+      ?? cluster.runs.filter((run) => run.namespace === 'default').at(-1);
+    assert.ok(record, 'no pod ran in the namespace default');
+    assert.deepEqual(cluster.listObjects('pods', 'default'), []);
+    assert.deepEqual(cluster.listObjects('secrets', 'default').filter((secret) => secret.metadata.name?.startsWith('kaniko-')), []);
+    assertNoSecretInOutput(build);
+  });
+
+  it('kubeconfig context chosen by the connection', async () => {
+    const standIns = await sharedStandIns();
+    const document = parse(standIns.cluster.kubeconfig()) as KubeconfigDocument;
+    const good = document.contexts[0];
+    document.contexts.push({ name: 'broken', context: { ...good.context, user: 'nobody' } });
+    document.users.push({ name: 'nobody', user: { token: 'not-a-valid-token-for-this-cluster' } });
+    document['current-context'] = 'broken';
+    const build = await runBuild({
+      files: SMALL_BUILD,
+      clusterEndpoint: kubeconfigEndpoint(standIns, { kubeconfig: stringify(document), context: good.name }),
+    });
+    assert.equal(build.run.result, 'Succeeded', errors(build.run));
+    await assertNothingLeft(build);
+  });
+
+  it('unknown kubeconfig context fails before anything is created', async () => {
+    const standIns = await sharedStandIns();
+    const build = await runBuild({ files: SMALL_BUILD, clusterEndpoint: kubeconfigEndpoint(standIns, { context: 'staging' }) });
+    assert.match(errors(build.run), /cluster context 'staging' is not in its kubeconfig \(contexts: local-cluster\)/);
+    await expectNothingCreated(build);
+  });
+
+  it('unverifiable server certificate fails before anything is created', async () => {
+    const standIns = await sharedStandIns();
+    const build = await runBuild({
+      files: SMALL_BUILD,
+      clusterEndpoint: kubeconfigEndpoint(standIns, { kubeconfig: kubeconfigWithoutCa(standIns.cluster.kubeconfig()) }),
+    });
+    assert.match(errors(build.run), /Could not reach the Kubernetes API server https:\/\/127\.0\.0\.1:\d+/);
+    assert.match(errors(build.run), /Accept untrusted certificates/);
+    await expectNothingCreated(build);
+  });
+
+  it('accept untrusted certificates skips verification', async () => {
+    const standIns = await sharedStandIns();
+    const endpoint = kubeconfigEndpoint(standIns, { kubeconfig: kubeconfigWithoutCa(standIns.cluster.kubeconfig()) });
+    endpoint.data = { ...endpoint.data, acceptUntrustedCerts: 'true' };
+    const build = await runBuild({ files: SMALL_BUILD, clusterEndpoint: endpoint });
+    assert.equal(build.run.result, 'Succeeded', errors(build.run));
+    await assertNothingLeft(build);
+  });
+
+  it('rejected token fails before anything is created', async () => {
+    const standIns = await sharedStandIns();
+    const build = await runBuild({
+      files: SMALL_BUILD,
+      clusterEndpoint: kubeconfigEndpoint(standIns, { kubeconfig: standIns.cluster.kubeconfig({ token: 'expired-or-revoked-token' }) }),
+    });
+    assert.match(errors(build.run), /refused the service connection in namespace build-[0-9a-f]+: HTTP 401 Unauthorized/);
+    build.secrets.push('expired-or-revoked-token');
+    await expectNothingCreated(build);
+  });
+
+  it('identity without rights on Secrets fails and cleans up', async () => {
+    const standIns = await sharedStandIns();
+    const token = standIns.cluster.addUser('pods-only', [{ verbs: ['get', 'list', 'watch', 'create', 'delete'], resources: ['pods', 'pods/log'] }]);
+    const build = await runBuild({
+      files: SMALL_BUILD,
+      clusterEndpoint: kubeconfigEndpoint(standIns, { kubeconfig: standIns.cluster.kubeconfig({ token }) }),
+    });
+    build.secrets.push(token);
+    assert.equal(build.run.result, 'Failed');
+    assert.match(errors(build.run), /Could not create Secret build-[0-9a-f]+\/kaniko-4711-[0-9a-f]+-registry: HTTP 403 Forbidden: secrets is forbidden/);
+    assert.equal(build.record, undefined, 'a pod was created');
+    await assertNothingLeft(build);
+    assertNoSecretInOutput(build);
+  });
+});
