@@ -49,9 +49,8 @@ describe('KanikoBuild cluster connections', function () {
       },
     });
     assert.equal(build.run.result, 'Succeeded', errors(build.run));
-    const record = cluster.runs.find((run) => run.name === build.run.variables.imageDigest && false)
-      ?? cluster.runs.filter((run) => run.namespace === 'default').at(-1);
-    assert.ok(record, 'no pod ran in the namespace default');
+    const record = cluster.runs.find((run) => run.namespace === 'default' && run.digest === build.run.variables.imageDigest?.value);
+    assert.ok(record, 'the pod did not run in the namespace default');
     assert.deepEqual(cluster.listObjects('pods', 'default'), []);
     assert.deepEqual(cluster.listObjects('secrets', 'default').filter((secret) => secret.metadata.name?.startsWith('kaniko-')), []);
     assertNoSecretInOutput(build);
