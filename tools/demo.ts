@@ -1,11 +1,11 @@
 // `npm start`: runs the packaged task on the sample app against the local stand-ins, the way
 // the Azure Pipelines agent would run the sample pipeline's KanikoBuild@1 step.
 //
-// It unpacks the task from the newest out/*.vsix, reads the step's inputs from
-// samples/flask-app/azure-pipelines/aks-build.yml, maps the pipeline's service connections
-// and variables to the stand-ins, runs the task, prints its log and result, and checks that
-// nothing was left in the cluster or in storage. Exit code 0 means the build succeeded and
-// left nothing behind.
+// It unpacks the task from the newest out/*.vsix and reads the step's inputs from
+// samples/flask-app/azure-pipelines/aks-build.yml. It maps the pipeline's service connections
+// and variables to the stand-ins, runs the task and prints its log and result. Then it checks
+// that nothing was left in the cluster or in storage. Exit code 0 means the build succeeded
+// and left nothing behind.
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import JSZip from 'jszip';
 import * as fs from 'node:fs';

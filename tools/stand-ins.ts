@@ -1,6 +1,6 @@
 // The local stand-ins that `npm start` and the integration tests share: Azurite for Blob
 // Storage and the local cluster, whose kaniko emulation reads blobs from that Azurite and
-// knows one registry account.
+// accepts one registry account.
 import type { AzuriteBlob } from './azurite';
 import { LocalCluster } from './local-cluster/index';
 

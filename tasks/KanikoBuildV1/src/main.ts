@@ -28,7 +28,7 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
   for (const value of plan.derivedSecrets) tl.setSecret(value);
   tl.debug(`plan: pod ${plan.namespace}/${plan.name}, blob ${plan.blobName}, destinations ${plan.destinations.join(' ')}`);
 
-  // Check that the cluster answers and accepts the connection in the namespace.
+  // Check that the cluster responds and accepts the connection in the namespace.
   const cluster = createClusterApi(settings.cluster.kubeconfig);
   await checkCluster(cluster, plan);
 

@@ -81,7 +81,8 @@ describe('KanikoBuild task', function () {
       assert.equal(build.run.result, 'Failed');
       const text = errors(build.run);
       assert.match(text, /exit code 3/);
-      assert.ok(build.record && text.includes(build.record.name), text);
+      assert.ok(build.record, 'no pod ran');
+      assert.ok(text.includes(build.record.name), text);
       assert.match(text, /preparing the build/);
     });
 

@@ -158,7 +158,7 @@ export function assertNoSecretInOutput(build: BuildRun): void {
   }
 }
 
-/** The error text of the step: its issues, joined. */
+/** Returns the step's error issues, one a line. */
 export function errors(run: TaskRunResult): string {
   return run.issues.filter((issue) => issue.type === 'error').map((issue) => issue.message).join('\n');
 }

@@ -4,18 +4,18 @@ import { ApiException } from '@kubernetes/client-node';
 import { STATUS_CODES } from 'node:http';
 
 export interface ApiErrorInfo {
-  /** HTTP status code, when the server answered. */
+  /** HTTP status code, when the server sent a response. */
   code?: number;
   /** The Status reason, such as `NotFound` or `Forbidden`. */
   reason?: string;
-  /** The server's message, or the client's when the server did not answer. */
+  /** The server's message, or the client's when the server sent no response. */
   message: string;
 }
 
 export function apiErrorInfo(error: unknown): ApiErrorInfo {
   if (error instanceof ApiException) {
     // client-node drops the body of the responses the OpenAPI spec lists (such as 401), so
-    // the HTTP reason phrase stands in for the Status reason there.
+    // the HTTP reason phrase replaces the Status reason there.
     const status = statusBody(error.body);
     return {
       code: error.code,

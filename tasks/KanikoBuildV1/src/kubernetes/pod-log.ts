@@ -62,7 +62,7 @@ function streamEnd(sink: LineSink, controller: AbortController, signal: AbortSig
 }
 
 /**
- * Where the log was read up to: the last timestamp and how many lines carried it. A resumed
+ * The read position in the log: the last timestamp and how many lines carried it. A resumed
  * stream starts at that second (`sinceTime` has whole-second precision), and the lines seen
  * already are skipped.
  */

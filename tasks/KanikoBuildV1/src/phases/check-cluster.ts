@@ -1,4 +1,4 @@
-// Checks, without changing anything, that the cluster answers and accepts the connection's
+// Checks, without changing anything, that the cluster responds and accepts the connection's
 // credentials in the namespace, so that a wrong connection fails before the upload.
 import { ApiException } from '@kubernetes/client-node';
 import type { ClusterApi } from '../kubernetes/client';
@@ -18,7 +18,7 @@ export async function checkCluster(api: ClusterApi, plan: BuildPlan): Promise<vo
     });
     console.log(loc('ClusterConnected', api.server, version, plan.namespace));
   } catch (error) {
-    // An ApiException means the server answered; anything else is a network or TLS failure.
+    // An ApiException means that the server responded. Anything else is a network or TLS failure.
     const key = error instanceof ApiException ? 'ClusterAccessDenied' : 'ClusterUnreachable';
     throw new Error(loc(key, api.server, plan.namespace, describeApiError(error)), { cause: error });
   }
