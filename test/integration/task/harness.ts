@@ -17,6 +17,8 @@ export const CLUSTER_CONNECTION = '5d0c1f6e-9a7b-4c3d-8e2f-1a2b3c4d5e6f';
 export const REGISTRY_CONNECTION = '7e8f9a0b-1c2d-4e3f-9a4b-5c6d7e8f9a0b';
 
 export interface BuildScenario {
+  /** An existing namespace to build in; default a new one for the run. */
+  namespace?: string;
   /** Files of the sources folder, by relative path; default a copy of the sample app. */
   files?: Record<string, string>;
   /** Inputs that replace or add to the defaults; `undefined` removes one. */
@@ -44,9 +46,9 @@ export interface BuildRun {
 export async function runBuild(scenario: BuildScenario = {}): Promise<BuildRun> {
   const standIns = await sharedStandIns();
   const suffix = randomBytes(3).toString('hex');
-  const namespace = `build-${suffix}`;
+  const namespace = scenario.namespace ?? `build-${suffix}`;
   const container = `contexts-${suffix}`;
-  standIns.cluster.createNamespace(namespace);
+  if (!scenario.namespace) standIns.cluster.createNamespace(namespace);
   const sources = makeSources(scenario.files);
   const inputs = { ...defaultInputs(standIns, namespace, container), ...scenario.inputs };
   const endpoints: Record<string, EndpointSpec> = {};
@@ -66,7 +68,9 @@ export async function runBuild(scenario: BuildScenario = {}): Promise<BuildRun> 
       timeoutMs: 120_000,
       onLine: scenario.echo ? (line) => console.log(`      | ${line}`) : undefined,
     });
-    const record = standIns.cluster.runs.find((candidate) => candidate.namespace === namespace);
+    const digest = run.variables.imageDigest?.value;
+    const record = standIns.cluster.runs.find((candidate) => candidate.namespace === namespace
+      && (scenario.namespace === undefined || candidate.digest === digest));
     const secrets = [
       standIns.azurite.accountKey, STAND_IN_REGISTRY.password, standIns.cluster.adminToken,
       ...Object.values(registryEndpoint?.parameters ?? {}).filter((value) => value.length > 8 && /password|secret/i.test(value)),
