@@ -117,6 +117,29 @@ describe('KanikoBuild task', function () {
     }
   });
 
+  describe('an executor image that cannot be pulled', () => {
+    let build: BuildRun;
+    before(async () => {
+      build = await runBuild({
+        files: { Dockerfile: 'FROM alpine:3.20\n' },
+        inputs: { executorImage: 'registry.stand-in.test/tools/not-kaniko:1.0' },
+      });
+    });
+
+    it('fails the step with the pull error and events', () => {
+      assert.equal(build.run.result, 'Failed');
+      const text = errors(build.run);
+      assert.match(text, /cannot start container kaniko: ImagePullBackOff/);
+      assert.match(text, /registry\.stand-in\.test\/tools\/not-kaniko:1\.0/);
+      assert.match(text, /Recent events of the pod:/);
+    });
+
+    it('leaves nothing behind', async () => {
+      await assertNothingLeft(build);
+      assertNoSecretInOutput(build);
+    });
+  });
+
   describe('credentials the registry rejects', () => {
     let build: BuildRun;
     before(async () => {

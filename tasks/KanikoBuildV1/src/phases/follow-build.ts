@@ -2,7 +2,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ClusterApi } from '../kubernetes/client';
-import { followLog } from '../kubernetes/pod-log';
+import { followLog, type LogTarget } from '../kubernetes/pod-log';
 import { watchPodUntil } from '../kubernetes/pod-watch';
 import { neutralizeLine } from '../log';
 import { loc } from '../messages';
@@ -25,52 +25,78 @@ export interface BuildResult {
 export async function followBuild(
   api: ClusterApi, plan: BuildPlan, timeoutSeconds: number, signal: AbortSignal,
 ): Promise<BuildResult> {
-  const target = { namespace: plan.namespace, name: plan.name, container: KANIKO_CONTAINER };
-  const lastLines: string[] = [];
-  const logControl = new AbortController();
-  const stopLog = (): void => logControl.abort();
-  signal.addEventListener('abort', stopLog, { once: true });
-  let containerEnded = false;
-  let log: Promise<void> | undefined;
-  let lastDetail = '';
-
-  const deadline = AbortSignal.timeout(timeoutSeconds * 1000 + DEADLINE_MARGIN_MS);
-  const watchSignal = AbortSignal.any([signal, deadline]);
-  const onPod = (pod: V1Pod): void => {
-    const verdict = assessPod(pod, KANIKO_CONTAINER);
-    containerEnded = verdict.kind === 'succeeded' || verdict.kind === 'failed';
-    if (verdict.kind === 'waiting' && verdict.detail !== lastDetail) {
-      lastDetail = verdict.detail;
-      console.log(loc('PodWaiting', plan.name, verdict.detail));
-    }
-    if (!log && hasStarted(pod, KANIKO_CONTAINER)) {
-      log = followLog(api, target, (line) => {
-        const safe = neutralizeLine(line);
-        console.log(safe);
-        lastLines.push(safe);
-        if (lastLines.length > LAST_LINES) lastLines.shift();
-      }, () => containerEnded, logControl.signal);
-    }
-  };
-
+  const follower = new BuildFollower(api, plan, signal);
   try {
-    const { pod, deleted } = await watchPodUntil(api, target, (pod) => {
-      const kind = assessPod(pod, KANIKO_CONTAINER).kind;
-      return kind === 'succeeded' || kind === 'failed';
-    }, onPod, watchSignal).catch((error: unknown) => {
-      if (deadline.aborted && !signal.aborted) return undefined;
-      throw error;
-    }) ?? { pod: undefined, deleted: false };
-    containerEnded = true;
-    if (log) await Promise.race([log, delay(LOG_DRAIN_MS)]);
-    if (!pod) {
-      return { verdict: { kind: 'failed', message: loc('BuildTimedOut', plan.name, timeoutSeconds / 60, lastDetail) }, lastLines };
-    }
-    if (deleted) return { verdict: { kind: 'failed', message: loc('PodDeleted', plan.namespace, plan.name) }, lastLines };
-    return { verdict: assessPod(pod, KANIKO_CONTAINER), lastLines };
+    return await follower.run(timeoutSeconds);
   } finally {
-    signal.removeEventListener('abort', stopLog);
-    stopLog();
-    await log?.catch(() => undefined);
+    await follower.stop();
   }
+}
+
+/** Watches the pod, starts the log stream once the container runs, and keeps the last lines. */
+class BuildFollower {
+  private readonly target: LogTarget;
+  private readonly lastLines: string[] = [];
+  private readonly logControl = new AbortController();
+  private readonly stopLog = (): void => this.logControl.abort();
+  private log: Promise<void> | undefined;
+  private containerEnded = false;
+  private lastDetail = '';
+
+  constructor(private readonly api: ClusterApi, private readonly plan: BuildPlan, private readonly signal: AbortSignal) {
+    this.target = { namespace: plan.namespace, name: plan.name, container: KANIKO_CONTAINER };
+    signal.addEventListener('abort', this.stopLog, { once: true });
+  }
+
+  async run(timeoutSeconds: number): Promise<BuildResult> {
+    const deadline = AbortSignal.timeout(timeoutSeconds * 1000 + DEADLINE_MARGIN_MS);
+    const watched = await watchPodUntil(this.api, this.target, hasEnded, (pod) => this.onPod(pod),
+      AbortSignal.any([this.signal, deadline])).catch((error: unknown) => {
+      if (deadline.aborted && !this.signal.aborted) return undefined;
+      throw error;
+    });
+    this.containerEnded = true;
+    if (this.log) await Promise.race([this.log, delay(LOG_DRAIN_MS)]);
+
+    const lastLines = [...this.lastLines];
+    if (!watched) {
+      const message = loc('BuildTimedOut', this.plan.name, timeoutSeconds / 60, this.lastDetail);
+      return { verdict: { kind: 'failed', message }, lastLines };
+    }
+    if (watched.deleted) {
+      return { verdict: { kind: 'failed', message: loc('PodDeleted', this.plan.namespace, this.plan.name) }, lastLines };
+    }
+    return { verdict: assessPod(watched.pod, KANIKO_CONTAINER), lastLines };
+  }
+
+  async stop(): Promise<void> {
+    this.signal.removeEventListener('abort', this.stopLog);
+    this.stopLog();
+    await this.log?.catch(() => undefined);
+  }
+
+  private onPod(pod: V1Pod): void {
+    const verdict = assessPod(pod, KANIKO_CONTAINER);
+    this.containerEnded = verdict.kind === 'succeeded' || verdict.kind === 'failed';
+    if (verdict.kind === 'waiting' && verdict.detail !== this.lastDetail) {
+      this.lastDetail = verdict.detail;
+      console.log(loc('PodWaiting', this.plan.name, verdict.detail));
+    }
+    if (!this.log && hasStarted(pod, KANIKO_CONTAINER)) {
+      this.log = followLog(this.api, this.target, (line) => this.printLine(line), () => this.containerEnded,
+        this.logControl.signal);
+    }
+  }
+
+  private printLine(line: string): void {
+    const safe = neutralizeLine(line);
+    console.log(safe);
+    this.lastLines.push(safe);
+    if (this.lastLines.length > LAST_LINES) this.lastLines.shift();
+  }
+}
+
+function hasEnded(pod: V1Pod): boolean {
+  const kind = assessPod(pod, KANIKO_CONTAINER).kind;
+  return kind === 'succeeded' || kind === 'failed';
 }
