@@ -3,21 +3,18 @@ import { loc } from '../messages';
 import { isImageReference } from './image';
 import type { Problems } from './problems';
 import { quantityValue } from './quantity';
+import type { RawInputs } from './raw';
 import type { PodSettings, ResourceSettings } from './types';
 
 const NAMESPACE = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 const MAX_TIMEOUT_MINUTES = 1440;
 
-export interface PodInputs {
-  namespace: string;
+export type PodInputs = Pick<RawInputs,
+  'namespace' | 'executorImage' | 'cpuRequest' | 'memoryRequest' | 'cpuLimit' | 'memoryLimit' | 'buildTimeoutInMinutes'
+> & {
+  /** The namespace the service connection names, used when the namespace input is empty. */
   connectionNamespace?: string;
-  executorImage: string;
-  cpuRequest: string;
-  memoryRequest: string;
-  cpuLimit: string;
-  memoryLimit: string;
-  buildTimeoutInMinutes: string;
-}
+};
 
 export function parsePod(inputs: PodInputs, problems: Problems): PodSettings | undefined {
   const start = problems.count;
