@@ -35,7 +35,7 @@ function describeRun(result: RunResult): string {
  */
 function makeScratchRepository(options: { bundle: boolean; taskEdits?: Record<string, unknown> }): string {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'package-scratch-'));
-  for (const file of ['vss-extension.json', 'overview.md', 'images', 'tools/package.mjs', `${taskFolder}/icon.png`]) {
+  for (const file of ['vss-extension.json', 'overview.md', 'LICENSE', 'images', 'tools/package.mjs', `${taskFolder}/icon.png`]) {
     fs.cpSync(path.join(root, file), path.join(scratch, file), { recursive: true });
   }
   const task = JSON.parse(fs.readFileSync(path.join(root, taskFolder, 'task.json'), 'utf8')) as Record<string, unknown>;
