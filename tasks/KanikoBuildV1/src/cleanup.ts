@@ -14,9 +14,17 @@ interface CleanupAction {
 export class Cleanup {
   private readonly actions: CleanupAction[] = [];
 
-  /** Registers a delete; `description` names the object, such as `pod ns/name`. */
-  add(description: string, action: () => Promise<void>): void {
-    this.actions.push({ description, action });
+  /**
+   * Registers a delete; `description` names the object, such as `pod ns/name`. The returned
+   * function withdraws it, for an object whose create was rejected.
+   */
+  add(description: string, action: () => Promise<void>): () => void {
+    const entry = { description, action };
+    this.actions.push(entry);
+    return () => {
+      const index = this.actions.indexOf(entry);
+      if (index >= 0) this.actions.splice(index, 1);
+    };
   }
 
   get size(): number {

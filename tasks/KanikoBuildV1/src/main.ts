@@ -30,7 +30,7 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
 
   // Check that the cluster responds and accepts the connection in the namespace.
   const cluster = createClusterApi(settings.cluster.kubeconfig);
-  await checkCluster(cluster, plan);
+  await checkCluster(cluster, plan, signal);
 
   const cleanup = new Cleanup();
   try {
@@ -39,7 +39,7 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
     await inGroup(loc('GroupUpload'), () => uploadContext(settings, plan, store, cleanup, signal));
 
     // Create the registry and storage Secrets and the kaniko pod.
-    await inGroup(loc('GroupCreatePod'), () => createBuildPod(cluster, plan, cleanup));
+    await inGroup(loc('GroupCreatePod'), () => createBuildPod(cluster, plan, cleanup, signal));
 
     // Follow the build and stream its log.
     const build = await inGroup(loc('GroupBuildLog', plan.namespace, plan.name),

@@ -63,7 +63,9 @@ export function hasStarted(pod: V1Pod, container: string): boolean {
 /** Describes why a pod still waits: the scheduler's message, or the container's waiting reason. */
 export function waitingDetail(pod: V1Pod, status?: V1ContainerStatus): string {
   const unscheduled = pod.status?.conditions?.find((condition) => condition.type === 'PodScheduled' && condition.status === 'False');
-  if (unscheduled) return [unscheduled.reason ?? 'Unschedulable', unscheduled.message].filter(Boolean).join(': ');
+  if (unscheduled) {
+    return [unscheduled.reason ?? 'Unschedulable', unscheduled.message?.replace(/\.+$/, '')].filter(Boolean).join(': ');
+  }
   const waiting = status?.state?.waiting;
   if (waiting) return `${waiting.reason ?? 'Waiting'}${waiting.message ? `: ${waiting.message}` : ''}`;
   return pod.status?.phase ?? 'Pending';

@@ -69,6 +69,26 @@ describe('KanikoBuild task', function () {
     });
   });
 
+  describe('an empty build context', () => {
+    let build: BuildRun;
+    before(async () => {
+      build = await runBuild({
+        files: {
+          'services/web/Dockerfile': 'FROM alpine:3.20\nCOPY main.py /app/\n',
+          'services/web/main.py': 'print("web")\n',
+          'services/api/main.py': 'print("api")\n',
+          'notes.txt': 'not part of any image\n',
+        },
+        inputs: { dockerfile: 'services/web/Dockerfile' },
+      });
+    });
+
+    it('is the Dockerfile folder', () => {
+      assert.equal(build.run.result, 'Succeeded', errors(build.run));
+      assert.deepEqual(build.record?.contextFiles, ['Dockerfile', 'main.py']);
+    });
+  });
+
   describe('a failing RUN step', () => {
     let build: BuildRun;
     before(async () => {

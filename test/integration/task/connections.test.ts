@@ -1,5 +1,6 @@
 // Kubernetes service connection flavours and their failures, through the bundled task.
 import * as assert from 'node:assert/strict';
+import * as net from 'node:net';
 import { parse, stringify } from 'yaml';
 import { sharedStandIns } from '../stand-ins';
 import {
@@ -22,8 +23,8 @@ function kubeconfigWithoutCa(kubeconfig: string): string {
   return stringify(document);
 }
 
-async function expectNothingCreated(build: BuildRun): Promise<void> {
-  assert.equal(build.run.result, 'Failed');
+async function expectNothingCreated(build: BuildRun, result = 'Failed'): Promise<void> {
+  assert.equal(build.run.result, result);
   assert.equal(build.record, undefined, 'a pod was created');
   assert.equal(await containerExists(build), false, 'the blob container was created');
   await assertNothingLeft(build);
@@ -120,7 +121,47 @@ describe('KanikoBuild cluster connections', function () {
     assert.equal(build.run.result, 'Failed');
     assert.match(errors(build.run), /Could not create Secret build-[0-9a-f]+\/kaniko-4711-[0-9a-f]+-registry: HTTP 403 Forbidden: secrets is forbidden/);
     assert.equal(build.record, undefined, 'a pod was created');
+    const warnings = build.run.issues.filter((issue) => issue.type === 'warning').map((issue) => issue.message);
+    assert.deepEqual(warnings, [], 'a delete was attempted for a Secret that was never created');
     await assertNothingLeft(build);
     assertNoSecretInOutput(build);
+  });
+
+  it('identity without pods/log still gets the result', async () => {
+    const standIns = await sharedStandIns();
+    const token = standIns.cluster.addUser('no-log', [
+      { verbs: ['get', 'list', 'watch', 'create', 'delete'], resources: ['pods', 'secrets', 'events'] },
+    ]);
+    const build = await runBuild({
+      files: SMALL_BUILD,
+      clusterEndpoint: kubeconfigEndpoint(standIns, { kubeconfig: standIns.cluster.kubeconfig({ token }) }),
+    });
+    build.secrets.push(token);
+    assert.equal(build.run.result, 'Succeeded', errors(build.run));
+    const warnings = build.run.issues.filter((issue) => issue.type === 'warning').map((issue) => issue.message).join('\n');
+    assert.match(warnings, /Could not read the build log of pod kaniko-4711-[0-9a-f]+: HTTP 403 Forbidden/);
+    assert.match(build.run.variables.imageDigest?.value ?? '', /^sha256:[a-f0-9]{64}$/);
+    await assertNothingLeft(build);
+    assertNoSecretInOutput(build);
+  });
+
+  it('server that never responds can be cancelled', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const standIns = await sharedStandIns();
+      const port = (silent.address() as net.AddressInfo).port;
+      const kubeconfig = standIns.cluster.kubeconfig().replace(/https:\/\/127\.0\.0\.1:\d+/, `https://127.0.0.1:${port}`);
+      const build = await runBuild({
+        files: SMALL_BUILD,
+        clusterEndpoint: kubeconfigEndpoint(standIns, { kubeconfig }),
+        cancel: { afterMs: 2_000 },
+      });
+      assert.equal(build.run.canceled, true);
+      assert.deepEqual(build.run.signalsSent, ['SIGINT'], 'the task did not stop on SIGINT');
+      await expectNothingCreated(build, 'Canceled');
+    } finally {
+      silent.close();
+    }
   });
 });

@@ -30,8 +30,9 @@ export function apiErrorInfo(error: unknown): ApiErrorInfo {
 /** Formats an API error as `HTTP 403 Forbidden: message`. */
 export function describeApiError(error: unknown): string {
   const info = apiErrorInfo(error);
-  if (info.code === undefined) return info.message;
-  return `HTTP ${info.code}${info.reason ? ` ${info.reason}` : ''}: ${info.message}`;
+  const message = info.message.replace(/\.+$/, '');
+  if (info.code === undefined) return message;
+  return `HTTP ${info.code}${info.reason ? ` ${info.reason}` : ''}: ${message}`;
 }
 
 export function isNotFound(error: unknown): boolean {

@@ -9,6 +9,9 @@ import type { PodTarget } from './pod-watch';
 
 const RECONNECT_DELAY_MS = 500;
 const HTTP_BAD_REQUEST = 400;
+const HTTP_UNAUTHORIZED = 401;
+const HTTP_FORBIDDEN = 403;
+const HTTP_NOT_FOUND = 404;
 
 export interface LogTarget extends PodTarget {
   container: string;
@@ -38,7 +41,10 @@ export async function followLog(
         if (text !== undefined) onLine(text);
       }
     } catch (error) {
-      // 400 means the container has not started yet; anything else is retried the same way.
+      // 400 means that the container has not started yet, and 404 that the pod is gone. A
+      // refused request cannot succeed on retry; other failures are retried until the container ends.
+      if (error instanceof ApiException && error.code === HTTP_NOT_FOUND) return;
+      if (error instanceof ApiException && (error.code === HTTP_UNAUTHORIZED || error.code === HTTP_FORBIDDEN)) throw error;
       if (!(error instanceof ApiException && error.code === HTTP_BAD_REQUEST) && isFinished()) throw error;
     }
     if (isFinished() || signal.aborted) return;

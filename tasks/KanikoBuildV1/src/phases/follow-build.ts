@@ -1,7 +1,9 @@
 // Follows the kaniko pod to its end, streaming the build log live into the step's log.
 import type { V1Pod } from '@kubernetes/client-node';
 import { setTimeout as delay } from 'node:timers/promises';
+import * as tl from 'azure-pipelines-task-lib/task';
 import type { ClusterApi } from '../kubernetes/client';
+import { describeApiError } from '../kubernetes/errors';
 import { followLog, type LogTarget } from '../kubernetes/pod-log';
 import { watchPodUntil } from '../kubernetes/pod-watch';
 import { neutralizeLine } from '../log';
@@ -84,7 +86,9 @@ class BuildFollower {
     }
     if (!this.log && hasStarted(pod, KANIKO_CONTAINER)) {
       this.log = followLog(this.api, this.target, (line) => this.printLine(line), () => this.containerEnded,
-        this.logControl.signal);
+        this.logControl.signal).catch((error: unknown) => {
+        tl.warning(loc('LogUnavailable', this.plan.name, describeApiError(error)));
+      });
     }
   }
 

@@ -45,9 +45,14 @@ function findDockerfile(inputs: BuildInputs, problems: Problems): string | undef
     problems.add(loc('DockerfileMissing'));
     return undefined;
   }
+  const plainPath = path.resolve(inputs.root, inputs.dockerfile);
+  if (!GLOB_CHARACTERS.test(inputs.dockerfile) && isDirectory(plainPath)) {
+    problems.add(loc('DockerfileIsFolder', plainPath, plainPath));
+    return undefined;
+  }
   const matches = GLOB_CHARACTERS.test(inputs.dockerfile)
     ? inputs.findFiles(inputs.root, inputs.dockerfile).filter(isFile)
-    : [path.resolve(inputs.root, inputs.dockerfile)].filter(isFile);
+    : [plainPath].filter(isFile);
   if (matches.length === 0) {
     problems.add(loc('DockerfileNotFound', inputs.dockerfile, inputs.root));
     return undefined;

@@ -11,6 +11,9 @@ const INPUT_NAMES: (keyof RawInputs)[] = [
   'buildTimeoutInMinutes',
 ];
 
+/** File path inputs with no default, which the agent fills with the sources folder when left empty. */
+const FILE_PATH_INPUTS = new Set<keyof RawInputs>(['buildContext']);
+
 /** Inputs whose values are secrets: masked at once, and never written to the debug log. */
 const SECRET_INPUTS = new Set<keyof RawInputs>(['storageAccessKey']);
 
@@ -39,7 +42,7 @@ export function readRun(): RawRun {
 function readInputs(): RawInputs {
   const inputs = {} as RawInputs;
   for (const name of INPUT_NAMES) {
-    const value = ((SECRET_INPUTS.has(name) ? readSecretInput(name) : tl.getInput(name, false)) ?? '').trim();
+    const value = ((SECRET_INPUTS.has(name) ? readSecretInput(name) : readInput(name)) ?? '').trim();
     if (SECRET_INPUTS.has(name)) {
       if (value) tl.setSecret(value);
       tl.debug(`input ${name}: ${value ? '(secret, set)' : '(empty)'}`);
@@ -49,6 +52,15 @@ function readInputs(): RawInputs {
     inputs[name] = value;
   }
   return inputs;
+}
+
+/**
+ * Reads an input. The agent turns an empty file path input into the sources folder, so an
+ * unchanged one reads as empty here, which lets the build context default to the Dockerfile's folder.
+ */
+function readInput(name: keyof RawInputs): string | undefined {
+  if (FILE_PATH_INPUTS.has(name) && !tl.filePathSupplied(name)) return '';
+  return tl.getInput(name, false);
 }
 
 /**
