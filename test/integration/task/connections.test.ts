@@ -57,6 +57,39 @@ describe('KanikoBuild cluster connections', function () {
     assertNoSecretInOutput(build);
   });
 
+  it('Azure Subscription connection', async () => {
+    const { cluster } = await sharedStandIns();
+    cluster.createNamespace('aks-builds');
+    const build = await runBuild({
+      files: SMALL_BUILD,
+      namespace: 'aks-builds',
+      inputs: { namespace: undefined },
+      clusterEndpoint: {
+        url: cluster.url,
+        scheme: 'Token',
+        parameters: {
+          apiToken: Buffer.from(cluster.adminToken).toString('base64'),
+          serviceAccountCertificate: Buffer.from(cluster.caPem).toString('base64'),
+        },
+        data: { authorizationType: 'AzureSubscription', namespace: 'aks-builds', clusterId: '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks' },
+      },
+    });
+    assert.equal(build.run.result, 'Succeeded', errors(build.run));
+    assert.ok(build.record, 'the pod did not run in the connection namespace aks-builds');
+    await assertNothingLeft(build);
+    assertNoSecretInOutput(build);
+  });
+
+  it('unsupported connection kind fails before anything is created', async () => {
+    const { cluster } = await sharedStandIns();
+    const build = await runBuild({
+      files: SMALL_BUILD,
+      clusterEndpoint: { url: cluster.url, scheme: 'None', parameters: {}, data: { authorizationType: 'Certificate' } },
+    });
+    assert.match(errors(build.run), /uses the authentication method 'Certificate', which this version does not support/);
+    await expectNothingCreated(build);
+  });
+
   it('kubeconfig context chosen by the connection', async () => {
     const standIns = await sharedStandIns();
     const document = parse(standIns.cluster.kubeconfig()) as KubeconfigDocument;

@@ -146,7 +146,7 @@ describe('outcome: assessPod', () => {
     }];
     const verdict = assessPod(pod({ conditions }), CONTAINER);
 
-    assert.deepEqual(verdict, { kind: 'waiting', detail: 'Unschedulable: 0/3 nodes are available: 3 Insufficient memory.' });
+    assert.deepEqual(verdict, { kind: 'waiting', detail: 'Unschedulable: 0/3 nodes are available: 3 Insufficient memory' });
   });
 
   it('scheduled pod ignores PodScheduled True', () => {

@@ -82,7 +82,7 @@ describe('settings: build', () => {
       { name: 'empty', inputs: { dockerfile: '' }, pattern: /^Input dockerfile: it is empty/ },
       { name: 'missing file', inputs: { dockerfile: 'nowhere/Dockerfile' }, pattern: /^Input dockerfile: no file matches 'nowhere\/Dockerfile'/ },
       { name: 'glob without match', inputs: { dockerfile: '**/Containerfile' }, pattern: /^Input dockerfile: no file matches/ },
-      { name: 'folder', inputs: { dockerfile: 'app' }, pattern: /^Input dockerfile: no file matches 'app'/ },
+      { name: 'folder', inputs: { dockerfile: 'app' }, pattern: /^Input dockerfile: \S*\/app is a folder/ },
       {
         name: 'outside the context',
         inputs: { dockerfile: 'other/Dockerfile', buildContext: 'app' },

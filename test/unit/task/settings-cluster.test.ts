@@ -121,8 +121,8 @@ describe('settings: Kubernetes connection', () => {
     { name: 'no connection', endpoint: null, pattern: /^Input kubernetesServiceConnection: no service connection/ },
     {
       name: 'unsupported flavour',
-      endpoint: serviceAccountEndpoint({ authorizationType: 'AzureSubscription' }),
-      pattern: /authentication method 'AzureSubscription'/,
+      endpoint: serviceAccountEndpoint({ authorizationType: 'Certificate' }),
+      pattern: /authentication method 'Certificate'/,
     },
     { name: 'http server URL', endpoint: serviceAccountEndpoint({}, 'http://aks.cluster.example.test'), pattern: /is not an https URL/ },
     {

@@ -7,7 +7,7 @@ import type { ClusterSettings } from './types';
 
 const RUN_CONTEXT = 'kaniko-build';
 
-/** Parses the connection's Kubeconfig or ServiceAccount flavour; adds a problem and returns undefined when unusable. */
+/** Parses a Kubeconfig, Service Account or Azure Subscription connection; adds a problem and returns undefined when unusable. */
 export function parseClusterEndpoint(endpoint: RawEndpoint | undefined, problems: Problems): ClusterSettings | undefined {
   if (!endpoint) {
     problems.add(loc('ConnectionMissing', 'kubernetesServiceConnection'));
@@ -18,7 +18,9 @@ export function parseClusterEndpoint(endpoint: RawEndpoint | undefined, problems
   let config: KubeConfig | undefined;
   if (flavour === 'Kubeconfig') {
     config = fromKubeconfig(endpoint, problems);
-  } else if (flavour === 'ServiceAccount') {
+  } else if (flavour === 'ServiceAccount' || flavour === 'AzureSubscription') {
+    // An Azure Subscription connection carries the same token and CA parameters, which the
+    // service fills in for the job from the AKS cluster it names.
     config = fromServiceAccount(endpoint, problems);
   } else {
     problems.add(loc('ClusterFlavourUnsupported', endpoint.input, flavour));
