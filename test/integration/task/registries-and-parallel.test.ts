@@ -1,6 +1,6 @@
 // Registry kinds and parallel runs, through the bundled task.
 import * as assert from 'node:assert/strict';
-import { sharedStandIns } from '../stand-ins';
+import { sharedStandIns, STAND_IN_REGISTRY } from '../stand-ins';
 import { assertNoSecretInOutput, assertNothingLeft, errors, runBuild } from './harness';
 
 describe('KanikoBuild registries and parallel runs', function () {
@@ -21,6 +21,28 @@ describe('KanikoBuild registries and parallel runs', function () {
     assert.ok(build.record, 'no pod ran');
     assert.ok(build.record.args.includes('--destination=docker.io/hubuser/web:4711'), build.record.args.join(' '));
     assert.match(build.run.variables.imageName?.value ?? '', /^docker\.io\/hubuser\/web@sha256:/);
+    await assertNothingLeft(build);
+    assertNoSecretInOutput(build);
+  });
+
+  it('Azure Container Registry with a service principal', async () => {
+    const build = await runBuild({
+      files: { Dockerfile: 'FROM alpine:3.20\nRUN echo acr\n' },
+      registryEndpoint: {
+        url: `https://${STAND_IN_REGISTRY.host}`,
+        scheme: 'ServicePrincipal',
+        // The stand-in registry accepts the service principal's id and secret as user name and password, as ACR does.
+        parameters: {
+          loginServer: STAND_IN_REGISTRY.host,
+          serviceprincipalid: STAND_IN_REGISTRY.username,
+          serviceprincipalkey: STAND_IN_REGISTRY.password,
+          tenantId: '72f988bf-0000-4000-8000-000000000000',
+        },
+        data: { registrytype: 'ACR' },
+      },
+    });
+    assert.equal(build.run.result, 'Succeeded', errors(build.run));
+    assert.match(build.run.variables.imageName?.value ?? '', new RegExp(`^${STAND_IN_REGISTRY.host}/samples/flask-app@sha256:`));
     await assertNothingLeft(build);
     assertNoSecretInOutput(build);
   });
