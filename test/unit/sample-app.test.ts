@@ -17,6 +17,7 @@ interface TaskInput {
   aliases?: string[];
   required?: boolean;
   defaultValue?: string;
+  visibleRule?: string;
 }
 
 interface PipelineStep {
@@ -57,7 +58,16 @@ function checkKanikoStep(step: PipelineStep, where: string): void {
     assert.ok(known.has(key.toUpperCase()), `${where} uses input ${key}, which task.json does not declare`);
   }
   const providedInputs = new Set(Object.keys(inputs).map((key) => known.get(key.toUpperCase())?.name));
-  for (const input of taskInputs.filter((candidate) => candidate.required && !candidate.defaultValue)) {
+  const valueOf = (name: string): string => {
+    const key = Object.keys(inputs).find((candidate) => known.get(candidate.toUpperCase())?.name === name);
+    return key === undefined ? taskInputs.find((input) => input.name === name)?.defaultValue ?? '' : String(inputs[key]);
+  };
+  // A required input counts only where its visibleRule (`name = value`, as task.json uses) shows it.
+  const isVisible = (input: TaskInput): boolean => {
+    const rule = /^(\w+) = (\w+)$/.exec(input.visibleRule ?? '');
+    return !rule || valueOf(rule[1]) === rule[2];
+  };
+  for (const input of taskInputs.filter((candidate) => candidate.required && !candidate.defaultValue && isVisible(candidate))) {
     assert.ok(providedInputs.has(input.name), `${where} lacks the required input ${input.name}`);
   }
   assert.match(String(inputs.storageAccessKey), /^\$\([A-Za-z0-9_.]+\)$/, `${where} must take storageAccessKey from a variable`);

@@ -8,6 +8,7 @@ import { inGroup } from './log';
 import { loc } from './messages';
 import { checkCluster } from './phases/check-cluster';
 import { createBuildPod } from './phases/create-pod';
+import { resolveKubeconfig } from './phases/resolve-cluster';
 import { followBuild } from './phases/follow-build';
 import { recentPodEvents } from './phases/pod-events';
 import { uploadContext } from './phases/upload-context';
@@ -29,7 +30,7 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
   tl.debug(`plan: pod ${plan.namespace}/${plan.name}, blob ${plan.blobName}, destinations ${plan.destinations.join(' ')}`);
 
   // Check that the cluster responds and accepts the connection in the namespace.
-  const cluster = createClusterApi(settings.cluster.kubeconfig);
+  const cluster = createClusterApi(await resolveKubeconfig(settings.cluster, signal));
   await checkCluster(cluster, plan, signal);
 
   const cleanup = new Cleanup();

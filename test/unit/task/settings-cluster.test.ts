@@ -2,6 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseSettings } from '../../../tasks/KanikoBuildV1/src/settings/parse';
+import type { KubeconfigClusterSettings, Settings } from '../../../tasks/KanikoBuildV1/src/settings/types';
 import {
   base64, CA_PEM, DEV_TOKEN, kubeconfigEndpoint, kubeconfigYaml, PROD_TOKEN, rawRun, SERVICE_ACCOUNT_TOKEN,
   serviceAccountEndpoint, settingsProblems,
@@ -15,16 +16,22 @@ function loadKubeconfig(text: string): KubeConfig {
   return config;
 }
 
+/** Returns the kubeconfig settings of a run that used a Kubernetes service connection. */
+function kubeconfigCluster(settings: Settings): KubeconfigClusterSettings {
+  assert.equal(settings.cluster.kind, 'kubeconfig');
+  return settings.cluster as KubeconfigClusterSettings;
+}
+
 describe('settings: Kubernetes connection', () => {
   const root = useTempDir();
   beforeEach(() => writeTree(root(), { Dockerfile: 'FROM alpine\n' }));
 
   it('Service Account connection builds a kubeconfig', () => {
     const settings = parseSettings(rawRun(root(), { kubernetesEndpoint: serviceAccountEndpoint() }));
-    const config = loadKubeconfig(settings.cluster.kubeconfig);
+    const config = loadKubeconfig(kubeconfigCluster(settings).kubeconfig);
 
-    assert.equal(settings.cluster.connectionName, 'service-account-connection');
-    assert.equal(settings.cluster.skipTlsVerify, false);
+    assert.equal(kubeconfigCluster(settings).connectionName, 'service-account-connection');
+    assert.equal(kubeconfigCluster(settings).skipTlsVerify, false);
     assert.equal(config.getCurrentCluster()?.server, 'https://aks.cluster.example.test:443');
     assert.equal(config.getCurrentCluster()?.skipTLSVerify, false);
     assert.equal(config.getCurrentUser()?.token, SERVICE_ACCOUNT_TOKEN);
@@ -35,26 +42,26 @@ describe('settings: Kubernetes connection', () => {
 
   it('Kubeconfig connection keeps only the current context', () => {
     const settings = parseSettings(rawRun(root(), { kubernetesEndpoint: kubeconfigEndpoint() }));
-    const config = loadKubeconfig(settings.cluster.kubeconfig);
+    const config = loadKubeconfig(kubeconfigCluster(settings).kubeconfig);
 
-    assert.equal(settings.cluster.connectionName, 'kubeconfig-connection');
+    assert.equal(kubeconfigCluster(settings).connectionName, 'kubeconfig-connection');
     assert.equal(config.getCurrentCluster()?.server, 'https://dev.cluster.example.test:6443');
     assert.equal(config.getCurrentUser()?.token, DEV_TOKEN);
     assert.equal(config.getCurrentCluster()?.caData, base64(CA_PEM));
     assert.equal(config.getContexts().length, 1);
     assert.equal(config.getClusters().length, 1);
     assert.equal(config.getUsers().length, 1);
-    assert.ok(!settings.cluster.kubeconfig.includes(PROD_TOKEN), 'the unused context leaked its token');
+    assert.ok(!kubeconfigCluster(settings).kubeconfig.includes(PROD_TOKEN), 'the unused context leaked its token');
   });
 
   it('clusterContext selects another context', () => {
     const endpoint = kubeconfigEndpoint({ clusterContext: 'prod' });
     const settings = parseSettings(rawRun(root(), { kubernetesEndpoint: endpoint }));
-    const config = loadKubeconfig(settings.cluster.kubeconfig);
+    const config = loadKubeconfig(kubeconfigCluster(settings).kubeconfig);
 
     assert.equal(config.getCurrentCluster()?.server, 'https://prod.cluster.example.test:6443');
     assert.equal(config.getCurrentUser()?.token, PROD_TOKEN);
-    assert.ok(!settings.cluster.kubeconfig.includes(DEV_TOKEN), 'the unused context leaked its token');
+    assert.ok(!kubeconfigCluster(settings).kubeconfig.includes(DEV_TOKEN), 'the unused context leaked its token');
   });
 
   it('missing clusterContext is reported with known contexts', () => {
@@ -73,8 +80,8 @@ describe('settings: Kubernetes connection', () => {
     kubeconfig.data = {};
     serviceAccount.data = {};
 
-    const fromKubeconfig = loadKubeconfig(parseSettings(rawRun(root(), { kubernetesEndpoint: kubeconfig })).cluster.kubeconfig);
-    const fromServiceAccount = loadKubeconfig(parseSettings(rawRun(root(), { kubernetesEndpoint: serviceAccount })).cluster.kubeconfig);
+    const fromKubeconfig = loadKubeconfig(kubeconfigCluster(parseSettings(rawRun(root(), { kubernetesEndpoint: kubeconfig }))).kubeconfig);
+    const fromServiceAccount = loadKubeconfig(kubeconfigCluster(parseSettings(rawRun(root(), { kubernetesEndpoint: serviceAccount }))).kubeconfig);
 
     assert.equal(fromKubeconfig.getCurrentUser()?.token, DEV_TOKEN);
     assert.equal(fromServiceAccount.getCurrentUser()?.token, SERVICE_ACCOUNT_TOKEN);
@@ -87,9 +94,9 @@ describe('settings: Kubernetes connection', () => {
   for (const { name, endpoint } of skipTlsCases) {
     it(`acceptUntrustedCerts skips TLS verification (${name})`, () => {
       const settings = parseSettings(rawRun(root(), { kubernetesEndpoint: endpoint }));
-      const config = loadKubeconfig(settings.cluster.kubeconfig);
+      const config = loadKubeconfig(kubeconfigCluster(settings).kubeconfig);
 
-      assert.equal(settings.cluster.skipTlsVerify, true);
+      assert.equal(kubeconfigCluster(settings).skipTlsVerify, true);
       assert.equal(config.getCurrentCluster()?.skipTLSVerify, true);
     });
   }
@@ -98,8 +105,8 @@ describe('settings: Kubernetes connection', () => {
     const endpoint = kubeconfigEndpoint({ acceptUntrustedCerts: 'false' }, kubeconfigYaml({ skipTlsVerify: true }));
     const settings = parseSettings(rawRun(root(), { kubernetesEndpoint: endpoint }));
 
-    assert.equal(settings.cluster.skipTlsVerify, false);
-    assert.equal(loadKubeconfig(settings.cluster.kubeconfig).getCurrentCluster()?.skipTLSVerify, true);
+    assert.equal(kubeconfigCluster(settings).skipTlsVerify, false);
+    assert.equal(loadKubeconfig(kubeconfigCluster(settings).kubeconfig).getCurrentCluster()?.skipTLSVerify, true);
   });
 
   const namespaceCases = [

@@ -3,12 +3,14 @@ import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/c
 import { loc } from '../messages';
 import type { Problems } from './problems';
 import type { RawEndpoint } from './raw';
-import type { ClusterSettings } from './types';
+import type { KubeconfigClusterSettings } from './types';
 
 const RUN_CONTEXT = 'kaniko-build';
 
 /** Parses a Kubeconfig, Service Account or Azure Subscription connection; adds a problem and returns undefined when unusable. */
-export function parseClusterEndpoint(endpoint: RawEndpoint | undefined, problems: Problems): ClusterSettings | undefined {
+export function parseClusterEndpoint(
+  endpoint: RawEndpoint | undefined, problems: Problems,
+): KubeconfigClusterSettings | undefined {
   if (!endpoint) {
     problems.add(loc('ConnectionMissing', 'kubernetesServiceConnection'));
     return undefined;
@@ -27,6 +29,7 @@ export function parseClusterEndpoint(endpoint: RawEndpoint | undefined, problems
   }
   if (!config) return undefined;
   return {
+    kind: 'kubeconfig',
     connectionName: endpoint.id,
     kubeconfig: withTlsChoice(config, skipTlsVerify),
     skipTlsVerify,

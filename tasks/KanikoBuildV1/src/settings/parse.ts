@@ -1,4 +1,5 @@
 // Turns the raw values of a run into validated settings, or one error that lists every problem.
+import { parseAksCluster } from './aks';
 import { parseBuild } from './build';
 import { parseClusterEndpoint } from './cluster';
 import { parseImage } from './image';
@@ -13,7 +14,9 @@ import type { RunIdentity, Settings } from './types';
 export function parseSettings(raw: RawRun): Settings {
   const { inputs } = raw;
   const problems = new Problems();
-  const cluster = parseClusterEndpoint(raw.kubernetesEndpoint, problems);
+  const cluster = inputs.connectionType === 'azureResourceManager'
+    ? parseAksCluster(inputs, raw.armEndpoint, raw.variables, problems)
+    : parseClusterEndpoint(raw.kubernetesEndpoint, problems);
   const registry = parseRegistryEndpoint(raw.registryEndpoint, problems);
   const image = parseImage(inputs.repository, inputs.tags, registry, problems);
   const build = parseBuild({
@@ -30,7 +33,8 @@ export function parseSettings(raw: RawRun): Settings {
     accessKey: inputs.storageAccessKey,
     endpoint: inputs.storageBlobEndpoint,
   }, problems);
-  const pod = parsePod({ ...inputs, connectionNamespace: cluster?.connectionNamespace }, problems);
+  const connectionNamespace = cluster?.kind === 'kubeconfig' ? cluster.connectionNamespace : undefined;
+  const pod = parsePod({ ...inputs, connectionNamespace }, problems);
   problems.throwIfAny();
   // Every parser adds a problem whenever it returns undefined, so all are defined here.
   return {

@@ -2,7 +2,12 @@
 // from task-lib; tests build them by hand.
 
 export interface RawInputs {
+  connectionType: string;
   kubernetesServiceConnection: string;
+  azureSubscriptionEndpoint: string;
+  azureResourceGroup: string;
+  kubernetesCluster: string;
+  useClusterAdmin: string;
   namespace: string;
   containerRegistry: string;
   repository: string;
@@ -41,11 +46,16 @@ export interface RawVariables {
   definitionName: string;
   collectionUri: string;
   defaultWorkingDirectory: string;
+  /** System.OidcRequestUri, where workload identity federation requests the pipeline's OIDC token. */
+  oidcRequestUri: string;
+  /** The job's access token (SystemVssConnection), a secret. */
+  accessToken: string;
 }
 
 export interface RawRun {
   inputs: RawInputs;
   kubernetesEndpoint?: RawEndpoint;
+  armEndpoint?: RawEndpoint;
   registryEndpoint?: RawEndpoint;
   variables: RawVariables;
   /** Returns the files under `root` that match the minimatch `pattern`, as task-lib's findMatch does. */

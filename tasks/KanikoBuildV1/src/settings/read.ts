@@ -5,6 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { RawEndpoint, RawInputs, RawRun, RawVariables } from './raw';
 
 const INPUT_NAMES: (keyof RawInputs)[] = [
+  'connectionType', 'azureSubscriptionEndpoint', 'azureResourceGroup', 'kubernetesCluster', 'useClusterAdmin',
   'kubernetesServiceConnection', 'namespace', 'containerRegistry', 'repository', 'tags', 'dockerfile',
   'buildContext', 'buildArguments', 'target', 'storageAccount', 'storageContainer', 'storageAccessKey',
   'storageBlobEndpoint', 'executorImage', 'cpuRequest', 'memoryRequest', 'cpuLimit', 'memoryLimit',
@@ -19,12 +20,16 @@ const SECRET_INPUTS = new Set<keyof RawInputs>(['storageAccessKey']);
 
 const KUBERNETES_PARAMETERS = ['kubeconfig', 'apiToken', 'serviceAccountCertificate'];
 const KUBERNETES_DATA = ['authorizationType', 'acceptUntrustedCerts', 'clusterContext', 'namespace'];
+const ARM_PARAMETERS = ['serviceprincipalid', 'serviceprincipalkey', 'tenantid', 'authenticationType'];
+const ARM_DATA = ['subscriptionid', 'environment', 'environmentAuthorityUrl'];
 const REGISTRY_PARAMETERS = [
   'registry', 'username', 'password', 'email', 'loginServer', 'serviceprincipalid', 'serviceprincipalkey', 'tenantId',
 ];
 const REGISTRY_DATA = ['registrytype', 'registryType', 'loginServer'];
 /** Endpoint parameters that are not secret; every other parameter value is masked. */
-const PUBLIC_PARAMETERS = new Set(['registry', 'username', 'email', 'loginServer', 'serviceprincipalid', 'tenantId']);
+const PUBLIC_PARAMETERS = new Set([
+  'registry', 'username', 'email', 'loginServer', 'serviceprincipalid', 'tenantId', 'tenantid', 'authenticationType',
+]);
 
 /** Reads everything the run needs from the agent, registering every secret value with the agent's masker. */
 export function readRun(): RawRun {
@@ -34,6 +39,7 @@ export function readRun(): RawRun {
     kubernetesEndpoint: readEndpoint('kubernetesServiceConnection', inputs.kubernetesServiceConnection,
       KUBERNETES_PARAMETERS, KUBERNETES_DATA),
     registryEndpoint: readEndpoint('containerRegistry', inputs.containerRegistry, REGISTRY_PARAMETERS, REGISTRY_DATA),
+    armEndpoint: readEndpoint('azureSubscriptionEndpoint', inputs.azureSubscriptionEndpoint, ARM_PARAMETERS, ARM_DATA),
     variables: readVariables(),
     findFiles: (root, pattern) => tl.findMatch(root, pattern),
   };
@@ -135,5 +141,14 @@ function readVariables(): RawVariables {
     definitionName: variable('Build.DefinitionName'),
     collectionUri: variable('System.CollectionUri'),
     defaultWorkingDirectory: variable('System.DefaultWorkingDirectory') || process.cwd(),
+    oidcRequestUri: variable('System.OidcRequestUri'),
+    accessToken: readAccessToken(),
   };
+}
+
+/** Reads the job's access token, which the agent passes as the SystemVssConnection endpoint. */
+function readAccessToken(): string {
+  const token = taskInternal._vault.retrieveSecret('ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN') ?? '';
+  if (token) tl.setSecret(token);
+  return token;
 }

@@ -1,8 +1,12 @@
 // The typed, validated settings of one run. Only the settings modules read inputs and
 // service connections; everything after them works from this object.
 
-/** How to reach the cluster, from the Kubernetes service connection. */
-export interface ClusterSettings {
+/** How to reach the cluster: a kubeconfig from a Kubernetes connection, or an AKS cluster through Azure Resource Manager. */
+export type ClusterSettings = KubeconfigClusterSettings | AksClusterSettings;
+
+/** A cluster reached with the kubeconfig of a Kubernetes service connection. */
+export interface KubeconfigClusterSettings {
+  kind: 'kubeconfig';
   /** The service connection's name, for messages. */
   connectionName: string;
   /** A complete kubeconfig (YAML or JSON) whose current context is the one to use. */
@@ -12,6 +16,34 @@ export interface ClusterSettings {
   /** The namespace named by the connection, if any. */
   connectionNamespace?: string;
 }
+
+/** An AKS cluster whose kubeconfig the task gets from Azure Resource Manager at run time. */
+export interface AksClusterSettings {
+  kind: 'aks';
+  arm: ArmConnection;
+  resourceGroup: string;
+  clusterName: string;
+  /** Use listClusterAdminCredential instead of listClusterUserCredential. */
+  admin: boolean;
+}
+
+/** An Azure Resource Manager service connection. */
+export interface ArmConnection {
+  connectionId: string;
+  tenantId: string;
+  clientId: string;
+  subscriptionId: string;
+  /** Such as `https://management.azure.com`, without a trailing slash. */
+  resourceManagerUrl: string;
+  /** The Entra ID authority host, such as `https://login.microsoftonline.com`. */
+  authorityHost: string;
+  auth: ArmAuth;
+}
+
+export type ArmAuth =
+  | { kind: 'secret'; clientSecret: string }
+  /** Workload identity federation: the pipeline's OIDC token, requested with the job's access token. */
+  | { kind: 'workloadIdentity'; oidcRequestUri: string; accessToken: string };
 
 /** Credentials for the registry that kaniko pushes to. */
 export interface RegistrySettings {

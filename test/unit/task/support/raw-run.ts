@@ -110,7 +110,12 @@ export function acrEndpoint(loginServer = 'myregistry.azurecr.io'): RawEndpoint 
 /** Inputs that are valid together with a `Dockerfile` at the root of the working directory. */
 export function validInputs(changes: Partial<RawInputs> = {}): RawInputs {
   return {
+    connectionType: 'kubernetesServiceConnection',
     kubernetesServiceConnection: 'service-account-connection',
+    azureSubscriptionEndpoint: '',
+    azureResourceGroup: '',
+    kubernetesCluster: '',
+    useClusterAdmin: 'false',
     namespace: 'builds',
     containerRegistry: 'acr-connection',
     repository: 'team/web',
@@ -137,6 +142,7 @@ export interface RunChanges {
   inputs?: Partial<RawInputs>;
   kubernetesEndpoint?: RawEndpoint | null;
   registryEndpoint?: RawEndpoint | null;
+  armEndpoint?: RawEndpoint;
 }
 
 /** Returns a run whose working directory is `root`. An endpoint given as `null` means the agent passed none. */
@@ -145,6 +151,7 @@ export function rawRun(root: string, changes: RunChanges = {}): RawRun {
     inputs: validInputs(changes.inputs),
     kubernetesEndpoint: changes.kubernetesEndpoint === null ? undefined : changes.kubernetesEndpoint ?? serviceAccountEndpoint(),
     registryEndpoint: changes.registryEndpoint === null ? undefined : changes.registryEndpoint ?? acrEndpoint(),
+    armEndpoint: changes.armEndpoint,
     variables: {
       buildId: '1234',
       jobId: '12f1170f-54f2-53f3-20dd-22fc7dff55f9',
@@ -152,6 +159,8 @@ export function rawRun(root: string, changes: RunChanges = {}): RawRun {
       definitionName: 'web-ci',
       collectionUri: 'https://dev.azure.example.test/fabrikam/',
       defaultWorkingDirectory: root,
+      oidcRequestUri: '',
+      accessToken: '',
     },
     findFiles,
   };

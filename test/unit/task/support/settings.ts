@@ -23,7 +23,7 @@ export interface SettingsChanges {
 export function sampleSettings(changes: SettingsChanges = {}): Settings {
   const registry = changes.registry ?? ACR;
   return {
-    cluster: { connectionName: 'cluster', kubeconfig: '{}', skipTlsVerify: false },
+    cluster: { kind: 'kubeconfig', connectionName: 'cluster', kubeconfig: '{}', skipTlsVerify: false },
     registry,
     image: { repository: `${registry.host}/team/web`, tags: changes.tags ?? ['42', 'latest'] },
     build: { contextDir: '/agent/_work/1/s/app', dockerfile: 'docker/Dockerfile', buildArguments: [], ...changes.build },

@@ -1,0 +1,29 @@
+// Entra ID credentials of an Azure Resource Manager service connection.
+import { ClientAssertionCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity';
+import * as tl from 'azure-pipelines-task-lib/task';
+import type { ArmConnection } from '../settings/types';
+import { requestOidcToken } from './oidc';
+
+/** Returns a credential for the connection's service principal, by secret or by workload identity federation. */
+export function createArmCredential(arm: ArmConnection): TokenCredential {
+  // The authority comes from the service connection, so instance discovery, which only checks
+  // that the authority is a known Microsoft cloud, is left out; it also lets sovereign clouds work.
+  const options = { authorityHost: arm.authorityHost, disableInstanceDiscovery: true };
+  if (arm.auth.kind === 'secret') {
+    return new ClientSecretCredential(arm.tenantId, arm.clientId, arm.auth.clientSecret, options);
+  }
+  const { oidcRequestUri, accessToken } = arm.auth;
+  return new ClientAssertionCredential(arm.tenantId, arm.clientId, async () => {
+    const token = await requestOidcToken(oidcRequestUri, arm.connectionId, accessToken);
+    tl.setSecret(token);
+    return token;
+  }, options);
+}
+
+/** Gets a token for `scope` and masks it. */
+export async function getMaskedToken(credential: TokenCredential, scope: string, signal: AbortSignal): Promise<string> {
+  const token = await credential.getToken(scope, { abortSignal: signal });
+  if (!token?.token) throw new Error(`Entra ID returned no token for ${scope}`);
+  tl.setSecret(token.token);
+  return token.token;
+}
