@@ -33,7 +33,7 @@ describe('fake Azure DevOps OIDC endpoint', () => {
   }
 
   describe('issued tokens', () => {
-    it('names the service connection in the subject', async () => {
+    it('connection token names the connection', async () => {
       const response = await post(`${job.oidcRequestUri}?api-version=7.1&serviceConnectionId=${connection.id}`);
       assert.equal(response.status, 200);
       const token = String(response.json.oidcToken);
@@ -47,18 +47,18 @@ describe('fake Azure DevOps OIDC endpoint', () => {
       assert.equal(JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()).alg, 'RS256');
     });
 
-    it('describes the job through the system variables', () => {
+    it('job exposes system variable values', () => {
       assert.equal(job.collectionUri, `${fakes.devops.url}/contoso/`);
       assert.equal(job.oidcRequestUri, `${job.collectionUri}${job.projectId}/_apis/distributedtask/hubs/build/plans/${job.planId}/jobs/${job.jobId}/oidctoken`);
     });
 
-    it('accepts the project name and the preview api-version', async () => {
+    it('accepts project name, preview version', async () => {
       const byName = `${job.collectionUri}web/_apis/distributedtask/hubs/build/plans/${job.planId}/jobs/${job.jobId}/oidctoken`;
       const response = await post(`${byName}?api-version=7.1-preview.1&serviceConnectionId=${connection.id}`);
       assert.equal(response.status, 200);
     });
 
-    it('reads the api-version from the Accept header', async () => {
+    it('reads api-version from Accept header', async () => {
       const response = await post(`${job.oidcRequestUri}?serviceConnectionId=${connection.id}`, {
         Authorization: `Bearer ${job.accessToken}`,
         Accept: 'application/json; api-version=7.1',
@@ -66,7 +66,7 @@ describe('fake Azure DevOps OIDC endpoint', () => {
       assert.equal(response.status, 200);
     });
 
-    it('issues a pipeline token without serviceConnectionId', async () => {
+    it('issues pipeline token without connection', async () => {
       const response = await post(`${job.oidcRequestUri}?api-version=7.1`);
       const claims = claimsOf(String(response.json.oidcToken));
       assert.equal(claims.sub, 'p://contoso/web/pipeline');
@@ -76,12 +76,12 @@ describe('fake Azure DevOps OIDC endpoint', () => {
   });
 
   describe('authentication', () => {
-    it('answers 401 without a token when redirects are suppressed', async () => {
+    it('returns 401 when redirect suppressed', async () => {
       const response = await post(`${job.oidcRequestUri}?api-version=7.1`, { 'X-TFS-FedAuthRedirect': 'Suppress' });
       assert.equal(response.status, 401);
     });
 
-    it('redirects to sign-in without a token otherwise', async () => {
+    it('redirects to sign-in without token', async () => {
       const response = await post(`${job.oidcRequestUri}?api-version=7.1`, {});
       assert.equal(response.status, 302);
       const location = String(response.headers.location);
@@ -90,12 +90,12 @@ describe('fake Azure DevOps OIDC endpoint', () => {
       assert.equal((await send(fakes, 'GET', location)).status, 200);
     });
 
-    it('answers 401 for a token that is not a job token', async () => {
+    it('returns 401 for unknown token', async () => {
       const response = await post(`${job.oidcRequestUri}?api-version=7.1`, { Authorization: 'Bearer made-up', 'X-TFS-FedAuthRedirect': 'Suppress' });
       assert.equal(response.status, 401);
     });
 
-    it('answers 401 once the job ended', async () => {
+    it('returns 401 after job ended', async () => {
       const ended = fakes.devops.startJob({ project: 'web', serviceConnections: [connection.id] });
       fakes.devops.endJob(ended.accessToken);
       const response = await post(`${ended.oidcRequestUri}?api-version=7.1&serviceConnectionId=${connection.id}`, {
@@ -111,7 +111,7 @@ describe('fake Azure DevOps OIDC endpoint', () => {
       assertVssError(await post(job.oidcRequestUri), 400, 'VssVersionNotSpecifiedException');
     });
 
-    it('rejects versions outside 7.1 to 7.2-preview', async () => {
+    it('rejects versions outside supported range', async () => {
       assertVssError(await post(`${job.oidcRequestUri}?api-version=7.0`), 404, 'VssResourceNotFoundException');
       assertVssError(await post(`${job.oidcRequestUri}?api-version=7.2`), 400, 'VssInvalidPreviewVersionException');
       assertVssError(await post(`${job.oidcRequestUri}?api-version=7.3`), 400, 'VssVersionOutOfRangeException');
@@ -119,21 +119,21 @@ describe('fake Azure DevOps OIDC endpoint', () => {
       assert.equal((await post(`${job.oidcRequestUri}?api-version=7.2-preview.1`)).status, 200);
     });
 
-    it('rejects a connection the job does not reference', async () => {
+    it('rejects unreferenced service connection', async () => {
       const response = await post(`${job.oidcRequestUri}?api-version=7.1&serviceConnectionId=${unreferenced.id}`);
       assert.equal(response.status, 400);
       assert.equal(response.json.value, `There is no explicit reference to service connection ${unreferenced.id} from current stage Build.Image.__default.`);
       assert.equal(response.json.count, String(response.json.value).length);
     });
 
-    it('rejects an unknown connection', async () => {
+    it('rejects unknown service connection', async () => {
       const unknown = '12345678-1234-1234-1234-123456789012';
       const response = await post(`${job.oidcRequestUri}?api-version=7.1&serviceConnectionId=${unknown}`);
       assert.equal(response.status, 400);
       assert.match(String(response.json.value), new RegExp(`service connection ${unknown}`));
     });
 
-    it('answers 404 for another plan, job or project', async () => {
+    it('returns 404 for foreign plan, job, project', async () => {
       const base = `${job.collectionUri}${job.projectId}/_apis/distributedtask/hubs/build/plans`;
       const otherId = '00000000-0000-4000-8000-000000000000';
       assertVssError(await post(`${base}/${otherId}/jobs/${job.jobId}/oidctoken?api-version=7.1`), 404, 'TaskOrchestrationPlanNotFoundException');
@@ -146,7 +146,7 @@ describe('fake Azure DevOps OIDC endpoint', () => {
       assert.match(String(response.json.message), /^TF200016: The following project does not exist: missing\./);
     });
 
-    it('answers 404 for another organization and 405 for GET', async () => {
+    it('returns 404 and 405 for other requests', async () => {
       const otherOrganization = job.oidcRequestUri.replace('/contoso/', '/fabrikam/');
       assert.equal((await post(`${otherOrganization}?api-version=7.1`)).status, 404);
       const get = await send(fakes, 'GET', `${job.oidcRequestUri}?api-version=7.1`, { headers: { Authorization: `Bearer ${job.accessToken}` } });

@@ -53,7 +53,7 @@ describe('fake Entra ID', () => {
   }
 
   describe('ClientSecretCredential', () => {
-    it('gets an ARM token with the claims ARM reads', async () => {
+    it('issues ARM token with expected claims', async () => {
       const credential = new ClientSecretCredential(fakes.entra.tenantId, appId, secret, identityOptions(fakes));
       const token = await credential.getToken(ARM_SCOPE);
       const claims = fakes.entra.verifyAccessToken(token.token);
@@ -66,7 +66,7 @@ describe('fake Entra ID', () => {
       assert.equal(claims.exp - claims.iat, 3599);
     });
 
-    it('records the form with the secret redacted', async () => {
+    it('records form with secret redacted', async () => {
       await new ClientSecretCredential(fakes.entra.tenantId, appId, secret, identityOptions(fakes)).getToken(ARM_SCOPE);
       const [discovery, token] = fakes.requests('entra');
       assert.equal(discovery.path, `/${fakes.entra.tenantId}/v2.0/.well-known/openid-configuration`);
@@ -79,7 +79,7 @@ describe('fake Entra ID', () => {
       assert.ok(!JSON.stringify(fakes.requests()).includes(secret));
     });
 
-    it('uses the configured token lifetime', async () => {
+    it('applies configured token lifetime', async () => {
       fakes.entra.tokenLifetimeSeconds = 120;
       const response = await requestToken(secretForm());
       assert.equal(response.status, 200);
@@ -89,7 +89,7 @@ describe('fake Entra ID', () => {
       assert.equal(Number(claims.exp) - Number(claims.iat), 120);
     });
 
-    it('rejects a wrong secret with AADSTS7000215', async () => {
+    it('wrong secret gets AADSTS7000215', async () => {
       const credential = new ClientSecretCredential(fakes.entra.tenantId, appId, 'not-the-secret', identityOptions(fakes));
       const error = await failureOf(credential.getToken(ARM_SCOPE));
       assert.match(error.message, /invalid_client/);
@@ -97,7 +97,7 @@ describe('fake Entra ID', () => {
       assertAadsts(await requestToken(secretForm({ client_secret: 'not-the-secret' })), 401, 'invalid_client', 7000215);
     });
 
-    it('rejects a disabled app with AADSTS7000112', async () => {
+    it('disabled app gets AADSTS7000112', async () => {
       fakes.entra.setAppDisabled(appId, true);
       try {
         const error = await failureOf(new ClientSecretCredential(fakes.entra.tenantId, appId, secret, identityOptions(fakes)).getToken(ARM_SCOPE));
@@ -110,7 +110,7 @@ describe('fake Entra ID', () => {
   });
 
   describe('discovery', () => {
-    it('serves the document MSAL validates', async () => {
+    it('serves document that MSAL validates', async () => {
       const response = await send(fakes, 'GET', `${fakes.entra.url}/${fakes.entra.tenantId}/v2.0/.well-known/openid-configuration`);
       assert.equal(response.status, 200);
       assert.equal(response.json.issuer, `${fakes.entra.url}/${fakes.entra.tenantId}/v2.0`);
@@ -119,7 +119,7 @@ describe('fake Entra ID', () => {
       assert.equal(response.json.authorization_endpoint, `${fakes.entra.url}/${fakes.entra.tenantId}/oauth2/v2.0/authorize`);
     });
 
-    it('publishes the key that verifies access tokens', async () => {
+    it('publishes key verifying access tokens', async () => {
       const token = String((await requestToken(secretForm())).json.access_token);
       const keys = (await send(fakes, 'GET', `${fakes.entra.url}/${fakes.entra.tenantId}/discovery/v2.0/keys`)).json.keys as JsonWebKey[];
       const header = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as { kid: string; alg: string };
@@ -130,7 +130,7 @@ describe('fake Entra ID', () => {
       assert.ok(verify('sha256', Buffer.from(`${head}.${body}`), createPublicKey({ key: jwk, format: 'jwk' }), Buffer.from(signature, 'base64url')));
     });
 
-    it('answers invalid_tenant for an unknown tenant', async () => {
+    it('returns invalid_tenant for unknown tenant', async () => {
       const unknown = '11111111-2222-3333-4444-555555555555';
       const response = await send(fakes, 'GET', `${fakes.entra.url}/${unknown}/v2.0/.well-known/openid-configuration`);
       assert.equal(response.status, 400);
@@ -140,16 +140,16 @@ describe('fake Entra ID', () => {
   });
 
   describe('token endpoint rejections', () => {
-    it('rejects an unknown tenant with AADSTS90002', async () => {
+    it('unknown tenant gets AADSTS90002', async () => {
       const response = await send(fakes, 'POST', tokenUrl('11111111-2222-3333-4444-555555555555'), { form: secretForm() });
       assertAadsts(response, 400, 'invalid_request', 90002);
     });
 
-    it('rejects GET with AADSTS900561', async () => {
+    it('GET gets AADSTS900561', async () => {
       assertAadsts(await send(fakes, 'GET', tokenUrl()), 400, 'invalid_request', 900561);
     });
 
-    it('requires grant_type, client_id and scope', async () => {
+    it('requires grant_type, client_id, scope', async () => {
       for (const field of ['grant_type', 'client_id', 'scope']) {
         const form = secretForm();
         delete form[field];
@@ -159,16 +159,16 @@ describe('fake Entra ID', () => {
       }
     });
 
-    it('rejects other grant types with AADSTS70003', async () => {
+    it('other grant type gets AADSTS70003', async () => {
       assertAadsts(await requestToken(secretForm({ grant_type: 'password' })), 400, 'unsupported_grant_type', 70003);
     });
 
-    it('rejects an unknown client id with AADSTS700016', async () => {
+    it('unknown client gets AADSTS700016', async () => {
       const response = await requestToken(secretForm({ client_id: '99999999-8888-7777-6666-555555555555' }));
       assertAadsts(response, 400, 'unauthorized_client', 700016);
     });
 
-    it('rejects an app of another tenant with AADSTS700016', async () => {
+    it('foreign-tenant app gets AADSTS700016', async () => {
       const other = fakes.entra.addTenant();
       const foreign = fakes.entra.addApp({ tenantId: other.id });
       const foreignSecret = fakes.entra.addClientSecret(foreign.appId);
@@ -176,7 +176,7 @@ describe('fake Entra ID', () => {
       assertAadsts(response, 400, 'unauthorized_client', 700016);
     });
 
-    it('rejects an expired secret with AADSTS7000222', async () => {
+    it('expired secret gets AADSTS7000222', async () => {
       const app = fakes.entra.addApp();
       const expired = fakes.entra.addClientSecret(app.appId, { expiresAt: clock.now() + 60_000 });
       assert.equal((await requestToken(secretForm({ client_id: app.appId, client_secret: expired }))).status, 200);
@@ -184,13 +184,13 @@ describe('fake Entra ID', () => {
       assertAadsts(await requestToken(secretForm({ client_id: app.appId, client_secret: expired })), 401, 'invalid_client', 7000222);
     });
 
-    it('requires a client credential with AADSTS7000218', async () => {
+    it('missing credential gets AADSTS7000218', async () => {
       const form = secretForm();
       delete form.client_secret;
       assertAadsts(await requestToken(form), 401, 'invalid_client', 7000218);
     });
 
-    it('accepts the secret as HTTP Basic authentication', async () => {
+    it('accepts secret as HTTP Basic', async () => {
       const form = secretForm();
       delete form.client_secret;
       delete form.client_id;
@@ -200,22 +200,22 @@ describe('fake Entra ID', () => {
       assert.equal(fakes.requests('entra')[0].headers.authorization, `Basic ${REDACTED}`);
     });
 
-    it('rejects a scope without /.default with AADSTS1002012', async () => {
+    it('scope without .default gets AADSTS1002012', async () => {
       assertAadsts(await requestToken(secretForm({ scope: 'https://management.azure.com/user_impersonation' })), 400, 'invalid_scope', 1002012);
     });
 
-    it('rejects two scopes with AADSTS70011', async () => {
+    it('two scopes get AADSTS70011', async () => {
       const response = await requestToken(secretForm({ scope: `${ARM_SCOPE} https://storage.azure.com/.default` }));
       assertAadsts(response, 400, 'invalid_scope', 70011);
     });
 
-    it('rejects an unknown resource with AADSTS500011', async () => {
+    it('unknown resource gets AADSTS500011', async () => {
       const response = await requestToken(secretForm({ scope: 'https://unknown.example.test/.default' }));
       assertAadsts(response, 400, 'invalid_resource', 500011);
       assert.match(String(response.json.error_description), /resource principal named https:\/\/unknown\.example\.test was not found/);
     });
 
-    it('echoes the client request id as correlation id', async () => {
+    it('echoes client request id', async () => {
       const response = await send(fakes, 'POST', `${tokenUrl()}?client-request-id=0a0b0c0d-0000-4000-8000-000000000001`, {
         form: secretForm({ client_secret: 'wrong' }),
       });
@@ -224,7 +224,7 @@ describe('fake Entra ID', () => {
   });
 
   describe('resources', () => {
-    it('issues tokens for ACR, the AKS server app and Azure DevOps', async () => {
+    it('issues tokens for well-known resources', async () => {
       const expected: Record<string, string> = {
         'https://containerregistry.azure.net/.default': 'https://containerregistry.azure.net',
         '6dae42f8-4368-4678-94ff-3960e28e3630/.default': '6dae42f8-4368-4678-94ff-3960e28e3630',
@@ -238,7 +238,7 @@ describe('fake Entra ID', () => {
       }
     });
 
-    it('verifyAccessToken rejects a token it did not sign', () => {
+    it('verifyAccessToken rejects foreign tokens', () => {
       const valid = fakes.entra.verifyAccessToken.bind(fakes.entra);
       assert.throws(() => valid('not.a.jwt'), /not a JSON Web Token/);
       const [head, body] = 'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ4In0.AAAA'.split('.');

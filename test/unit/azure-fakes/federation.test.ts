@@ -38,7 +38,7 @@ describe('fake Entra ID: workload identity federation', () => {
     return String(response.json.oidcToken);
   }
 
-  /** An app that trusts the connection unless `credential` describes another federated credential. */
+  /** Registers an app that trusts the connection, unless `credential` describes another federated credential. */
   function federatedApp(credential: { issuer?: string; subject?: string; audiences?: string[] } | 'none' = {}): string {
     const app = fakes.entra.addApp({ displayName: 'federated' });
     if (credential !== 'none') {
@@ -65,7 +65,7 @@ describe('fake Entra ID: workload identity federation', () => {
   }
 
   describe('accepted assertions', () => {
-    it('ClientAssertionCredential exchanges the Azure DevOps token', async () => {
+    it('ClientAssertionCredential exchanges DevOps token', async () => {
       const appId = federatedApp();
       const credential = new ClientAssertionCredential(fakes.entra.tenantId, appId, () => oidcToken(), identityOptions(fakes));
       const token = await credential.getToken(ACR_SCOPE);
@@ -78,7 +78,7 @@ describe('fake Entra ID: workload identity federation', () => {
       assert.equal(tokenRequest?.form?.client_assertion_type, JWT_BEARER);
     });
 
-    it('AzurePipelinesCredential works against the OIDC endpoint', async () => {
+    it('AzurePipelinesCredential gets a token', async () => {
       const appId = federatedApp();
       const saved = process.env.SYSTEM_OIDCREQUESTURI;
       process.env.SYSTEM_OIDCREQUESTURI = job.oidcRequestUri;
@@ -96,7 +96,7 @@ describe('fake Entra ID: workload identity federation', () => {
       assert.equal(oidcRequest.headers.authorization, `Bearer ${REDACTED}`);
     });
 
-    it('accepts a connection that uses the Microsoft Entra issuer', async () => {
+    it('accepts Entra-issuer connection', async () => {
       const entraConnection = fakes.devops.addServiceConnection({ project: 'web', name: 'aks-entra', issuer: 'entra' });
       const entraJob = fakes.devops.startJob({ project: 'web', serviceConnections: [entraConnection.id] });
       assert.equal(entraConnection.issuer, `${fakes.entra.url}/${fakes.entra.tenantId}/v2.0`);
@@ -113,49 +113,49 @@ describe('fake Entra ID: workload identity federation', () => {
   });
 
   describe('rejected assertions', () => {
-    it('without any federated credential: AADSTS70021', async () => {
+    it('no federated credential: AADSTS70021', async () => {
       const response = await exchange(federatedApp('none'), await oidcToken());
       assertRejected(response, 400, 'invalid_request', 70021);
       assert.match(String(response.json.error_description), new RegExp(`Assertion Subject: '${connection.subject}'`));
     });
 
-    it('from another issuer: AADSTS700211', async () => {
+    it('other issuer: AADSTS700211', async () => {
       const response = await exchange(federatedApp({ issuer: 'https://vstoken.dev.azure.com/00000000-1111-2222-3333-444444444444' }), await oidcToken());
       assertRejected(response, 401, 'invalid_client', 700211);
       assert.match(String(response.json.error_description), new RegExp(`issuer '${connection.issuer}'`));
     });
 
-    it('for another subject: AADSTS700213', async () => {
+    it('other subject: AADSTS700213', async () => {
       const response = await exchange(federatedApp({ subject: 'sc://contoso/web/other-connection' }), await oidcToken());
       assertRejected(response, 401, 'invalid_client', 700213);
       assert.match(String(response.json.error_description), new RegExp(`subject '${connection.subject}'`));
     });
 
-    it('for a subject that differs only in case: AADSTS7002138', async () => {
+    it('subject case differs: AADSTS7002138', async () => {
       const response = await exchange(federatedApp({ subject: connection.subject.toUpperCase() }), await oidcToken());
       assertRejected(response, 401, 'invalid_client', 7002138);
     });
 
-    it('for another audience: AADSTS700212', async () => {
+    it('other audience: AADSTS700212', async () => {
       const response = await exchange(federatedApp({ audiences: ['api://SomethingElse'] }), await oidcToken());
       assertRejected(response, 401, 'invalid_client', 700212);
       assert.match(String(response.json.error_description), /audience 'api:\/\/AzureADTokenExchange'/);
     });
 
-    it('the pipeline token where a connection is trusted: AADSTS700213', async () => {
+    it('pipeline token: AADSTS700213', async () => {
       const response = await send(fakes, 'POST', `${job.oidcRequestUri}?api-version=7.1`, { headers: { Authorization: `Bearer ${job.accessToken}` } });
       assert.match(String(claimsOf(String(response.json.oidcToken)).sub), /^p:\/\/contoso\/web\//);
       assertRejected(await exchange(federatedApp(), String(response.json.oidcToken)), 401, 'invalid_client', 700213);
     });
 
-    it('with a tampered signature: AADSTS700027', async () => {
+    it('tampered signature: AADSTS700027', async () => {
       const token = await oidcToken();
       const signature = token.split('.')[2];
       const tampered = `${token.slice(0, -signature.length)}${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
       assertRejected(await exchange(federatedApp(), tampered), 401, 'invalid_client', 700027);
     });
 
-    it('after it expired: AADSTS700024', async () => {
+    it('expired assertion: AADSTS700024', async () => {
       const appId = federatedApp();
       const token = await oidcToken();
       clock.advance(301);
@@ -169,11 +169,11 @@ describe('fake Entra ID: workload identity federation', () => {
       assert.match((await failureOf(credential.getToken(ACR_SCOPE))).message, /AADSTS700024/);
     });
 
-    it('that is not a JWT: AADSTS50027', async () => {
+    it('not a JWT: AADSTS50027', async () => {
       assertRejected(await exchange(federatedApp(), 'not-a-jwt'), 401, 'invalid_client', 50027);
     });
 
-    it('with a wrong or missing assertion type', async () => {
+    it('wrong or missing assertion type', async () => {
       const appId = federatedApp();
       const token = await oidcToken();
       assertRejected(await exchange(appId, token, { client_assertion_type: 'urn:other' }), 400, 'invalid_request', 90100);
@@ -183,7 +183,7 @@ describe('fake Entra ID: workload identity federation', () => {
       assertRejected(response, 400, 'invalid_request', 900144);
     });
 
-    it('together with a client secret', async () => {
+    it('assertion with client secret', async () => {
       const appId = federatedApp();
       const secret = fakes.entra.addClientSecret(appId);
       assertRejected(await exchange(appId, await oidcToken(), { client_secret: secret }), 400, 'invalid_request', 9002313);
@@ -191,14 +191,14 @@ describe('fake Entra ID: workload identity federation', () => {
   });
 
   describe('federated credential registration', () => {
-    it('encodes GUIDs in /eid1 subjects as .NET byte order base64url', () => {
+    it('encodes GUIDs in .NET byte order', () => {
       // Pairs computed with Python's base64.urlsafe_b64encode(uuid.UUID(id).bytes_le).
       assert.equal(guidToBase64Url('499b84ac-1321-427f-aa17-267ca6975798'), 'rISbSSETf0KqFyZ8ppdXmA');
       assert.equal(guidToBase64Url('9d8f559b-5984-46a4-902a-ad4271e83efa'), 'm1WPnYRZpEaQKq1Cceg--g');
       assert.throws(() => guidToBase64Url('not-a-guid'), /Not a GUID/);
     });
 
-    it('rejects a duplicate issuer and subject and a 21st credential', () => {
+    it('rejects duplicate and 21st credential', () => {
       const appId = federatedApp();
       assert.throws(() => fakes.entra.addFederatedCredential(appId, { issuer: connection.issuer, subject: connection.subject }), /already has a federated credential/);
       for (let index = 1; index < 20; index += 1) {

@@ -61,7 +61,7 @@ export function send(
   });
 }
 
-/** The claims of a JWT, without checking its signature. */
+/** Returns the claims of a JWT without checking its signature. */
 export function claimsOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
 }
