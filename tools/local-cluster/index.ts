@@ -1,11 +1,11 @@
 // The local Kubernetes cluster for tests: an HTTPS API server with its own CA on 127.0.0.1
 // (./apiserver) and one node whose kubelet runs pods through the kaniko emulation (./kubelet).
-import type { AccessRule } from './apiserver/auth';
+import type { AccessRule, TokenVerifier } from './apiserver/auth';
 import { LocalApiServer, type StoredObject } from './apiserver/local-api-server';
 import type { ObjectKind, PodLifecycleListener, PodRunRecord } from './contract';
 import { Kubelet, type KubeletOptions } from './kubelet/index';
 
-export type { AccessRule, StoredObject };
+export type { AccessRule, StoredObject, TokenVerifier };
 
 export interface LocalClusterOptions {
   /** Options of the kubelet; required unless `podLifecycle` replaces the kubelet. */
@@ -85,6 +85,11 @@ export class LocalCluster {
 
   createNamespace(name: string): void {
     this.api.createNamespace(name);
+  }
+
+  /** Accepts bearer tokens that `verify` maps to a user, such as Entra ID tokens for an AKS cluster. */
+  addTokenVerifier(verify: TokenVerifier): void {
+    this.api.addTokenVerifier(verify);
   }
 
   /** Adds a service account that pods may name; every namespace has `default`. */

@@ -29,7 +29,7 @@ export function prepareStep(
   const inputs = resolveInputs(definition, options.inputs ?? {}, macroValues, directories.sourcesDirectory);
   const endpoints = pickReferencedEndpoints(givenEndpoints, inputs.endpointIds);
   // The agent gives every task the job's access token in SystemVssConnection.
-  const accessToken = randomBytes(24).toString('hex');
+  const accessToken = options.accessToken ?? randomBytes(24).toString('hex');
 
   const step = new StepContext(isTrue(lookupVariable(variables, 'system.debug')), options.onLine);
   maskKnownSecrets(step, secretVariables, Object.values(endpoints), accessToken, options.taskVariables ?? {});

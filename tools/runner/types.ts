@@ -50,6 +50,8 @@ export interface TaskRunOptions {
   secretVariables?: Record<string, string>;
   /** Task variables from an earlier stage of the same task (`task.settaskvariable`). */
   taskVariables?: Record<string, TaskVariable>;
+  /** The job's access token in SystemVssConnection; default a random one. */
+  accessToken?: string;
   /** Extra environment variables, such as NODE_EXTRA_CA_CERTS. They are set last. */
   env?: Record<string, string>;
   /** Which handler runs. Default `main` (task.json `execution`). */

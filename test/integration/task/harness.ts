@@ -27,6 +27,13 @@ export interface BuildScenario {
   clusterEndpoint?: EndpointSpec | null;
   /** Replaces the registry connection; `null` leaves it out. */
   registryEndpoint?: EndpointSpec | null;
+  /** More service connections by id, such as an Azure Resource Manager one. */
+  extraEndpoints?: Record<string, EndpointSpec>;
+  /** More pipeline variables, and environment variables for the task process. */
+  variables?: Record<string, string>;
+  env?: Record<string, string>;
+  /** The job's access token; default a random one. */
+  accessToken?: string;
   cancel?: CancelOptions;
   /** Prints the step's log while it runs (for debugging a test). */
   echo?: boolean;
@@ -56,13 +63,16 @@ export async function runBuild(scenario: BuildScenario = {}): Promise<BuildRun> 
   const registryEndpoint = scenario.registryEndpoint === undefined ? registryEndpointSpec() : scenario.registryEndpoint;
   if (clusterEndpoint) endpoints[CLUSTER_CONNECTION] = clusterEndpoint;
   if (registryEndpoint) endpoints[REGISTRY_CONNECTION] = registryEndpoint;
+  Object.assign(endpoints, scenario.extraEndpoints);
   try {
     const run = await runTask({
       taskDir: TASK_DIR,
       inputs: Object.fromEntries(Object.entries(inputs).filter((entry): entry is [string, string] => entry[1] !== undefined)),
       endpoints,
       secretVariables: { CONTEXT_STORAGE_KEY: standIns.azurite.accountKey },
-      variables: { 'Build.BuildId': '4711' },
+      variables: { 'Build.BuildId': '4711', ...scenario.variables },
+      env: scenario.env,
+      accessToken: scenario.accessToken,
       sourcesDirectory: sources,
       cancel: scenario.cancel,
       timeoutMs: 120_000,

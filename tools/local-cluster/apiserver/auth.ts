@@ -22,8 +22,17 @@ export interface ClusterUser {
 
 export const ADMIN_USER: ClusterUser = { name: 'local-cluster-admin', rules: [{ verbs: ['*'], resources: ['*'] }] };
 
+/** Maps a bearer token that no user was issued, such as an Entra ID token, to a user; undefined rejects it. */
+export type TokenVerifier = (token: string) => ClusterUser | undefined;
+
 export class TokenAuthenticator {
   private readonly users = new Map<string, ClusterUser>();
+  private readonly verifiers: TokenVerifier[] = [];
+
+  /** Accepts tokens that `verify` maps to a user, as a webhook token authenticator does (AKS with Entra ID). */
+  addVerifier(verify: TokenVerifier): void {
+    this.verifiers.push(verify);
+  }
 
   /** Registers a user under a new random token and returns the token. */
   issueToken(user: ClusterUser): string {
@@ -35,9 +44,18 @@ export class TokenAuthenticator {
   /** Returns the user of an `Authorization: Bearer` header; throws 401 when there is none. */
   authenticate(authorization: string | undefined): ClusterUser {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-    const user = match ? this.users.get(match[1]) : undefined;
+    const token = match?.[1];
+    const user = token ? this.users.get(token) ?? this.verify(token) : undefined;
     if (!user) throw unauthorized();
     return user;
+  }
+
+  private verify(token: string): ClusterUser | undefined {
+    for (const verify of this.verifiers) {
+      const user = verify(token);
+      if (user) return user;
+    }
+    return undefined;
   }
 }
 

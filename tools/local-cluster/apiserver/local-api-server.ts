@@ -2,7 +2,7 @@
 // kubelet: LocalCluster (../index.ts) adds the kubelet; tests of the API server alone plug in
 // a pod lifecycle listener of their own.
 import type { ObjectKind, PodLifecycleListener } from '../contract';
-import { ADMIN_USER, type AccessRule, TokenAuthenticator } from './auth';
+import { ADMIN_USER, type AccessRule, TokenAuthenticator, type TokenVerifier } from './auth';
 import type { JsonObject } from './decode/decode';
 import { buildKubeconfig } from './kubeconfig';
 import { createNamespaceObject } from './registry/namespaces';
@@ -80,6 +80,11 @@ export class LocalApiServer {
   }
 
   /** Issues a token for a user with only the given rights; other requests get 403. */
+  /** Accepts tokens that `verify` maps to a user. */
+  addTokenVerifier(verify: TokenVerifier): void {
+    this.authenticator.addVerifier(verify);
+  }
+
   addUser(name: string, rules: AccessRule[]): string {
     return this.authenticator.issueToken({ name, rules });
   }

@@ -13,7 +13,7 @@ export const AKS_SERVER_APPLICATION = '6dae42f8-4368-4678-94ff-3960e28e3630';
 /** Returns the cluster's kubeconfig, with an Entra token in place of a kubelogin exec user. */
 export async function fetchAksKubeconfig(aks: AksClusterSettings, credential: TokenCredential, signal: AbortSignal): Promise<string> {
   const { arm } = aks;
-  const armToken = await getMaskedToken(credential, `${arm.resourceManagerUrl}/.default`, signal);
+  const armToken = await getMaskedToken(credential, `${arm.resourceManagerAudience.replace(/\/+$/, '')}/.default`, signal);
   const action = aks.admin ? 'listClusterAdminCredential' : 'listClusterUserCredential';
   const url = `${arm.resourceManagerUrl}/subscriptions/${encodeURIComponent(arm.subscriptionId)}`
     + `/resourceGroups/${encodeURIComponent(aks.resourceGroup)}/providers/Microsoft.ContainerService`

@@ -1,8 +1,7 @@
 // Entra ID credentials of an Azure Resource Manager service connection.
-import { ClientAssertionCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity';
+import { AzurePipelinesCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity';
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { ArmConnection } from '../settings/types';
-import { requestOidcToken } from './oidc';
 
 /** Returns a credential for the connection's service principal, by secret or by workload identity federation. */
 export function createArmCredential(arm: ArmConnection): TokenCredential {
@@ -12,12 +11,10 @@ export function createArmCredential(arm: ArmConnection): TokenCredential {
   if (arm.auth.kind === 'secret') {
     return new ClientSecretCredential(arm.tenantId, arm.clientId, arm.auth.clientSecret, options);
   }
-  const { oidcRequestUri, accessToken } = arm.auth;
-  return new ClientAssertionCredential(arm.tenantId, arm.clientId, async () => {
-    const token = await requestOidcToken(oidcRequestUri, arm.connectionId, accessToken);
-    tl.setSecret(token);
-    return token;
-  }, options);
+  // AzurePipelinesCredential requests the pipeline's OIDC token for the connection from
+  // System.OidcRequestUri (its SYSTEM_OIDCREQUESTURI environment variable) with the job's
+  // access token, and exchanges it for an Entra token.
+  return new AzurePipelinesCredential(arm.tenantId, arm.clientId, arm.connectionId, arm.auth.accessToken, options);
 }
 
 /** Gets a token for `scope` and masks it. */

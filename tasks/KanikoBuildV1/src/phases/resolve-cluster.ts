@@ -12,7 +12,19 @@ export async function resolveKubeconfig(cluster: ClusterSettings, signal: AbortS
     return await fetchAksKubeconfig(cluster, createArmCredential(arm), signal);
   } catch (error) {
     signal.throwIfAborted();
-    const reason = error instanceof Error ? error.message.split('\n')[0].replace(/\.+$/, '') : String(error);
+    const reason = entraErrorSummary(error instanceof Error ? error.message : String(error));
     throw new Error(loc('AksCredentialsFailed', clusterName, resourceGroup, arm.connectionId, reason), { cause: error });
   }
+}
+
+/**
+ * Shortens an error for the step's log. MSAL's messages wrap the AADSTS text in timestamps,
+ * trace and correlation ids, which are of no use to the pipeline author.
+ */
+function entraErrorSummary(message: string): string {
+  return message
+    .split('\n')[0]
+    .replace(/Error\(s\):.*?Description: /, '')
+    .replace(/ Trace ID:.*$/, '')
+    .replace(/\.+$/, '');
 }

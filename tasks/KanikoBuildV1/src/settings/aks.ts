@@ -53,6 +53,7 @@ export function parseArmEndpoint(
     clientId,
     subscriptionId,
     resourceManagerUrl: (endpoint.url || 'https://management.azure.com').replace(/\/+$/, ''),
+    resourceManagerAudience: endpoint.data.activeDirectoryServiceEndpointResourceId || 'https://management.core.windows.net/',
     authorityHost: (endpoint.data.environmentAuthorityUrl || DEFAULT_AUTHORITY).replace(/\/+$/, ''),
     auth,
   };

@@ -35,6 +35,8 @@ export interface ArmConnection {
   subscriptionId: string;
   /** Such as `https://management.azure.com`, without a trailing slash. */
   resourceManagerUrl: string;
+  /** The Entra ID resource of Resource Manager, such as `https://management.core.windows.net/`: the token audience. */
+  resourceManagerAudience: string;
   /** The Entra ID authority host, such as `https://login.microsoftonline.com`. */
   authorityHost: string;
   auth: ArmAuth;
