@@ -3,6 +3,7 @@
 import type { AccessRule, TokenVerifier } from './apiserver/auth';
 import { LocalApiServer, type StoredObject } from './apiserver/local-api-server';
 import type { ObjectKind, PodLifecycleListener, PodRunRecord } from './contract';
+import type { RegistryCredential } from './kubelet/executor/registry-auth';
 import { Kubelet, type KubeletOptions } from './kubelet/index';
 
 export type { AccessRule, StoredObject, TokenVerifier };
@@ -90,6 +91,12 @@ export class LocalCluster {
   /** Accepts bearer tokens that `verify` maps to a user, such as Entra ID tokens for an AKS cluster. */
   addTokenVerifier(verify: TokenVerifier): void {
     this.api.addTokenVerifier(verify);
+  }
+
+  /** Adds the account of an emulated registry; pushes to `host` must then pass its check. */
+  addRegistry(host: string, credential: RegistryCredential): void {
+    if (!this.kubelet) throw new Error('This local cluster has no kubelet, so it pushes to no registry.');
+    this.kubelet.addRegistry(host, credential);
   }
 
   /** Adds a service account that pods may name; every namespace has `default`. */

@@ -9,6 +9,7 @@ import { loc } from './messages';
 import { checkCluster } from './phases/check-cluster';
 import { createBuildPod } from './phases/create-pod';
 import { resolveKubeconfig } from './phases/resolve-cluster';
+import { resolveRegistry } from './phases/resolve-registry';
 import { followBuild } from './phases/follow-build';
 import { recentPodEvents } from './phases/pod-events';
 import { uploadContext } from './phases/upload-context';
@@ -24,13 +25,17 @@ export interface RunOutcome {
 
 export async function run(signal: AbortSignal): Promise<RunOutcome> {
   // Read and validate every input and connection.
-  const settings = parseSettings(readRun());
+  const parsed = parseSettings(readRun());
+
+  // Get the credentials that Azure issues at run time, and plan what the run creates.
+  const kubeconfig = await resolveKubeconfig(parsed.cluster, signal);
+  const settings = { ...parsed, registry: await resolveRegistry(parsed.registry, signal) };
   const plan = buildPlan(settings, randomBytes(4).toString('hex'));
   for (const value of plan.derivedSecrets) tl.setSecret(value);
   tl.debug(`plan: pod ${plan.namespace}/${plan.name}, blob ${plan.blobName}, destinations ${plan.destinations.join(' ')}`);
 
   // Check that the cluster responds and accepts the connection in the namespace.
-  const cluster = createClusterApi(await resolveKubeconfig(settings.cluster, signal));
+  const cluster = createClusterApi(kubeconfig);
   await checkCluster(cluster, plan, signal);
 
   const cleanup = new Cleanup();

@@ -8,7 +8,10 @@ import { stringify } from 'yaml';
 import { startAzureFakes, type AzureFakes } from '../../../tools/azure-fakes/index';
 import type { EndpointSpec } from '../../../tools/runner';
 import { sharedStandIns } from '../stand-ins';
-import { assertNoSecretInOutput, assertNothingLeft, containerExists, errors, runBuild, type BuildScenario } from './harness';
+import {
+  assertNoSecretInOutput, assertNothingLeft, containerExists, errors, REGISTRY_CONNECTION, runBuild, type BuildScenario,
+} from './harness';
+import { ACR_REFRESH_TOKEN_USER } from '../../../tasks/KanikoBuildV1/src/settings/registry';
 
 const ARM_CONNECTION = '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
 const SMALL_BUILD = { Dockerfile: 'FROM alpine:3.20\nRUN echo aks\n' };
@@ -154,6 +157,71 @@ describe('KanikoBuild with an Azure Resource Manager connection', function () {
     assert.equal(build.run.result, 'Succeeded', errors(build.run));
     const tokenRequests = fakes.requests('entra').filter((request) => request.form?.scope?.startsWith(serverApp));
     assert.ok(tokenRequests.length > 0, 'no token was requested for the AKS server application');
+    await assertNothingLeft(build);
+    assertNoSecretInOutput(build);
+  });
+
+  it('ACR with workload identity federation pushes with a refresh token', async () => {
+    const standIns = await sharedStandIns();
+    const registry = await fakes.acr.addRegistry({ subscriptionId, resourceGroup, name: 'kanikobuilds' });
+    standIns.cluster.addRegistry(registry.loginServer, {
+      verify: (username, password) => {
+        const check = fakes.acr.verifyRefreshToken(password, registry.loginServer);
+        return username === ACR_REFRESH_TOKEN_USER && check.valid && check.canPush;
+      },
+    });
+    const app = fakes.entra.addApp({ displayName: 'kaniko-push' });
+    fakes.arm.assignRole(app.objectId, 'AcrPush', registry.id);
+    fakes.devops.addProject('images');
+    const connection = fakes.devops.addServiceConnection({ project: 'images', name: 'build-registry', id: REGISTRY_CONNECTION });
+    fakes.entra.addFederatedCredential(app.appId, { issuer: connection.issuer, subject: connection.subject });
+    const job = fakes.devops.startJob({ project: 'images', serviceConnections: [connection.id] });
+    const build = await runBuild({
+      files: SMALL_BUILD,
+      registryEndpoint: {
+        url: `https://${registry.loginServer}`,
+        scheme: 'WorkloadIdentityFederation',
+        parameters: { loginServer: registry.loginServer, serviceprincipalid: app.appId, tenantId: fakes.entra.tenantId },
+        data: { registrytype: 'ACR', environmentAuthorityUrl: fakes.entra.url },
+      },
+      accessToken: job.accessToken,
+      variables: { 'System.OidcRequestUri': job.oidcRequestUri },
+      env: { NODE_EXTRA_CA_CERTS: caFile },
+    });
+    build.secrets.push(job.accessToken);
+    assert.equal(build.run.result, 'Succeeded', errors(build.run));
+    assert.equal(build.run.variables.imageName?.value.startsWith(`${registry.loginServer}/samples/flask-app@sha256:`), true);
+    assert.ok(fakes.requests('acr').some((request) => request.path === '/oauth2/exchange'), 'no token exchange happened');
+    await assertNothingLeft(build);
+    assertNoSecretInOutput(build);
+  });
+
+  it('ACR identity without a role fails before anything is created', async () => {
+    const registry = await fakes.acr.addRegistry({ subscriptionId, resourceGroup, name: 'kanikonorole' });
+    const app = fakes.entra.addApp({ displayName: 'kaniko-no-push' });
+    fakes.devops.addProject('norole');
+    const connection = fakes.devops.addServiceConnection({ project: 'norole', name: 'registry-no-role', id: REGISTRY_CONNECTION });
+    fakes.entra.addFederatedCredential(app.appId, { issuer: connection.issuer, subject: connection.subject });
+    const job = fakes.devops.startJob({ project: 'norole', serviceConnections: [connection.id] });
+    const build = await runBuild({
+      files: SMALL_BUILD,
+      registryEndpoint: {
+        url: `https://${registry.loginServer}`,
+        scheme: 'WorkloadIdentityFederation',
+        parameters: { loginServer: registry.loginServer, serviceprincipalid: app.appId, tenantId: fakes.entra.tenantId },
+        data: { registrytype: 'ACR', environmentAuthorityUrl: fakes.entra.url },
+      },
+      accessToken: job.accessToken,
+      variables: { 'System.OidcRequestUri': job.oidcRequestUri },
+      env: { NODE_EXTRA_CA_CERTS: caFile },
+    });
+    build.secrets.push(job.accessToken);
+    assert.equal(build.run.result, 'Failed');
+    // The agent masks the connection's login server, an authorization parameter, in the log.
+    assert.match(errors(build.run), new RegExp(`Could not get a token for registry \\S+ through service connection ${REGISTRY_CONNECTION}`));
+    assert.match(errors(build.run), /oauth2\/exchange returned HTTP 401: UNAUTHORIZED: The identity \S+ has no role on registry kanikonorole/);
+    assert.equal(build.record, undefined, 'a pod was created');
+    assert.equal(await containerExists(build), false, 'the blob container was created');
     await assertNothingLeft(build);
     assertNoSecretInOutput(build);
   });

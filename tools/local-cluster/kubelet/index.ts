@@ -67,6 +67,11 @@ export class Kubelet implements PodLifecycleListener {
     this.allocatable = parseAllocatable(options.allocatable ?? { cpu: '2', memory: '8Gi' });
   }
 
+  /** Adds or replaces the account of an emulated registry, such as an ACR whose fake issues refresh tokens. */
+  addRegistry(host: string, credential: RegistryCredential): void {
+    this.settings.registryCredentials = { ...this.settings.registryCredentials, [host]: credential };
+  }
+
   podCreated(pod: V1Pod): void {
     if (this.stopped) return;
     const nodeName = pod.spec?.nodeName;

@@ -17,7 +17,7 @@ export function parseSettings(raw: RawRun): Settings {
   const cluster = inputs.connectionType === 'azureResourceManager'
     ? parseAksCluster(inputs, raw.armEndpoint, raw.variables, problems)
     : parseClusterEndpoint(raw.kubernetesEndpoint, problems);
-  const registry = parseRegistryEndpoint(raw.registryEndpoint, problems);
+  const registry = parseRegistryEndpoint(raw.registryEndpoint, problems, raw.variables);
   const image = parseImage(inputs.repository, inputs.tags, registry, problems);
   const build = parseBuild({
     dockerfile: inputs.dockerfile,

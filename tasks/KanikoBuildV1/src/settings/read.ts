@@ -25,7 +25,7 @@ const ARM_DATA = ['subscriptionid', 'environment', 'environmentAuthorityUrl', 'a
 const REGISTRY_PARAMETERS = [
   'registry', 'username', 'password', 'email', 'loginServer', 'serviceprincipalid', 'serviceprincipalkey', 'tenantId',
 ];
-const REGISTRY_DATA = ['registrytype', 'registryType', 'loginServer'];
+const REGISTRY_DATA = ['registrytype', 'registryType', 'loginServer', 'environmentAuthorityUrl'];
 /** Endpoint parameters that are not secret; every other parameter value is masked. */
 const PUBLIC_PARAMETERS = new Set([
   'registry', 'username', 'email', 'loginServer', 'serviceprincipalid', 'tenantId', 'tenantid', 'authenticationType',

@@ -1,15 +1,19 @@
 // Turns the container registry service connection into the credentials kaniko pushes with.
 import { loc } from '../messages';
 import type { Problems } from './problems';
-import type { RawEndpoint } from './raw';
+import type { RawEndpoint, RawVariables } from './raw';
 import type { RegistrySettings } from './types';
 
 /** The config.json key that Docker Hub credentials must use; kaniko looks up no other. */
 export const DOCKER_HUB_AUTH_KEY = 'https://index.docker.io/v1/';
+/** The user name that goes with an ACR refresh token (Azure/acr docs, AAD-OAuth.md). */
+export const ACR_REFRESH_TOKEN_USER = '00000000-0000-0000-0000-000000000000';
 const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
 
 /** Parses a Docker Registry or Azure Container Registry (service principal) connection. */
-export function parseRegistryEndpoint(endpoint: RawEndpoint | undefined, problems: Problems): RegistrySettings | undefined {
+export function parseRegistryEndpoint(
+  endpoint: RawEndpoint | undefined, problems: Problems, variables?: RawVariables,
+): RegistrySettings | undefined {
   if (!endpoint) {
     problems.add(loc('ConnectionMissing', 'containerRegistry'));
     return undefined;
@@ -18,6 +22,9 @@ export function parseRegistryEndpoint(endpoint: RawEndpoint | undefined, problem
   const scheme = endpoint.scheme ?? '';
   if (scheme === 'UsernamePassword') return fromUsernamePassword(endpoint, problems);
   if (scheme === 'ServicePrincipal' && registryType?.toUpperCase() === 'ACR') return fromServicePrincipal(endpoint, problems);
+  if (scheme === 'WorkloadIdentityFederation' && registryType?.toUpperCase() === 'ACR') {
+    return fromWorkloadIdentity(endpoint, problems, variables);
+  }
   problems.add(loc('RegistryAuthUnsupported', endpoint.input, scheme || '(none)'));
   return undefined;
 }
@@ -53,6 +60,40 @@ function fromServicePrincipal(endpoint: RawEndpoint, problems: Problems): Regist
   }
   // ACR accepts a service principal's application id and secret as user name and password.
   return { connectionName: endpoint.id, host, authKey: host, username: clientId, password: clientSecret };
+}
+
+/** An ACR connection with workload identity federation: the password is an ACR refresh token got at run time. */
+function fromWorkloadIdentity(endpoint: RawEndpoint, problems: Problems, variables?: RawVariables): RegistrySettings | undefined {
+  const loginServer = endpoint.parameters.loginServer || endpoint.data.loginServer || endpoint.url || '';
+  const host = registryHost(loginServer);
+  const clientId = endpoint.parameters.serviceprincipalid;
+  const tenantId = endpoint.parameters.tenantId || endpoint.parameters.tenantid;
+  if (!host) {
+    problems.add(loc('RegistryAddressInvalid', endpoint.input, loginServer || '(empty)'));
+    return undefined;
+  }
+  if (!clientId || !tenantId) {
+    problems.add(loc('RegistryCredentialsMissing', endpoint.input, host));
+    return undefined;
+  }
+  if (!variables?.accessToken) {
+    problems.add(loc('OidcUnavailable', endpoint.input));
+    return undefined;
+  }
+  return {
+    connectionName: endpoint.id,
+    host,
+    authKey: host,
+    username: ACR_REFRESH_TOKEN_USER,
+    password: '',
+    tokenExchange: {
+      connectionId: endpoint.id,
+      tenantId,
+      clientId,
+      authorityHost: (endpoint.data.environmentAuthorityUrl || 'https://login.microsoftonline.com').replace(/\/+$/, ''),
+      accessToken: variables.accessToken,
+    },
+  };
 }
 
 /** Returns the lower-case host (with port) of a registry address such as `https://myreg.azurecr.io/v1/`. */

@@ -56,6 +56,18 @@ export interface RegistrySettings {
   authKey: string;
   username: string;
   password: string;
+  /** Set for ACR connections without a stored secret: the credentials come from an Entra token exchange at run time. */
+  tokenExchange?: AcrTokenExchange;
+}
+
+/** How to get an ACR refresh token through workload identity federation. */
+export interface AcrTokenExchange {
+  connectionId: string;
+  tenantId: string;
+  clientId: string;
+  authorityHost: string;
+  /** The job's access token, for the pipeline's OIDC endpoint. */
+  accessToken: string;
 }
 
 export interface ImageSettings {

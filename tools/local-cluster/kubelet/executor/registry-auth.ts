@@ -8,10 +8,10 @@ import type { KanikoOptions } from './args';
 import type { ContainerFiles } from './container-files';
 import { DOCKER_HUB_REGISTRY, parseTag, repositoryName, type ImageReference } from './reference';
 
-export interface RegistryCredential {
-  username: string;
-  password: string;
-}
+/** The account of an emulated registry: fixed credentials, or a check such as an ACR refresh token verifier. */
+export type RegistryCredential =
+  | { username: string; password: string }
+  | { verify(username: string, password: string): boolean };
 
 export interface PushCheckRequest {
   options: KanikoOptions;
@@ -159,7 +159,9 @@ function pushProblem(
   }
   const expected = known?.[registry] ?? (registry === DOCKER_HUB_REGISTRY ? known?.['docker.io'] : undefined);
   if (authentication.kind === 'basic' && expected) {
-    const matches = authentication.username === expected.username && authentication.password === expected.password;
+    const matches = 'verify' in expected
+      ? expected.verify(authentication.username, authentication.password)
+      : authentication.username === expected.username && authentication.password === expected.password;
     if (!matches) {
       const scope = encodeURIComponent(`repository:${repository}:pull,push`);
       const tokenUrl = registry === DOCKER_HUB_REGISTRY
