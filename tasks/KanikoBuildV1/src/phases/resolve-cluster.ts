@@ -1,5 +1,5 @@
 // The kubeconfig of the run: from the Kubernetes connection, or fetched from AKS through Azure Resource Manager.
-import { createArmCredential } from '../azure/credential';
+import { azureErrorSummary, createArmCredential } from '../azure/credential';
 import { fetchAksKubeconfig } from '../azure/aks';
 import { loc } from '../messages';
 import type { ClusterSettings } from '../settings/types';
@@ -12,19 +12,7 @@ export async function resolveKubeconfig(cluster: ClusterSettings, signal: AbortS
     return await fetchAksKubeconfig(cluster, createArmCredential(arm), signal);
   } catch (error) {
     signal.throwIfAborted();
-    const reason = entraErrorSummary(error instanceof Error ? error.message : String(error));
+    const reason = azureErrorSummary(error);
     throw new Error(loc('AksCredentialsFailed', clusterName, resourceGroup, arm.connectionId, reason), { cause: error });
   }
-}
-
-/**
- * Shortens an error for the step's log. MSAL's messages wrap the AADSTS text in timestamps,
- * trace and correlation ids, which are of no use to the pipeline author.
- */
-function entraErrorSummary(message: string): string {
-  return message
-    .split('\n')[0]
-    .replace(/Error\(s\):.*?Description: /, '')
-    .replace(/ Trace ID:.*$/, '')
-    .replace(/\.+$/, '');
 }

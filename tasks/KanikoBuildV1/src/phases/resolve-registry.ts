@@ -3,7 +3,7 @@
 import { AzurePipelinesCredential } from '@azure/identity';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { ACR_TOKEN_SCOPE, exchangeForRefreshToken } from '../azure/acr';
-import { getMaskedToken } from '../azure/credential';
+import { azureErrorSummary, getMaskedToken } from '../azure/credential';
 import { loc } from '../messages';
 import type { RegistrySettings } from '../settings/types';
 
@@ -20,8 +20,7 @@ export async function resolveRegistry(registry: RegistrySettings, signal: AbortS
     return { ...registry, password: refreshToken };
   } catch (error) {
     signal.throwIfAborted();
-    const reason = (error instanceof Error ? error.message.split('\n')[0] : String(error))
-      .replace(/Error\(s\):.*?Description: /, '').replace(/ Trace ID:.*$/, '').replace(/\.+$/, '');
+    const reason = azureErrorSummary(error);
     throw new Error(loc('RegistryTokenFailed', registry.host, exchange.connectionId, reason), { cause: error });
   }
 }

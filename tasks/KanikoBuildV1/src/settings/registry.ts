@@ -10,7 +10,7 @@ export const DOCKER_HUB_AUTH_KEY = 'https://index.docker.io/v1/';
 export const ACR_REFRESH_TOKEN_USER = '00000000-0000-0000-0000-000000000000';
 const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
 
-/** Parses a Docker Registry or Azure Container Registry (service principal) connection. */
+/** Parses a Docker Registry connection, or an Azure Container Registry one with a service principal or workload identity. */
 export function parseRegistryEndpoint(
   endpoint: RawEndpoint | undefined, problems: Problems, variables?: RawVariables,
 ): RegistrySettings | undefined {
@@ -62,7 +62,7 @@ function fromServicePrincipal(endpoint: RawEndpoint, problems: Problems): Regist
   return { connectionName: endpoint.id, host, authKey: host, username: clientId, password: clientSecret };
 }
 
-/** An ACR connection with workload identity federation: the password is an ACR refresh token got at run time. */
+/** Parses an ACR connection with workload identity federation, whose password is a refresh token got at run time. */
 function fromWorkloadIdentity(endpoint: RawEndpoint, problems: Problems, variables?: RawVariables): RegistrySettings | undefined {
   const loginServer = endpoint.parameters.loginServer || endpoint.data.loginServer || endpoint.url || '';
   const host = registryHost(loginServer);
