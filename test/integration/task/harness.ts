@@ -32,6 +32,8 @@ export interface BuildScenario {
   /** More pipeline variables, and environment variables for the task process. */
   variables?: Record<string, string>;
   env?: Record<string, string>;
+  /** The Node.js binary (or launcher) that runs the task; default the test's own. */
+  nodePath?: string;
   /** The job's access token; default a random one. */
   accessToken?: string;
   cancel?: CancelOptions;
@@ -73,6 +75,7 @@ export async function runBuild(scenario: BuildScenario = {}): Promise<BuildRun> 
       variables: { 'Build.BuildId': '4711', ...scenario.variables },
       env: scenario.env,
       accessToken: scenario.accessToken,
+      nodePath: scenario.nodePath,
       sourcesDirectory: sources,
       cancel: scenario.cancel,
       timeoutMs: 120_000,

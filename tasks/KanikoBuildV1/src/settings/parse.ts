@@ -3,20 +3,19 @@ import { parseAksCluster } from './aks';
 import { parseBuild } from './build';
 import { parseClusterEndpoint } from './cluster';
 import { parseImage } from './image';
+import { parseInCluster } from './in-cluster';
 import { parsePod } from './pod';
 import { Problems } from './problems';
 import type { RawRun, RawVariables } from './raw';
 import { parseRegistryEndpoint } from './registry';
 import { parseStorage } from './storage';
-import type { RunIdentity, Settings } from './types';
+import type { ClusterSettings, RunIdentity, Settings } from './types';
 
 /** Validates everything before the run touches the cluster or storage. */
 export function parseSettings(raw: RawRun): Settings {
   const { inputs } = raw;
   const problems = new Problems();
-  const cluster = inputs.connectionType === 'azureResourceManager'
-    ? parseAksCluster(inputs, raw.armEndpoint, raw.variables, problems)
-    : parseClusterEndpoint(raw.kubernetesEndpoint, problems);
+  const cluster = parseCluster(raw, problems);
   const registry = parseRegistryEndpoint(raw.registryEndpoint, problems, raw.variables);
   const image = parseImage(inputs.repository, inputs.tags, registry, problems);
   const build = parseBuild({
@@ -41,6 +40,17 @@ export function parseSettings(raw: RawRun): Settings {
     cluster: cluster!, registry: registry!, image: image!, build: build!, storage: storage!, pod: pod!,
     run: runIdentity(raw.variables),
   };
+}
+
+function parseCluster(raw: RawRun, problems: Problems): ClusterSettings | undefined {
+  switch (raw.inputs.connectionType) {
+    case 'azureResourceManager':
+      return parseAksCluster(raw.inputs, raw.armEndpoint, raw.variables, problems);
+    case 'inCluster':
+      return parseInCluster(problems);
+    default:
+      return parseClusterEndpoint(raw.kubernetesEndpoint, problems);
+  }
 }
 
 function runIdentity(variables: RawVariables): RunIdentity {
