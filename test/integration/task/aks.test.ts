@@ -57,6 +57,21 @@ describe('KanikoBuild with an Azure Resource Manager connection', function () {
     };
   }
 
+  /** Returns the scenario parts for an ACR connection with workload identity federation in the fake job. */
+  function acrFederatedScenario(loginServer: string, appId: string, job: { accessToken: string; oidcRequestUri: string }): Partial<BuildScenario> {
+    return {
+      registryEndpoint: {
+        url: `https://${loginServer}`,
+        scheme: 'WorkloadIdentityFederation',
+        parameters: { loginServer, serviceprincipalid: appId, tenantId: fakes.entra.tenantId },
+        data: { registrytype: 'ACR', environmentAuthorityUrl: fakes.entra.url },
+      },
+      accessToken: job.accessToken,
+      variables: { 'System.OidcRequestUri': job.oidcRequestUri },
+      env: { NODE_EXTRA_CA_CERTS: caFile },
+    };
+  }
+
   function aksScenario(connectionId: string, endpoint: EndpointSpec, extra: Partial<BuildScenario> = {}): BuildScenario {
     return {
       files: SMALL_BUILD,
@@ -178,15 +193,7 @@ describe('KanikoBuild with an Azure Resource Manager connection', function () {
     const job = fakes.devops.startJob({ project: 'images', serviceConnections: [connection.id] });
     const build = await runBuild({
       files: SMALL_BUILD,
-      registryEndpoint: {
-        url: `https://${registry.loginServer}`,
-        scheme: 'WorkloadIdentityFederation',
-        parameters: { loginServer: registry.loginServer, serviceprincipalid: app.appId, tenantId: fakes.entra.tenantId },
-        data: { registrytype: 'ACR', environmentAuthorityUrl: fakes.entra.url },
-      },
-      accessToken: job.accessToken,
-      variables: { 'System.OidcRequestUri': job.oidcRequestUri },
-      env: { NODE_EXTRA_CA_CERTS: caFile },
+      ...acrFederatedScenario(registry.loginServer, app.appId, job),
     });
     build.secrets.push(job.accessToken);
     assert.equal(build.run.result, 'Succeeded', errors(build.run));
@@ -205,15 +212,7 @@ describe('KanikoBuild with an Azure Resource Manager connection', function () {
     const job = fakes.devops.startJob({ project: 'norole', serviceConnections: [connection.id] });
     const build = await runBuild({
       files: SMALL_BUILD,
-      registryEndpoint: {
-        url: `https://${registry.loginServer}`,
-        scheme: 'WorkloadIdentityFederation',
-        parameters: { loginServer: registry.loginServer, serviceprincipalid: app.appId, tenantId: fakes.entra.tenantId },
-        data: { registrytype: 'ACR', environmentAuthorityUrl: fakes.entra.url },
-      },
-      accessToken: job.accessToken,
-      variables: { 'System.OidcRequestUri': job.oidcRequestUri },
-      env: { NODE_EXTRA_CA_CERTS: caFile },
+      ...acrFederatedScenario(registry.loginServer, app.appId, job),
     });
     build.secrets.push(job.accessToken);
     assert.equal(build.run.result, 'Failed');

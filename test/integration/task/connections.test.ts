@@ -2,6 +2,8 @@
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { parse, stringify } from 'yaml';
+import type { LocalCluster } from '../../../tools/local-cluster/index';
+import type { EndpointSpec } from '../../../tools/runner';
 import { sharedStandIns } from '../stand-ins';
 import {
   assertNoSecretInOutput, assertNothingLeft, containerExists, errors, kubeconfigEndpoint, runBuild, type BuildRun,
@@ -23,6 +25,19 @@ function kubeconfigWithoutCa(kubeconfig: string): string {
   return stringify(document);
 }
 
+/** Returns a connection that carries the cluster's token and CA as the Service Account and Azure Subscription kinds do. */
+function tokenEndpoint(cluster: LocalCluster, data: Record<string, string>): EndpointSpec {
+  return {
+    url: cluster.url,
+    scheme: 'Token',
+    parameters: {
+      apiToken: Buffer.from(cluster.adminToken).toString('base64'),
+      serviceAccountCertificate: Buffer.from(cluster.caPem).toString('base64'),
+    },
+    data,
+  };
+}
+
 async function expectNothingCreated(build: BuildRun, result = 'Failed'): Promise<void> {
   assert.equal(build.run.result, result);
   assert.equal(build.record, undefined, 'a pod was created');
@@ -39,15 +54,7 @@ describe('KanikoBuild cluster connections', function () {
     const build = await runBuild({
       files: SMALL_BUILD,
       inputs: { namespace: undefined },
-      clusterEndpoint: {
-        url: cluster.url,
-        scheme: 'Token',
-        parameters: {
-          apiToken: Buffer.from(cluster.adminToken).toString('base64'),
-          serviceAccountCertificate: Buffer.from(cluster.caPem).toString('base64'),
-        },
-        data: { authorizationType: 'ServiceAccount', namespace: 'default' },
-      },
+      clusterEndpoint: tokenEndpoint(cluster, { authorizationType: 'ServiceAccount', namespace: 'default' }),
     });
     assert.equal(build.run.result, 'Succeeded', errors(build.run));
     const record = cluster.runs.find((run) => run.namespace === 'default' && run.digest === build.run.variables.imageDigest?.value);
@@ -64,15 +71,11 @@ describe('KanikoBuild cluster connections', function () {
       files: SMALL_BUILD,
       namespace: 'aks-builds',
       inputs: { namespace: undefined },
-      clusterEndpoint: {
-        url: cluster.url,
-        scheme: 'Token',
-        parameters: {
-          apiToken: Buffer.from(cluster.adminToken).toString('base64'),
-          serviceAccountCertificate: Buffer.from(cluster.caPem).toString('base64'),
-        },
-        data: { authorizationType: 'AzureSubscription', namespace: 'aks-builds', clusterId: '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks' },
-      },
+      clusterEndpoint: tokenEndpoint(cluster, {
+        authorizationType: 'AzureSubscription',
+        namespace: 'aks-builds',
+        clusterId: '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks',
+      }),
     });
     assert.equal(build.run.result, 'Succeeded', errors(build.run));
     assert.ok(build.record, 'the pod did not run in the connection namespace aks-builds');
