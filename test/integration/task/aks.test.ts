@@ -225,6 +225,26 @@ describe('KanikoBuild with an Azure Resource Manager connection', function () {
     assertNoSecretInOutput(build);
   });
 
+  it('expired Entra token fails with the ARM error', async () => {
+    const app = fakes.entra.addApp({ displayName: 'kaniko-builds-expired' });
+    const secret = fakes.entra.addClientSecret(app.appId);
+    fakes.arm.assignRole(app.objectId, 'Azure Kubernetes Service Cluster User Role', clusterScope());
+    const lifetime = fakes.entra.tokenLifetimeSeconds;
+    fakes.entra.tokenLifetimeSeconds = 0;
+    try {
+      const build = await runBuild(aksScenario(ARM_CONNECTION, armEndpoint('ServicePrincipal', {
+        serviceprincipalid: app.appId, serviceprincipalkey: secret,
+      })));
+      build.secrets.push(secret);
+      assert.equal(build.run.result, 'Failed');
+      assert.match(errors(build.run), /listClusterUserCredential returned HTTP 401 ExpiredAuthenticationToken/);
+      await assertNothingLeft(build);
+      assertNoSecretInOutput(build);
+    } finally {
+      fakes.entra.tokenLifetimeSeconds = lifetime;
+    }
+  });
+
   it('wrong secret fails with the Entra error', async () => {
     const app = fakes.entra.addApp({ displayName: 'kaniko-builds-wrong-secret' });
     fakes.entra.addClientSecret(app.appId);
