@@ -1,13 +1,13 @@
 // The contract between the local cluster's API server (apiserver/) and its kubelet
-// emulation (kubelet/). The API server owns every object and its resourceVersion; the
+// emulation (kubelet/). The API server owns every object and its resourceVersion. The
 // kubelet reads pods and Secrets through this interface and reports status, log lines and
-// events back through it, the way a real kubelet talks to the API server.
+// events back through it, as a real kubelet does through the API server.
 // client-node 1.x names the core/v1 Event type CoreV1Event; V1Event is kept as the alias here.
 import type { CoreV1Event as V1Event, V1ObjectMeta, V1Pod, V1PodStatus, V1Secret } from '@kubernetes/client-node';
 
 export type ObjectKind = 'namespaces' | 'secrets' | 'pods' | 'events';
 
-/** What the kubelet sees of the cluster. Every method is synchronous and in memory. */
+/** The kubelet's view of the cluster. Every method is synchronous and in memory. */
 export interface ClusterStore {
   /** Returns a deep copy of the pod, or undefined when it does not exist (or was deleted). */
   getPod(namespace: string, name: string): V1Pod | undefined;
@@ -37,7 +37,7 @@ export interface ClusterStore {
   finalizePodDeletion(namespace: string, name: string): void;
 }
 
-/** What the API server tells the kubelet. */
+/** The calls the API server makes to the kubelet. */
 export interface PodLifecycleListener {
   /** A pod was created and stored (status.phase Pending, no nodeName). */
   podCreated(pod: V1Pod): void;

@@ -1,6 +1,6 @@
-// Deletes what a run created. Each create registers its delete at once; all deletes run at
-// the end, in parallel and each with its own time limit, so that they fit in the few seconds
-// the agent allows after it cancels a run.
+// Deletes what a run created. Each create registers its delete at once. All deletes run at the
+// end, in parallel and each with its own time limit, so that they fit in the few seconds the
+// agent allows after it cancels a run.
 import * as tl from 'azure-pipelines-task-lib/task';
 import { loc } from './messages';
 

@@ -17,14 +17,17 @@ const FATAL_WAITING_REASONS = new Set([
   'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'CreateContainerConfigError', 'CreateContainerError',
 ]);
 
+/** Decides from the pod's status whether `container` still waits or runs, or how the build ended. */
 export function assessPod(pod: V1Pod, container: string): PodVerdict {
   const name = podName(pod);
   const status = pod.status?.containerStatuses?.find((candidate) => candidate.name === container);
+
   // A pod stopped by Kubernetes (deadline, eviction) fails for that reason, whatever exit code
   // the killed container got.
   if (pod.status?.phase === 'Failed' && pod.status.reason && POD_FAILURE_REASONS.has(pod.status.reason)) {
     return { kind: 'failed', message: loc('PodFailed', name, pod.status.reason, pod.status.message ?? '') };
   }
+
   const terminated = status?.state?.terminated;
   if (terminated) {
     if (terminated.exitCode === 0) {
@@ -40,12 +43,14 @@ export function assessPod(pod: V1Pod, container: string): PodVerdict {
         terminationHint(terminated.reason, terminated.exitCode)),
     };
   }
+
   if (pod.status?.phase === 'Failed') {
     return { kind: 'failed', message: loc('PodFailed', name, pod.status.reason ?? 'Failed', pod.status.message ?? '') };
   }
   if (pod.status?.phase === 'Succeeded') {
     return { kind: 'failed', message: loc('DigestMissing', name, container) };
   }
+
   const waiting = status?.state?.waiting;
   if (waiting?.reason && FATAL_WAITING_REASONS.has(waiting.reason)) {
     return { kind: 'failed', message: loc('ContainerCannotStart', name, container, waiting.reason, waiting.message ?? '') };

@@ -57,6 +57,19 @@ describe('KanikoBuild with an Azure Resource Manager connection', function () {
     };
   }
 
+  /**
+   * Registers an Entra app that trusts the registry connection of a new project's job, and
+   * starts that job. The app has no role yet.
+   */
+  function federatedRegistryApp(project: string) {
+    const app = fakes.entra.addApp({ displayName: `kaniko-${project}` });
+    fakes.devops.addProject(project);
+    const connection = fakes.devops.addServiceConnection({ project, name: `registry-${project}`, id: REGISTRY_CONNECTION });
+    fakes.entra.addFederatedCredential(app.appId, { issuer: connection.issuer, subject: connection.subject });
+    const job = fakes.devops.startJob({ project, serviceConnections: [connection.id] });
+    return { app, job };
+  }
+
   /** Returns the scenario parts for an ACR connection with workload identity federation in the fake job. */
   function acrFederatedScenario(loginServer: string, appId: string, job: { accessToken: string; oidcRequestUri: string }): Partial<BuildScenario> {
     return {
@@ -185,12 +198,8 @@ describe('KanikoBuild with an Azure Resource Manager connection', function () {
         return username === ACR_REFRESH_TOKEN_USER && check.valid && check.canPush;
       },
     });
-    const app = fakes.entra.addApp({ displayName: 'kaniko-push' });
+    const { app, job } = federatedRegistryApp('images');
     fakes.arm.assignRole(app.objectId, 'AcrPush', registry.id);
-    fakes.devops.addProject('images');
-    const connection = fakes.devops.addServiceConnection({ project: 'images', name: 'build-registry', id: REGISTRY_CONNECTION });
-    fakes.entra.addFederatedCredential(app.appId, { issuer: connection.issuer, subject: connection.subject });
-    const job = fakes.devops.startJob({ project: 'images', serviceConnections: [connection.id] });
     const build = await runBuild({
       files: SMALL_BUILD,
       ...acrFederatedScenario(registry.loginServer, app.appId, job),
@@ -205,11 +214,7 @@ describe('KanikoBuild with an Azure Resource Manager connection', function () {
 
   it('ACR identity without a role fails before anything is created', async () => {
     const registry = await fakes.acr.addRegistry({ subscriptionId, resourceGroup, name: 'kanikonorole' });
-    const app = fakes.entra.addApp({ displayName: 'kaniko-no-push' });
-    fakes.devops.addProject('norole');
-    const connection = fakes.devops.addServiceConnection({ project: 'norole', name: 'registry-no-role', id: REGISTRY_CONNECTION });
-    fakes.entra.addFederatedCredential(app.appId, { issuer: connection.issuer, subject: connection.subject });
-    const job = fakes.devops.startJob({ project: 'norole', serviceConnections: [connection.id] });
+    const { app, job } = federatedRegistryApp('norole');
     const build = await runBuild({
       files: SMALL_BUILD,
       ...acrFederatedScenario(registry.loginServer, app.appId, job),

@@ -59,6 +59,7 @@ export async function runBuild(scenario: BuildScenario = {}): Promise<BuildRun> 
   const container = `contexts-${suffix}`;
   if (!scenario.namespace) standIns.cluster.createNamespace(namespace);
   const sources = makeSources(scenario.files);
+
   const inputs = { ...defaultInputs(standIns, namespace, container), ...scenario.inputs };
   const endpoints: Record<string, EndpointSpec> = {};
   const clusterEndpoint = scenario.clusterEndpoint === undefined ? kubeconfigEndpoint(standIns) : scenario.clusterEndpoint;
@@ -66,6 +67,7 @@ export async function runBuild(scenario: BuildScenario = {}): Promise<BuildRun> 
   if (clusterEndpoint) endpoints[CLUSTER_CONNECTION] = clusterEndpoint;
   if (registryEndpoint) endpoints[REGISTRY_CONNECTION] = registryEndpoint;
   Object.assign(endpoints, scenario.extraEndpoints);
+
   try {
     const run = await runTask({
       taskDir: TASK_DIR,

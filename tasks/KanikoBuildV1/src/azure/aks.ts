@@ -33,7 +33,7 @@ async function armErrorText(response: Response, action: string): Promise<string>
     const body = (await response.json()) as { error?: { code?: string; message?: string } };
     detail = [body.error?.code, body.error?.message].filter(Boolean).join(': ');
   } catch {
-    // The status code alone still tells what failed.
+    // The status code alone still identifies the failure.
   }
   return `${action} returned HTTP ${response.status}${detail ? ` ${detail}` : ''}`.replace(/\.+$/, '');
 }

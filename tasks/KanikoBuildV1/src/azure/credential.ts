@@ -5,8 +5,8 @@ import type { ArmConnection } from '../settings/types';
 
 /** Returns a credential for the connection's service principal, by secret or by workload identity federation. */
 export function createArmCredential(arm: ArmConnection): TokenCredential {
-  // The authority comes from the service connection, so instance discovery, which only checks
-  // that the authority is a known Microsoft cloud, is left out; it also lets sovereign clouds work.
+  // The authority comes from the service connection, so instance discovery is left out. It only
+  // checks that the authority is a known Microsoft cloud, and leaving it out also lets sovereign clouds work.
   const options = { authorityHost: arm.authorityHost, disableInstanceDiscovery: true };
   if (arm.auth.kind === 'secret') {
     return new ClientSecretCredential(arm.tenantId, arm.clientId, arm.auth.clientSecret, options);

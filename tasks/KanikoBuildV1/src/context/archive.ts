@@ -16,7 +16,7 @@ export interface ArchiveStats {
 }
 
 export interface ContextArchive {
-  /** The gzip tar bytes; read it exactly once. */
+  /** The gzip tar bytes. A stream can be read only once, so a second upload needs a new archive. */
   stream: Readable;
   /** Resolves when every entry was written, rejects when a file could not be read. */
   done: Promise<ArchiveStats>;

@@ -25,7 +25,8 @@ export async function listContextEntries(contextDir: string, dockerfile: string)
   const alwaysIncluded = new Set([dockerfile, DOCKERIGNORE]);
   const entries: ContextEntry[] = [];
   await walk(contextDir, '', { ...rules, alwaysIncluded }, entries);
-  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // UTF-16 code unit order, not locale order, so that the entry order is the same on every agent.
+  return entries.sort((a, b) => compareNames(a.name, b.name));
 }
 
 interface Filter {
@@ -54,7 +55,7 @@ async function walk(root: string, relative: string, filter: Filter, entries: Con
     if (dirent.isDirectory()) {
       if (!ignored) entries.push({ name, type: 'directory', source });
       // An ignored folder is walked only when a `!pattern` may bring back files inside it,
-      // or when it holds the Dockerfile.
+      // or when it contains the Dockerfile.
       const holdsDockerfile = [...filter.alwaysIncluded].some((file) => file.startsWith(`${name}/`));
       if (!ignored || filter.hasExceptions || holdsDockerfile) await walk(root, name, filter, entries);
     } else if (!ignored && dirent.isFile()) {
@@ -64,4 +65,10 @@ async function walk(root: string, relative: string, filter: Filter, entries: Con
     }
     // Sockets, FIFOs and devices cannot be archived; Docker leaves them out too.
   }
+}
+
+function compareNames(a: string, b: string): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  return 0;
 }

@@ -1,4 +1,4 @@
-// Follows one pod with a watch until a decision function says it is done.
+// Follows one pod with a watch until a decision function returns true for it.
 import type { V1Pod } from '@kubernetes/client-node';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ClusterApi } from './client';

@@ -50,14 +50,14 @@ function fromKubeconfig(endpoint: RawEndpoint, problems: Problems): KubeConfig |
     problems.add(loc('KubeconfigInvalid', endpoint.input, errorText(error)));
     return undefined;
   }
-  const wanted = endpoint.data.clusterContext;
-  if (wanted) {
-    if (!config.getContextObject(wanted)) {
+  const requestedContext = endpoint.data.clusterContext;
+  if (requestedContext) {
+    if (!config.getContextObject(requestedContext)) {
       const known = config.getContexts().map((context) => context.name).join(', ') || '(none)';
-      problems.add(loc('KubeconfigContextNotFound', endpoint.input, wanted, known));
+      problems.add(loc('KubeconfigContextNotFound', endpoint.input, requestedContext, known));
       return undefined;
     }
-    config.setCurrentContext(wanted);
+    config.setCurrentContext(requestedContext);
   }
   if (!config.getCurrentCluster()?.server) {
     problems.add(loc('KubeconfigNoCluster', endpoint.input, config.getCurrentContext() || '(none)'));

@@ -6,7 +6,7 @@ import { loc } from '../messages';
 import type { Problems } from './problems';
 import type { KubeconfigClusterSettings } from './types';
 
-/** Where Kubernetes mounts a pod's service account token (Kubernetes docs, "Accessing the API from a Pod"). */
+/** The folder where Kubernetes mounts a pod's service account token (Kubernetes docs, "Accessing the API from a Pod"). */
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 export function parseInCluster(problems: Problems): KubeconfigClusterSettings | undefined {
