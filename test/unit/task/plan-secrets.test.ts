@@ -40,6 +40,32 @@ describe('plan: Secrets', () => {
     });
   }
 
+  it('config.json merges the pull registries after the push registry', () => {
+    const plan = buildPlan(sampleSettings({ registry: ACR, pullRegistries: [DOCKER_HUB, OTHER_REGISTRY] }), 'abcd1234');
+    const config = dockerConfigOf(plan);
+
+    assert.deepEqual(Object.keys(config.auths), ['myregistry.azurecr.io', 'https://index.docker.io/v1/', 'registry.example.test:5000']);
+    assert.equal(decode(config.auths['registry.example.test:5000'].auth), `${OTHER_REGISTRY.username}:${OTHER_REGISTRY.password}`);
+    for (const entry of Object.values(config.auths)) assert.ok(plan.derivedSecrets.includes(entry.auth));
+  });
+
+  it('config.json keeps the push registry when a pull registry has the same key', () => {
+    const pullAcr: RegistrySettings = { ...ACR, connectionName: 'acr-pull', username: 'pull-only', password: 'pull-password' };
+    const plan = buildPlan(sampleSettings({ registry: ACR, pullRegistries: [pullAcr] }), 'abcd1234');
+    const config = dockerConfigOf(plan);
+
+    assert.deepEqual(Object.keys(config.auths), ['myregistry.azurecr.io']);
+    assert.equal(decode(config.auths['myregistry.azurecr.io'].auth), `${ACR.username}:${ACR.password}`);
+  });
+
+  it('config.json maps a registry with a helper to credHelpers, with no auths', () => {
+    const helperAcr: RegistrySettings = { ...ACR, username: '', password: '', helper: 'acr-env' };
+    const plan = buildPlan(sampleSettings({ registry: helperAcr }), 'abcd1234');
+    const config = JSON.parse(decode(plan.registrySecret.data?.['config.json'])) as Record<string, unknown>;
+
+    assert.deepEqual(config, { credHelpers: { 'myregistry.azurecr.io': 'acr-env' } });
+  });
+
   it('storage Secret holds the key', () => {
     const plan = buildPlan(sampleSettings(), 'abcd1234');
 

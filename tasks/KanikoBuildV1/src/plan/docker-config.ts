@@ -4,12 +4,29 @@ import type { RegistrySettings } from '../settings/types';
 export interface DockerConfig {
   /** The file's contents. */
   json: string;
-  /** The base64 `auth` value, a secret of its own that must be masked too. */
-  auth: string;
+  /** The base64 `auth` values, secrets of their own that must be masked too. */
+  auths: string[];
 }
 
-/** Returns a config.json with one `auths` entry under the key kaniko looks up for the registry. */
-export function dockerConfig(registry: RegistrySettings): DockerConfig {
-  const auth = Buffer.from(`${registry.username}:${registry.password}`, 'utf8').toString('base64');
-  return { json: JSON.stringify({ auths: { [registry.authKey]: { auth } } }), auth };
+/**
+ * Returns a config.json with an `auths` entry (or a `credHelpers` entry for a helper) for each
+ * registry, under the key kaniko looks up. The first registry with a given key wins, so the
+ * push registry comes first.
+ */
+export function dockerConfig(registries: RegistrySettings[]): DockerConfig {
+  const auths: Record<string, { auth: string }> = {};
+  const credHelpers: Record<string, string> = {};
+  for (const registry of registries) {
+    if (registry.authKey in auths || registry.authKey in credHelpers) continue;
+    if (registry.helper) {
+      credHelpers[registry.authKey] = registry.helper;
+    } else {
+      auths[registry.authKey] = { auth: Buffer.from(`${registry.username}:${registry.password}`, 'utf8').toString('base64') };
+    }
+  }
+  const config = {
+    ...(Object.keys(auths).length ? { auths } : {}),
+    ...(Object.keys(credHelpers).length ? { credHelpers } : {}),
+  };
+  return { json: JSON.stringify(config), auths: Object.values(auths).map((entry) => entry.auth) };
 }

@@ -31,7 +31,7 @@ export function buildPlan(settings: Settings, uniqueSuffix: string): BuildPlan {
   const blobName = `${name}.tar.gz`;
   const contextUrl = `${settings.storage.kanikoEndpoint}/${settings.storage.container}/${blobName}`;
   const destinations = settings.image.tags.map((tag) => `${settings.image.repository}:${tag}`);
-  const config = dockerConfig(settings.registry);
+  const config = dockerConfig([settings.registry, ...settings.pullRegistries]);
   const registrySecretData = base64(config.json);
   const storageSecretData = base64(settings.storage.accessKey);
   const registrySecretName = `${name}-registry`;
@@ -49,7 +49,7 @@ export function buildPlan(settings: Settings, uniqueSuffix: string): BuildPlan {
       name, namespace, labels, annotations, contextUrl, destinations,
       build: settings.build, pod: settings.pod, registrySecretName, storageSecretName,
     }),
-    derivedSecrets: [config.auth, config.json, registrySecretData, storageSecretData],
+    derivedSecrets: [...config.auths, config.json, registrySecretData, storageSecretData],
   };
 }
 

@@ -37,7 +37,7 @@ export function parseSettings(raw: RawRun): Settings {
   problems.throwIfAny();
   // Every parser adds a problem whenever it returns undefined, so all are defined here.
   return {
-    cluster: cluster!, registry: registry!, image: image!, build: build!, storage: storage!, pod: pod!,
+    cluster: cluster!, registry: registry!, pullRegistries: [], image: image!, build: build!, storage: storage!, pod: pod!,
     run: runIdentity(raw.variables),
   };
 }

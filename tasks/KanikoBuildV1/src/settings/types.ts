@@ -47,15 +47,17 @@ export type ArmAuth =
   /** Workload identity federation: the pipeline's OIDC token, requested with the job's access token. */
   | { kind: 'workloadIdentity'; oidcRequestUri: string; accessToken: string };
 
-/** Credentials for the registry that kaniko pushes to. */
+/** Credentials for a registry that kaniko pushes to or pulls from. */
 export interface RegistrySettings {
   connectionName: string;
   /** Registry host as it appears in image references, such as `myregistry.azurecr.io` or `docker.io`. */
   host: string;
-  /** The key of `auths` in kaniko's config.json; Docker Hub needs `https://index.docker.io/v1/`. */
+  /** The key of `auths` or `credHelpers` in kaniko's config.json; Docker Hub needs `https://index.docker.io/v1/`. */
   authKey: string;
   username: string;
   password: string;
+  /** A Docker credential helper that kaniko runs in the pod instead of stored credentials, such as `acr-env`. */
+  helper?: string;
   /** Set for ACR connections without a stored secret: the credentials come from an Entra token exchange at run time. */
   tokenExchange?: AcrTokenExchange;
 }
@@ -124,7 +126,10 @@ export interface RunIdentity {
 
 export interface Settings {
   cluster: ClusterSettings;
+  /** The registry that kaniko pushes to. */
   registry: RegistrySettings;
+  /** Further registries that kaniko pulls base images from. */
+  pullRegistries: RegistrySettings[];
   image: ImageSettings;
   build: BuildSettings;
   storage: StorageSettings;

@@ -15,6 +15,7 @@ export interface SettingsChanges {
   buildId?: string;
   jobId?: string;
   registry?: RegistrySettings;
+  pullRegistries?: RegistrySettings[];
   tags?: string[];
   build?: Partial<Settings['build']>;
   pod?: Partial<Settings['pod']>;
@@ -25,6 +26,7 @@ export function sampleSettings(changes: SettingsChanges = {}): Settings {
   return {
     cluster: { kind: 'kubeconfig', connectionName: 'cluster', kubeconfig: '{}', skipTlsVerify: false },
     registry,
+    pullRegistries: changes.pullRegistries ?? [],
     image: { repository: `${registry.host}/team/web`, tags: changes.tags ?? ['42', 'latest'] },
     build: { contextDir: '/agent/_work/1/s/app', dockerfile: 'docker/Dockerfile', buildArguments: [], ...changes.build },
     storage: {
