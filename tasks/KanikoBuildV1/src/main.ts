@@ -26,10 +26,17 @@ export interface RunOutcome {
 export async function run(signal: AbortSignal): Promise<RunOutcome> {
   // Read and validate every input and connection.
   const parsed = parseSettings(readRun());
+  if (parsed.anonymousPulls.length > 0) {
+    console.log(loc('AnonymousPulls', parsed.anonymousPulls.map(({ registry, image }) => `${registry} (${image})`).join(', ')));
+  }
 
   // Get the credentials that Azure issues at run time, and plan what the run creates.
   const kubeconfig = await resolveKubeconfig(parsed.cluster, signal);
-  const settings = { ...parsed, registry: await resolveRegistry(parsed.registry, signal) };
+  const settings = {
+    ...parsed,
+    registry: await resolveRegistry(parsed.registry, signal),
+    pullRegistries: await Promise.all(parsed.pullRegistries.map((registry) => resolveRegistry(registry, signal))),
+  };
   const plan = buildPlan(settings, randomBytes(4).toString('hex'));
   for (const value of plan.derivedSecrets) tl.setSecret(value);
   tl.debug(`plan: pod ${plan.namespace}/${plan.name}, blob ${plan.blobName}, destinations ${plan.destinations.join(' ')}`);

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loc } from '../messages';
+import { summarizeDockerfile, type DockerfileSummary } from './dockerfile';
 import type { Problems } from './problems';
 import type { BuildArgument, BuildSettings } from './types';
 
@@ -36,8 +37,42 @@ export function parseBuild(inputs: BuildInputs, problems: Problems): BuildSettin
     return undefined;
   }
   const target = inputs.target || undefined;
-  if (target && !checkTarget(target, dockerfilePath, problems)) return undefined;
-  return { contextDir, dockerfile: dockerfile.split(path.sep).join('/'), buildArguments, target };
+  if (target && !STAGE_NAME.test(target)) {
+    problems.add(loc('TargetInvalid', target));
+    return undefined;
+  }
+  const summary = readDockerfile(dockerfilePath, buildArguments, target, problems);
+  if (!summary) return undefined;
+  return {
+    contextDir, dockerfile: dockerfile.split(path.sep).join('/'), buildArguments, target, pulledImages: summary.pulledImages,
+  };
+}
+
+/** Reads the Dockerfile's stages and pulled images, and checks that kaniko could resolve them. */
+function readDockerfile(
+  dockerfilePath: string, buildArguments: BuildArgument[], target: string | undefined, problems: Problems,
+): DockerfileSummary | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(dockerfilePath, 'utf8');
+  } catch (error) {
+    problems.add(loc('DockerfileUnreadable', dockerfilePath, (error as Error).message));
+    return undefined;
+  }
+  const summary = summarizeDockerfile(text, buildArguments, target);
+  if (summary.stages.length === 0) {
+    problems.add(loc('DockerfileWithoutFrom', dockerfilePath));
+    return undefined;
+  }
+  // kaniko rejects a target that names no `FROM ... AS NAME` stage before it builds.
+  if (target && !summary.stages.includes(target.toLowerCase())) {
+    problems.add(loc('TargetNotFound', target, summary.stages.filter(Boolean).join(', ') || '(none)'));
+    return undefined;
+  }
+  for (const image of summary.unresolvedImages) {
+    problems.add(loc('DockerfileImageUnresolved', dockerfilePath, image.line, image.reference || '(empty)'));
+  }
+  return summary.unresolvedImages.length ? undefined : summary;
 }
 
 function findDockerfile(inputs: BuildInputs, problems: Problems): string | undefined {
@@ -79,21 +114,6 @@ function parseBuildArguments(input: string, problems: Problems): BuildArgument[]
     buildArguments.push({ name, value: line.slice(separator + 1) });
   }
   return problems.count > start ? undefined : buildArguments;
-}
-
-/** Checks that the target names a `FROM ... AS NAME` stage, as kaniko does before it builds. */
-function checkTarget(target: string, dockerfilePath: string, problems: Problems): boolean {
-  if (!STAGE_NAME.test(target)) {
-    problems.add(loc('TargetInvalid', target));
-    return false;
-  }
-  const stages = [...fs.readFileSync(dockerfilePath, 'utf8').matchAll(/^\s*FROM\s+.*?\s+AS\s+(\S+)\s*$/gim)]
-    .map((match) => match[1].toLowerCase());
-  if (!stages.includes(target.toLowerCase())) {
-    problems.add(loc('TargetNotFound', target, stages.join(', ') || '(none)'));
-    return false;
-  }
-  return true;
 }
 
 function isFile(file: string): boolean {

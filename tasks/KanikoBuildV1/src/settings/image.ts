@@ -67,6 +67,20 @@ function parseTags(input: string, problems: Problems): string[] | undefined {
   return invalid.length ? undefined : tags;
 }
 
+/**
+ * Returns the registry host of an image reference as Docker normalizes it: the first path
+ * component when it looks like a host (has `.` or `:`, is `localhost`, or has upper case), else
+ * `docker.io`. Docker Hub's other names also become `docker.io`.
+ */
+export function imageRegistry(reference: string): string {
+  const slash = reference.indexOf('/');
+  const first = slash === -1 ? '' : reference.slice(0, slash);
+  const isHost = first !== '' && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase());
+  if (!isHost) return 'docker.io';
+  const host = first.toLowerCase();
+  return DOCKER_HUB_ALIASES.has(host) ? 'docker.io' : host;
+}
+
 /** Tells whether `text` is a full image reference: `[host/]path[:tag][@sha256:digest]`. */
 export function isImageReference(text: string): boolean {
   const match = /^([^@]+?)(?::([^:/@]+))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(text);

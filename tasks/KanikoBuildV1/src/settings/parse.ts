@@ -1,4 +1,5 @@
 // Turns the raw values of a run into validated settings, or one error that lists every problem.
+import { loc } from '../messages';
 import { parseAksCluster } from './aks';
 import { parseBuild } from './build';
 import { parseClusterEndpoint } from './cluster';
@@ -7,9 +8,10 @@ import { parseInCluster } from './in-cluster';
 import { parsePod } from './pod';
 import { Problems } from './problems';
 import type { RawRun, RawVariables } from './raw';
+import { checkPullCredentials } from './pull-credentials';
 import { parseRegistryEndpoint } from './registry';
 import { parseStorage } from './storage';
-import type { ClusterSettings, RunIdentity, Settings } from './types';
+import type { ClusterSettings, RegistrySettings, RunIdentity, Settings } from './types';
 
 /** Validates everything before the run touches the cluster or storage. */
 export function parseSettings(raw: RawRun): Settings {
@@ -17,6 +19,7 @@ export function parseSettings(raw: RawRun): Settings {
   const problems = new Problems();
   const cluster = parseCluster(raw, problems);
   const registry = parseRegistryEndpoint(raw.registryEndpoint, problems, raw.variables);
+  const pullRegistries = parseBaseImageRegistries(raw, registry, problems);
   const image = parseImage(inputs.repository, inputs.tags, registry, problems);
   const build = parseBuild({
     dockerfile: inputs.dockerfile,
@@ -32,12 +35,15 @@ export function parseSettings(raw: RawRun): Settings {
     accessKey: inputs.storageAccessKey,
     endpoint: inputs.storageBlobEndpoint,
   }, problems);
+  const anonymousPulls = build && registry && pullRegistries
+    ? checkPullCredentials(build.pulledImages, [registry, ...pullRegistries], build.dockerfile, problems).anonymous
+    : [];
   const connectionNamespace = cluster?.kind === 'kubeconfig' ? cluster.connectionNamespace : undefined;
   const pod = parsePod({ ...inputs, connectionNamespace }, problems);
   problems.throwIfAny();
   // Every parser adds a problem whenever it returns undefined, so all are defined here.
   return {
-    cluster: cluster!, registry: registry!, pullRegistries: [], image: image!, build: build!, storage: storage!, pod: pod!,
+    cluster: cluster!, registry: registry!, pullRegistries: pullRegistries!, anonymousPulls, image: image!, build: build!, storage: storage!, pod: pod!,
     run: runIdentity(raw.variables),
   };
 }
@@ -51,6 +57,33 @@ function parseCluster(raw: RawRun, problems: Problems): ClusterSettings | undefi
     default:
       return parseClusterEndpoint(raw.kubernetesEndpoint, problems);
   }
+}
+
+/**
+ * Parses the connections that kaniko pulls base images with. A registry can have one set of
+ * credentials in config.json, so two connections for one registry are a problem; one for the push
+ * registry is left out, because the push credentials can pull too.
+ */
+function parseBaseImageRegistries(
+  raw: RawRun, registry: RegistrySettings | undefined, problems: Problems,
+): RegistrySettings[] | undefined {
+  const start = problems.count;
+  const registries: RegistrySettings[] = [];
+  for (const { id, endpoint } of raw.baseImageEndpoints) {
+    if (!endpoint) {
+      problems.add(loc('BaseImageConnectionMissing', id));
+      continue;
+    }
+    const parsed = parseRegistryEndpoint(endpoint, problems, raw.variables);
+    if (!parsed || parsed.host === registry?.host) continue;
+    const duplicate = registries.find((earlier) => earlier.host === parsed.host);
+    if (duplicate) {
+      problems.add(loc('BaseImageRegistryDuplicate', duplicate.connectionName, parsed.connectionName, parsed.host));
+      continue;
+    }
+    registries.push(parsed);
+  }
+  return problems.count > start ? undefined : registries;
 }
 
 function runIdentity(variables: RawVariables): RunIdentity {

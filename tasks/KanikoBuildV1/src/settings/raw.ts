@@ -16,6 +16,8 @@ export interface RawInputs {
   buildContext: string;
   buildArguments: string;
   target: string;
+  /** Comma-separated ids of Docker registry connections that kaniko pulls base images with. */
+  baseImageRegistries: string;
   storageAccount: string;
   storageContainer: string;
   storageAccessKey: string;
@@ -57,6 +59,8 @@ export interface RawRun {
   kubernetesEndpoint?: RawEndpoint;
   armEndpoint?: RawEndpoint;
   registryEndpoint?: RawEndpoint;
+  /** The connections of baseImageRegistries, in input order; undefined where the agent passed none for an id. */
+  baseImageEndpoints: { id: string; endpoint?: RawEndpoint }[];
   variables: RawVariables;
   /** Returns the files under `root` that match the minimatch `pattern`, as task-lib's findMatch does. */
   findFiles(root: string, pattern: string): string[];

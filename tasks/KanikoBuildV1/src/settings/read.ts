@@ -7,7 +7,7 @@ import type { RawEndpoint, RawInputs, RawRun, RawVariables } from './raw';
 const INPUT_NAMES: (keyof RawInputs)[] = [
   'connectionType', 'azureSubscriptionEndpoint', 'azureResourceGroup', 'kubernetesCluster', 'useClusterAdmin',
   'kubernetesServiceConnection', 'namespace', 'containerRegistry', 'repository', 'tags', 'dockerfile',
-  'buildContext', 'buildArguments', 'target', 'storageAccount', 'storageContainer', 'storageAccessKey',
+  'buildContext', 'buildArguments', 'target', 'baseImageRegistries', 'storageAccount', 'storageContainer', 'storageAccessKey',
   'storageBlobEndpoint', 'executorImage', 'cpuRequest', 'memoryRequest', 'cpuLimit', 'memoryLimit',
   'buildTimeoutInMinutes',
 ];
@@ -39,10 +39,18 @@ export function readRun(): RawRun {
     kubernetesEndpoint: readEndpoint('kubernetesServiceConnection', inputs.kubernetesServiceConnection,
       KUBERNETES_PARAMETERS, KUBERNETES_DATA),
     registryEndpoint: readEndpoint('containerRegistry', inputs.containerRegistry, REGISTRY_PARAMETERS, REGISTRY_DATA),
+    baseImageEndpoints: splitConnectionIds(inputs.baseImageRegistries).map((id) => ({
+      id, endpoint: readEndpoint('baseImageRegistries', id, REGISTRY_PARAMETERS, REGISTRY_DATA),
+    })),
     armEndpoint: readEndpoint('azureSubscriptionEndpoint', inputs.azureSubscriptionEndpoint, ARM_PARAMETERS, ARM_DATA),
     variables: readVariables(),
     findFiles: (root, pattern) => tl.findMatch(root, pattern),
   };
+}
+
+/** Splits a multi-select connection input, which the agent passes as comma-separated connection ids. */
+function splitConnectionIds(value: string): string[] {
+  return [...new Set(value.split(',').map((id) => id.trim()).filter(Boolean))];
 }
 
 function readInputs(): RawInputs {

@@ -1,5 +1,6 @@
 // The typed, validated settings of one run. Only the settings modules read inputs and
 // service connections; everything after them works from this object.
+import type { PulledImage } from './dockerfile';
 
 /** How to reach the cluster: a kubeconfig from a Kubernetes connection, or an AKS cluster through Azure Resource Manager. */
 export type ClusterSettings = KubeconfigClusterSettings | AksClusterSettings;
@@ -90,6 +91,8 @@ export interface BuildSettings {
   dockerfile: string;
   buildArguments: BuildArgument[];
   target?: string;
+  /** Images that the build pulls (base images and `COPY --from` images) from the Dockerfile. */
+  pulledImages: PulledImage[];
 }
 
 export interface StorageSettings {
@@ -130,6 +133,8 @@ export interface Settings {
   registry: RegistrySettings;
   /** Further registries that kaniko pulls base images from. */
   pullRegistries: RegistrySettings[];
+  /** Registries that kaniko pulls from without credentials, each with the first image it pulls there. */
+  anonymousPulls: { registry: string; image: string }[];
   image: ImageSettings;
   build: BuildSettings;
   storage: StorageSettings;

@@ -17,6 +17,7 @@ async function runWith(options: {
   image?: string;
   credentials?: boolean;
   env?: Record<string, string>;
+  registryCredentials?: Record<string, { username: string; password: string }>;
 }): Promise<Run> {
   const mounted = new Map<string, Buffer>();
   if (options.files) mounted.set('/context/context.tar.gz', await makeContextArchive(options.files));
@@ -32,6 +33,7 @@ async function runWith(options: {
       '--digest-file=/dev/termination-log',
     ],
     env: options.env ?? {},
+    registryCredentials: options.registryCredentials,
     mountedFiles: mounted,
     resolveBlobService: () => undefined,
     stepDelayMs: 0,
@@ -59,6 +61,17 @@ describe('executor emulation', () => {
     assert.ok(lines.includes('built '), 'RUN echo prints its words');
     assert.ok(lines.includes(`time="2026-08-01T12:00:00Z" level=info msg="Pushing image to ${DESTINATION}"`));
     assert.ok(lines.includes(`time="2026-08-01T12:00:00Z" level=info msg="Pushed myreg.azurecr.io/team/app@${result.digest}"`));
+  });
+
+  it('fails to pull a base image without credentials', async () => {
+    const files = { ...APP, Dockerfile: 'FROM base.azurecr.io/python:3.12\nCOPY app.py .\n' };
+    const { result, lines } = await runWith({ files, registryCredentials: { 'base.azurecr.io': { username: 'puller', password: 'p' } } });
+
+    assert.equal(result.exitCode, 1);
+    assert.equal(result.digest, undefined);
+    assert.ok(lines.includes('time="2026-08-01T12:00:00Z" level=info msg="Retrieving image manifest base.azurecr.io/python:3.12"'));
+    assert.equal(lines.at(-1),
+      'error building image: GET https://base.azurecr.io/oauth2/token?scope=repository%3Apython%3Apull&service=base.azurecr.io: UNAUTHORIZED: authentication required');
   });
 
   it('derives digests from the input', async () => {

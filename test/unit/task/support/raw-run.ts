@@ -124,6 +124,7 @@ export function validInputs(changes: Partial<RawInputs> = {}): RawInputs {
     buildContext: '',
     buildArguments: '',
     target: '',
+    baseImageRegistries: '',
     storageAccount: 'kanikostorage',
     storageContainer: 'kaniko-contexts',
     storageAccessKey: STORAGE_KEY,
@@ -143,6 +144,8 @@ export interface RunChanges {
   kubernetesEndpoint?: RawEndpoint | null;
   registryEndpoint?: RawEndpoint | null;
   armEndpoint?: RawEndpoint;
+  /** Connections of baseImageRegistries by id; `undefined` means the agent passed none for that id. */
+  baseImageEndpoints?: { id: string; endpoint?: RawEndpoint }[];
 }
 
 /** Returns a run whose working directory is `root`. An endpoint given as `null` means the agent passed none. */
@@ -152,6 +155,7 @@ export function rawRun(root: string, changes: RunChanges = {}): RawRun {
     kubernetesEndpoint: changes.kubernetesEndpoint === null ? undefined : changes.kubernetesEndpoint ?? serviceAccountEndpoint(),
     registryEndpoint: changes.registryEndpoint === null ? undefined : changes.registryEndpoint ?? acrEndpoint(),
     armEndpoint: changes.armEndpoint,
+    baseImageEndpoints: changes.baseImageEndpoints ?? [],
     variables: {
       buildId: '1234',
       jobId: '12f1170f-54f2-53f3-20dd-22fc7dff55f9',

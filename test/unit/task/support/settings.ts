@@ -27,8 +27,9 @@ export function sampleSettings(changes: SettingsChanges = {}): Settings {
     cluster: { kind: 'kubeconfig', connectionName: 'cluster', kubeconfig: '{}', skipTlsVerify: false },
     registry,
     pullRegistries: changes.pullRegistries ?? [],
+    anonymousPulls: [],
     image: { repository: `${registry.host}/team/web`, tags: changes.tags ?? ['42', 'latest'] },
-    build: { contextDir: '/agent/_work/1/s/app', dockerfile: 'docker/Dockerfile', buildArguments: [], ...changes.build },
+    build: { contextDir: '/agent/_work/1/s/app', dockerfile: 'docker/Dockerfile', buildArguments: [], pulledImages: [], ...changes.build },
     storage: {
       account: 'kanikostorage',
       container: 'kaniko-contexts',

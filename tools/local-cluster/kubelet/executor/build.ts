@@ -20,6 +20,8 @@ export interface BuildRequest {
   logger: KanikoLogger;
   /** Waits between log lines; rejects when the run is stopped. */
   pause: () => Promise<void>;
+  /** Returns the registry's error when an image cannot be pulled with the pod's credentials, else undefined. */
+  checkPull: (image: string) => string | undefined;
 }
 
 /** A build step that failed; `exitCode` is kaniko's exit code. */
@@ -35,7 +37,7 @@ export async function emulateBuild(request: BuildRequest): Promise<void> {
   const excluded = loadDockerignore(request);
   logger.info(`Built cross stage deps: ${formatDependencies(plan.crossStageDependencies)}`);
   await pause();
-  await retrieveBaseImages(plan.stages, logger, pause);
+  await retrieveBaseImages(plan.stages, request);
 
   for (const [position, stage] of plan.stages.entries()) {
     await buildStage(stage, request, excluded);
@@ -55,7 +57,8 @@ function loadDockerignore(request: BuildRequest): Ignore {
   return matcher.add(request.files.readFile(path)?.toString('utf8') ?? '');
 }
 
-async function retrieveBaseImages(stages: PlannedStage[], logger: KanikoLogger, pause: () => Promise<void>): Promise<void> {
+async function retrieveBaseImages(stages: PlannedStage[], request: BuildRequest): Promise<void> {
+  const { logger, pause } = request;
   const images = new Set(stages.filter((s) => s.baseIndex === -1 && s.baseName !== 'scratch').map((s) => s.baseName));
   for (const image of images) {
     let registry: string;
@@ -66,6 +69,8 @@ async function retrieveBaseImages(stages: PlannedStage[], logger: KanikoLogger, 
     }
     logger.info(`Retrieving image manifest ${image}`);
     await pause();
+    const problem = request.checkPull(image);
+    if (problem) throw new BuildFailure(problem);
     logger.info(`Retrieving image ${image} from registry ${registry}`);
     await pause();
   }

@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import type { KanikoOptions } from './args';
 import type { ContainerFiles } from './container-files';
-import { DOCKER_HUB_REGISTRY, parseTag, repositoryName, type ImageReference } from './reference';
+import { DOCKER_HUB_REGISTRY, parseReference, parseTag, repositoryName, type ImageReference } from './reference';
 
 /** The account of an emulated registry: fixed credentials, or a check such as an ACR refresh token verifier. */
 export type RegistryCredential =
@@ -70,7 +70,45 @@ export function checkPushPermissions(request: PushCheckRequest): void {
   }
 }
 
-function resolveAuthentication(reference: ImageReference, request: PushCheckRequest): Authentication {
+/**
+ * Returns the registry's error when kaniko could not pull `image`, else undefined. Only the
+ * emulated registries (those in `registryCredentials`) require credentials; any other registry
+ * serves its images to anonymous pulls, as public registries do.
+ */
+export function pullProblem(image: string, request: Omit<PushCheckRequest, 'options'>): string | undefined {
+  const reference = parseReference(image);
+  const expected = expectedCredential(reference.registry, request.registryCredentials);
+  if (!expected) return undefined;
+  const authentication = resolveAuthentication(reference, request);
+  if (authentication.kind === 'helper' || (authentication.kind === 'basic' && matchesCredential(authentication, expected))) {
+    return undefined;
+  }
+  // NOTE: the wording follows a typical registry's token endpoint response. Each registry words it differently.
+  const { registry, repository } = reference;
+  const scope = encodeURIComponent(`repository:${repository}:pull`);
+  const tokenUrl = registry === DOCKER_HUB_REGISTRY
+    ? `https://auth.docker.io/token?scope=${scope}&service=registry.docker.io`
+    : `${schemeOf(registry)}://${registry}/oauth2/token?scope=${scope}&service=${registry}`;
+  return `GET ${tokenUrl}: UNAUTHORIZED: authentication required`;
+}
+
+function expectedCredential(
+  registry: string, known: Readonly<Record<string, RegistryCredential>> | undefined,
+): RegistryCredential | undefined {
+  return known?.[registry] ?? (registry === DOCKER_HUB_REGISTRY ? known?.['docker.io'] : undefined);
+}
+
+function matchesCredential(authentication: { username: string; password: string }, expected: RegistryCredential): boolean {
+  return 'verify' in expected
+    ? expected.verify(authentication.username, authentication.password)
+    : authentication.username === expected.username && authentication.password === expected.password;
+}
+
+function schemeOf(registry: string): string {
+  return /^(localhost|127\.0\.0\.1)(:\d+)?$/.test(registry) ? 'http' : 'https';
+}
+
+function resolveAuthentication(reference: ImageReference, request: Omit<PushCheckRequest, 'options'>): Authentication {
   const path = dockerConfigPath(request.env);
   const data = request.files.readFile(path);
   const config = data ? parseDockerConfig(data, path) : {};
@@ -151,18 +189,15 @@ function pushProblem(
   known: Readonly<Record<string, RegistryCredential>> | undefined,
 ): string | undefined {
   const { registry, repository } = reference;
-  const scheme = /^(localhost|127\.0\.0\.1)(:\d+)?$/.test(registry) ? 'http' : 'https';
+  const scheme = schemeOf(registry);
   if (authentication.kind === 'anonymous') {
     // NOTE: the wording follows a typical registry's response. Each registry words it differently.
     const scopes = ['pull', 'push'].map((action) => `map[Action:${action} Class: Name:${repository} Type:repository]`);
     return `POST ${scheme}://${registry}/v2/${repository}/blobs/uploads/: UNAUTHORIZED: authentication required; [${scopes.join(' ')}]`;
   }
-  const expected = known?.[registry] ?? (registry === DOCKER_HUB_REGISTRY ? known?.['docker.io'] : undefined);
+  const expected = expectedCredential(registry, known);
   if (authentication.kind === 'basic' && expected) {
-    const matches = 'verify' in expected
-      ? expected.verify(authentication.username, authentication.password)
-      : authentication.username === expected.username && authentication.password === expected.password;
-    if (!matches) {
+    if (!matchesCredential(authentication, expected)) {
       const scope = encodeURIComponent(`repository:${repository}:pull,push`);
       const tokenUrl = registry === DOCKER_HUB_REGISTRY
         ? `https://auth.docker.io/token?scope=${scope}&service=registry.docker.io`

@@ -15,7 +15,7 @@ import {
 import { isLogFormat, KanikoLogger, parseLogLevel } from './log';
 import { resolveDockerfilePath } from './dockerfile-path';
 import { pushImage } from './push';
-import { checkPushPermissions, dockerConfigPath, type RegistryCredential } from './registry-auth';
+import { checkPushPermissions, dockerConfigPath, pullProblem, type RegistryCredential } from './registry-auth';
 
 export interface ExecutorRequest {
   /** The container's image, which decides release-specific behaviour. */
@@ -226,7 +226,9 @@ async function build(options: KanikoOptions, request: ExecutorRequest, context: 
       env: request.env,
     });
     checkBuildOptions(options);
-    await emulateBuild({ plan, ...context });
+    const checkPull = (image: string): string | undefined =>
+      pullProblem(image, { env: request.env, files: context.files, registryCredentials: request.registryCredentials });
+    await emulateBuild({ plan, ...context, checkPull });
   } catch (error) {
     if (request.signal.aborted || isProgrammingError(error)) throw error;
     const exitCode = error instanceof BuildFailure ? error.exitCode : 1;
