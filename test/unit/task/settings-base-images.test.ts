@@ -55,6 +55,22 @@ describe('settings: base image registries', () => {
     assert.match(problems[1], /line 3: the image two\.azurecr\.io\/c is on two\.azurecr\.io/);
   });
 
+  it('anonymous pull registry needs no connection', () => {
+    withDockerfile('FROM vendorimages.azurecr.io/runtime:2\n');
+    const settings = parseSettings(rawRun(root(), { inputs: { anonymousPullRegistries: 'other.azurecr.io, https://VendorImages.azurecr.io/' } }));
+
+    assert.deepEqual(settings.anonymousPulls, [{ registry: 'vendorimages.azurecr.io', image: 'vendorimages.azurecr.io/runtime:2' }]);
+  });
+
+  it('anonymous pull registry must be a host', () => {
+    withDockerfile('FROM alpine\n');
+    const problems = settingsProblems(rawRun(root(), { inputs: { anonymousPullRegistries: 'vendorimages.azurecr.io/runtime' } }));
+
+    assert.deepEqual(problems, [
+      "Input anonymousPullRegistries: 'vendorimages.azurecr.io/runtime' is not a registry host. Write hosts such as vendorimages.azurecr.io, separated by commas.",
+    ]);
+  });
+
   it('push registry covers its own base images', () => {
     withDockerfile('FROM myregistry.azurecr.io/base/python:3.12\n');
     const settings = parseSettings(rawRun(root(), { registryEndpoint: acrEndpoint('myregistry.azurecr.io') }));

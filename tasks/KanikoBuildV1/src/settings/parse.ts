@@ -36,7 +36,12 @@ export function parseSettings(raw: RawRun): Settings {
     endpoint: inputs.storageBlobEndpoint,
   }, problems);
   const anonymousPulls = build && registry && pullRegistries
-    ? checkPullCredentials(build.pulledImages, [registry, ...pullRegistries], build.dockerfile, problems).anonymous
+    ? checkPullCredentials({
+      images: build.pulledImages,
+      registries: [registry, ...pullRegistries],
+      anonymousPullRegistries: inputs.anonymousPullRegistries,
+      dockerfile: build.dockerfile,
+    }, problems).anonymous
     : [];
   const connectionNamespace = cluster?.kind === 'kubeconfig' ? cluster.connectionNamespace : undefined;
   const pod = parsePod({ ...inputs, connectionNamespace }, problems);
@@ -60,9 +65,9 @@ function parseCluster(raw: RawRun, problems: Problems): ClusterSettings | undefi
 }
 
 /**
- * Parses the connections that kaniko pulls base images with. A registry can have one set of
- * credentials in config.json, so two connections for one registry are a problem; one for the push
- * registry is left out, because the push credentials can pull too.
+ * Parses the connections that kaniko pulls base images with. config.json holds one set of
+ * credentials per registry, so two connections for one registry are a problem. A connection for
+ * the push registry is left out, because the push credentials can pull too.
  */
 function parseBaseImageRegistries(
   raw: RawRun, registry: RegistrySettings | undefined, problems: Problems,

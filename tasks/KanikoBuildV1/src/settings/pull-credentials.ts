@@ -1,9 +1,10 @@
-// Checks, before anything is created, that kaniko will have credentials for every registry it
-// pushes to and for every private registry it pulls from.
+// Checks, before anything is created, that kaniko will have credentials for every private
+// registry it pulls from. The push registry always has them, because its connection gives them.
 import { loc } from '../messages';
 import type { PulledImage } from './dockerfile';
 import { imageRegistry } from './image';
 import type { Problems } from './problems';
+import { registryHost } from './registry';
 import type { RegistrySettings } from './types';
 
 /**
@@ -21,25 +22,45 @@ export interface PullCredentialCheck {
   anonymous: { registry: string; image: string }[];
 }
 
+export interface PullCredentialInputs {
+  images: PulledImage[];
+  /** The push registry and the base image registries. */
+  registries: RegistrySettings[];
+  /** The anonymousPullRegistries input. */
+  anonymousPullRegistries: string;
+  /** The Dockerfile's path, for messages. */
+  dockerfile: string;
+}
+
 /**
  * Adds a problem for every pulled image on a private registry that no registry in `registries`
- * covers. `dockerfile` names the file in messages.
+ * covers, unless the registry is listed as allowing anonymous pull.
  */
-export function checkPullCredentials(
-  images: PulledImage[], registries: RegistrySettings[], dockerfile: string, problems: Problems,
-): PullCredentialCheck {
-  const covered = new Set(registries.map((registry) => registry.host));
+export function checkPullCredentials(inputs: PullCredentialInputs, problems: Problems): PullCredentialCheck {
+  const anonymousPull = parseAnonymousPullRegistries(inputs.anonymousPullRegistries, problems);
+  const covered = new Set(inputs.registries.map((registry) => registry.host));
   const anonymous = new Map<string, string>();
   const reported = new Set<string>();
-  for (const image of images) {
+  for (const image of inputs.images) {
     const registry = imageRegistry(image.reference);
     if (covered.has(registry)) continue;
-    if (PRIVATE_REGISTRY.some((pattern) => pattern.test(registry))) {
-      if (!reported.has(registry)) problems.add(loc('PullRegistryWithoutCredentials', dockerfile, image.line, image.reference, registry));
+    if (!anonymousPull.has(registry) && PRIVATE_REGISTRY.some((pattern) => pattern.test(registry))) {
+      if (!reported.has(registry)) problems.add(loc('PullRegistryWithoutCredentials', inputs.dockerfile, image.line, image.reference, registry));
       reported.add(registry);
     } else if (!anonymous.has(registry)) {
       anonymous.set(registry, image.reference);
     }
   }
   return { anonymous: [...anonymous].map(([registry, image]) => ({ registry, image })) };
+}
+
+function parseAnonymousPullRegistries(input: string, problems: Problems): Set<string> {
+  const hosts = new Set<string>();
+  for (const entry of input.split(/[\s,]+/).filter(Boolean)) {
+    const host = registryHost(entry);
+    const hasPath = entry.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/+$/, '').includes('/');
+    if (host && !hasPath) hosts.add(host);
+    else problems.add(loc('AnonymousPullRegistryInvalid', entry));
+  }
+  return hosts;
 }

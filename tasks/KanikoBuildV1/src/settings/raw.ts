@@ -18,6 +18,8 @@ export interface RawInputs {
   target: string;
   /** Comma-separated ids of Docker registry connections that kaniko pulls base images with. */
   baseImageRegistries: string;
+  /** Hosts of private-by-default registries that allow anonymous pull, comma-separated. */
+  anonymousPullRegistries: string;
   storageAccount: string;
   storageContainer: string;
   storageAccessKey: string;

@@ -7,7 +7,7 @@ import type { RawEndpoint, RawInputs, RawRun, RawVariables } from './raw';
 const INPUT_NAMES: (keyof RawInputs)[] = [
   'connectionType', 'azureSubscriptionEndpoint', 'azureResourceGroup', 'kubernetesCluster', 'useClusterAdmin',
   'kubernetesServiceConnection', 'namespace', 'containerRegistry', 'repository', 'tags', 'dockerfile',
-  'buildContext', 'buildArguments', 'target', 'baseImageRegistries', 'storageAccount', 'storageContainer', 'storageAccessKey',
+  'buildContext', 'buildArguments', 'target', 'baseImageRegistries', 'anonymousPullRegistries', 'storageAccount', 'storageContainer', 'storageAccessKey',
   'storageBlobEndpoint', 'executorImage', 'cpuRequest', 'memoryRequest', 'cpuLimit', 'memoryLimit',
   'buildTimeoutInMinutes',
 ];

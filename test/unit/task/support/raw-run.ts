@@ -125,6 +125,7 @@ export function validInputs(changes: Partial<RawInputs> = {}): RawInputs {
     buildArguments: '',
     target: '',
     baseImageRegistries: '',
+    anonymousPullRegistries: '',
     storageAccount: 'kanikostorage',
     storageContainer: 'kaniko-contexts',
     storageAccessKey: STORAGE_KEY,
