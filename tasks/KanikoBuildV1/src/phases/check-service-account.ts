@@ -1,6 +1,6 @@
-// Reads the service account the build pod will run under, before anything is created: a missing
-// account would make Kubernetes reject the pod, and with workload identity an account without
-// the client-id annotation would give kaniko no identity to get an ACR token with.
+// Reads the service account the build pod will run under, before anything is created. Kubernetes
+// rejects a pod whose account is missing. With workload identity, an account without the
+// client-id annotation gives kaniko no identity to get an ACR token with.
 import * as tl from 'azure-pipelines-task-lib/task';
 import { ApiException, type V1ServiceAccount } from '@kubernetes/client-node';
 import type { ClusterApi } from '../kubernetes/client';

@@ -54,7 +54,7 @@ export function kanikoPod(inputs: PodPlanInputs): V1Pod {
       ...(serviceAccount ? { serviceAccountName: serviceAccount } : {}),
       // kaniko needs no Kubernetes API access, and the build must not see the namespace's services.
       // Workload identity still works: the webhook mounts its own projected token whatever this
-      // field says (pkg/webhook/webhook.go addProjectedVolume), and that token's audience
+      // field is set to (pkg/webhook/webhook.go addProjectedVolume), and that token's audience
       // api://AzureADTokenExchange is one the API server does not accept.
       automountServiceAccountToken: false,
       enableServiceLinks: false,
