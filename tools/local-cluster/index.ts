@@ -127,6 +127,11 @@ export class LocalCluster {
     this.api.installWorkloadIdentityWebhook(settings);
   }
 
+  /** Removes the workload identity webhook; labelled pods are then created without an identity. */
+  removeWorkloadIdentityWebhook(): void {
+    this.api.removeWorkloadIdentityWebhook();
+  }
+
   /** Stops the kubelet, then the API server with every open connection. */
   async stop(): Promise<void> {
     await this.kubelet?.stop();

@@ -187,6 +187,22 @@ describe('KanikoBuild with the build pod\'s workload identity', function () {
     await expectNothingCreated(build, target);
   });
 
+  it('cluster without the webhook fails and cleans up', async () => {
+    const target = identity({ role: 'AcrPush' });
+    cluster.removeWorkloadIdentityWebhook();
+    let build: BuildRun;
+    try {
+      build = await buildWith(target);
+    } finally {
+      cluster.installWorkloadIdentityWebhook({ tenantId: fakes.entra.tenantId, authorityHost: 'https://login.microsoftonline.com/' });
+    }
+    assert.equal(build.run.result, 'Failed');
+    assert.match(errors(build.run), new RegExp(`The cluster gave pod ${target.namespace}/kaniko-4711-[0-9a-f]+ no workload identity: its container has no AZURE_FEDERATED_TOKEN_FILE`));
+    assert.match(errors(build.run), /az aks update --enable-oidc-issuer --enable-workload-identity/);
+    await assertNothingLeft(build);
+    assertNoSecretInOutput(build);
+  });
+
   it('unreadable service account only warns', async () => {
     const target = identity({ role: 'AcrPush' });
     const token = cluster.addUser(`no-sa-${target.namespace}`, [

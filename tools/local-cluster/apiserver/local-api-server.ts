@@ -146,6 +146,11 @@ export class LocalApiServer {
     this.state.workloadIdentityWebhook = settings;
   }
 
+  /** Removes the workload identity webhook, as disabling workload identity does; labelled pods then pass unchanged. */
+  removeWorkloadIdentityWebhook(): void {
+    this.state.workloadIdentityWebhook = undefined;
+  }
+
   async stop(): Promise<void> {
     await this.server.stop();
   }

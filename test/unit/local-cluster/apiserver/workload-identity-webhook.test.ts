@@ -174,6 +174,14 @@ describe('local API server: workload identity webhook', () => {
     assert.ok(created.spec?.volumes?.some((volume) => volume.name === projectedVolumeName('after-install')));
   });
 
+  it('does nothing once removed', async () => {
+    test.server.installWorkloadIdentityWebhook(SETTINGS);
+    test.server.removeWorkloadIdentityWebhook();
+    const created = await test.core.createNamespacedPod({ namespace: 'builds', body: labelledPod('after-removal') });
+    assert.equal(created.spec?.containers[0].env, undefined);
+    assert.equal(created.spec?.volumes?.some((volume) => volume.name === projectedVolumeName('after-removal')) ?? false, false);
+  });
+
   it('answers the webhook denial as a 400 Status', async () => {
     test.server.installWorkloadIdentityWebhook(SETTINGS);
     const pod = labelledPod('denied', { 'azure.workload.identity/service-account-token-expiration': '90000' });
