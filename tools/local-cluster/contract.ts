@@ -3,9 +3,9 @@
 // kubelet reads pods and Secrets through this interface and reports status, log lines and
 // events back through it, as a real kubelet does through the API server.
 // client-node 1.x names the core/v1 Event type CoreV1Event; V1Event is kept as the alias here.
-import type { CoreV1Event as V1Event, V1ObjectMeta, V1Pod, V1PodStatus, V1Secret } from '@kubernetes/client-node';
+import type { CoreV1Event as V1Event, V1ObjectMeta, V1Pod, V1PodStatus, V1Secret, V1ServiceAccount } from '@kubernetes/client-node';
 
-export type ObjectKind = 'namespaces' | 'secrets' | 'pods' | 'events';
+export type ObjectKind = 'namespaces' | 'secrets' | 'serviceaccounts' | 'pods' | 'events';
 
 /** The kubelet's view of the cluster. Every method is synchronous and in memory. */
 export interface ClusterStore {
@@ -14,6 +14,13 @@ export interface ClusterStore {
 
   /** Returns a deep copy of the Secret, or undefined when it does not exist. */
   getSecret(namespace: string, name: string): V1Secret | undefined;
+
+  /**
+   * Issues a service account token for a pod's projected `serviceAccountToken` volume, as the
+   * TokenRequest API (`POST .../serviceaccounts/NAME/token`) does for the kubelet. Returns the
+   * signed JWT, or the API's error message when the service account does not exist.
+   */
+  requestServiceAccountToken(request: ServiceAccountTokenRequest): { token: string } | { error: string };
 
   /**
    * Replaces the pod's status (and spec.nodeName when given), bumps its resourceVersion and
@@ -35,6 +42,19 @@ export interface ClusterStore {
 
   /** Removes the pod for good and sends DELETED to watchers (after the kubelet stopped it). */
   finalizePodDeletion(namespace: string, name: string): void;
+}
+
+export interface ServiceAccountTokenRequest {
+  namespace: string;
+  serviceAccountName: string;
+  /** The projection's audience; empty means the API server's own audience (its issuer). */
+  audience?: string;
+  /** Requested lifetime; Kubernetes defaults it to 3600 seconds. */
+  expirationSeconds?: number;
+  /** The pod the token is bound to. */
+  podName: string;
+  podUid: string;
+  nodeName: string;
 }
 
 /** The calls the API server makes to the kubelet. */
@@ -64,4 +84,4 @@ export interface PodRunRecord {
   digest?: string;
 }
 
-export type { V1Event, V1ObjectMeta, V1Pod, V1PodStatus, V1Secret };
+export type { V1Event, V1ObjectMeta, V1Pod, V1PodStatus, V1Secret, V1ServiceAccount };

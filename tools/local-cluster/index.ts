@@ -1,12 +1,17 @@
 // The local Kubernetes cluster for tests: an HTTPS API server with its own CA on 127.0.0.1
 // (./apiserver) and one node whose kubelet runs pods through the kaniko emulation (./kubelet).
+import type { WorkloadIdentityWebhookSettings } from './apiserver/admission/workload-identity-webhook';
 import type { AccessRule, TokenVerifier } from './apiserver/auth';
-import { LocalApiServer, type StoredObject } from './apiserver/local-api-server';
+import {
+  LocalApiServer, type ServiceAccountIssuerInfo, type ServiceAccountOptions, type StoredObject,
+} from './apiserver/local-api-server';
 import type { ObjectKind, PodLifecycleListener, PodRunRecord } from './contract';
 import type { RegistryCredential } from './kubelet/executor/registry-auth';
 import { Kubelet, type KubeletOptions } from './kubelet/index';
 
-export type { AccessRule, StoredObject, TokenVerifier };
+export type {
+  AccessRule, ServiceAccountIssuerInfo, ServiceAccountOptions, StoredObject, TokenVerifier, WorkloadIdentityWebhookSettings,
+};
 
 export interface LocalClusterOptions {
   /** Options of the kubelet; required unless `podLifecycle` replaces the kubelet. */
@@ -19,6 +24,8 @@ export interface LocalClusterOptions {
   bookmarkIntervalMs?: number;
   /** Changes per resource kept for watches that resume from a resourceVersion; default 1000. */
   watchHistorySize?: number;
+  /** The `iss` of service account tokens; default `https://kubernetes.default.svc.cluster.local`. */
+  serviceAccountIssuer?: string;
 }
 
 export class LocalCluster {
@@ -37,6 +44,7 @@ export class LocalCluster {
       watchTimeoutSeconds: options.watchTimeoutSeconds,
       bookmarkIntervalMs: options.bookmarkIntervalMs,
       watchHistorySize: options.watchHistorySize,
+      serviceAccountIssuer: options.serviceAccountIssuer,
     });
     let kubelet: Kubelet | undefined;
     if (!options.podLifecycle && options.kubelet) {
@@ -99,9 +107,29 @@ export class LocalCluster {
     this.kubelet.addRegistry(host, credential);
   }
 
-  /** Adds a service account that pods may name; every namespace has `default`. */
-  createServiceAccount(namespace: string, name: string): void {
-    this.api.createServiceAccount(namespace, name);
+  /** Creates a ServiceAccount, with annotations such as `azure.workload.identity/client-id`; every namespace has `default`. */
+  createServiceAccount(namespace: string, name: string, options: ServiceAccountOptions = {}): void {
+    this.api.createServiceAccount(namespace, name, options);
+  }
+
+  /** The issuer of the cluster's service account tokens, for an identity provider to trust (AKS's OIDC issuer). */
+  get serviceAccountIssuer(): ServiceAccountIssuerInfo {
+    return this.api.serviceAccountIssuer;
+  }
+
+  /** Returns the claims of a service account token this cluster issued, or undefined for any other text. */
+  verifyServiceAccountToken(token: string): Record<string, unknown> | undefined {
+    return this.api.verifyServiceAccountToken(token);
+  }
+
+  /** Installs the Azure workload identity webhook, as `az aks update --enable-workload-identity` does. */
+  installWorkloadIdentityWebhook(settings: WorkloadIdentityWebhookSettings): void {
+    this.api.installWorkloadIdentityWebhook(settings);
+  }
+
+  /** Removes the workload identity webhook; labelled pods are then created without an identity. */
+  removeWorkloadIdentityWebhook(): void {
+    this.api.removeWorkloadIdentityWebhook();
   }
 
   /** Stops the kubelet, then the API server with every open connection. */

@@ -7,6 +7,7 @@ import { createClusterApi } from './kubernetes/client';
 import { inGroup } from './log';
 import { loc } from './messages';
 import { checkCluster } from './phases/check-cluster';
+import { checkServiceAccount } from './phases/check-service-account';
 import { createBuildPod } from './phases/create-pod';
 import { followBuild } from './phases/follow-build';
 import { recentPodEvents } from './phases/pod-events';
@@ -44,6 +45,9 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
   // Check that the cluster responds and accepts the connection in the namespace.
   const cluster = createClusterApi(kubeconfig);
   await checkCluster(cluster, plan, signal);
+
+  // Check the pod's service account, and its workload identity annotation when kaniko uses it.
+  await checkServiceAccount(cluster, settings.pod, signal);
 
   const cleanup = new Cleanup();
   try {

@@ -169,4 +169,20 @@ describe('settings: base image registries', () => {
     assert.equal(problems.length, 1);
     assert.match(problems[0], /has no FROM instruction/);
   });
+
+  it('workload identity pulls from other ACR registries', () => {
+    withDockerfile('FROM baseimages.azurecr.io/python:3.12\nCOPY --from=tools.azurecr.io/cli:1 /cli /cli\nCOPY --from=ghcr.io/org/tool:1 /t /t\n');
+    const run = rawRun(root(), {
+      inputs: { registryCredentials: 'workloadIdentity', serviceAccount: 'kaniko-builder', repository: 'myregistry.azurecr.io/team/web' },
+      registryEndpoint: null,
+      baseImageEndpoints: [baseConnection('tools', usernamePasswordEndpoint('tools.azurecr.io'))],
+    });
+    const settings = parseSettings(run);
+
+    assert.deepEqual(settings.pullRegistries.map((registry) => [registry.host, registry.helper ?? 'auths']), [
+      ['tools.azurecr.io', 'auths'],
+      ['baseimages.azurecr.io', 'acr-env'],
+    ]);
+    assert.deepEqual(settings.anonymousPulls, [{ registry: 'ghcr.io', image: 'ghcr.io/org/tool:1' }]);
+  });
 });

@@ -6,6 +6,8 @@ import { FakeHttpsServer } from '../shared/https-server';
 import type { RecordedRequest } from '../shared/request-log';
 import { handleRegistryRequest, type RegistryContext } from './exchange-endpoint';
 import { checkRefreshToken, type RefreshTokenCheck } from './refresh-tokens';
+import { decideWorkloadIdentity } from './workload-identity';
+import type { WorkloadIdentityDecision, WorkloadIdentityRequest } from '../../local-cluster/kubelet/executor/acr-env-helper';
 
 export interface RegistryServerOptions {
   certificates: ServerCertificates;
@@ -69,6 +71,15 @@ export class AcrFake {
    */
   verifyRefreshToken(token: string, loginServer?: string): RefreshTokenCheck {
     return checkRefreshToken(this.context.signingKey, token, this.context.directory.now(), loginServer);
+  }
+
+  /**
+   * Decides what a pod's federated workload identity may do on `registry`, as Entra ID and the
+   * registry would respond to the token request and the token exchange of kaniko's acr-env helper.
+   * Pass it to the local cluster as the registry's account, under the host the pod pushes to.
+   */
+  authorizeWorkloadIdentity(registry: ContainerRegistry, request: WorkloadIdentityRequest): WorkloadIdentityDecision {
+    return decideWorkloadIdentity(this.context, registry, request);
   }
 
   async stop(): Promise<void> {

@@ -55,12 +55,19 @@ function exchange(context: RegistryContext, registry: ContainerRegistry, form: U
 
   const caller = validateAccessToken(context, registry, accessToken, form.get('tenant'));
   if ('error' in caller) return caller.error;
-  const actions = [ACR_PULL_ACTION, ACR_PUSH_ACTION, ACR_DELETE_ACTION].filter((action) => context.roles.allows(caller.objectId, action, registry.id));
-  if (actions.length === 0) {
-    return acrError(401, 'UNAUTHORIZED', `The identity ${caller.objectId} has no role on registry ${registry.name} that allows pull or push.`);
-  }
+  const actions = grantedActions(context, caller.objectId, registry);
+  if (actions.length === 0) return acrError(401, 'UNAUTHORIZED', noRoleMessage(caller.objectId, registry));
   const grant = { loginServer: registry.loginServer, tenantId: caller.tenantId, objectId: caller.objectId, actions };
   return { status: 200, json: { refresh_token: issueRefreshToken(context.signingKey, grant, context.directory.now(), context.refreshTokenLifetimeSeconds) } };
+}
+
+/** Returns the registry actions that the caller's role assignments allow on the registry. */
+export function grantedActions(context: RegistryContext, objectId: string, registry: ContainerRegistry): string[] {
+  return [ACR_PULL_ACTION, ACR_PUSH_ACTION, ACR_DELETE_ACTION].filter((action) => context.roles.allows(objectId, action, registry.id));
+}
+
+export function noRoleMessage(objectId: string, registry: ContainerRegistry): string {
+  return `The identity ${objectId} has no role on registry ${registry.name} that allows pull or push.`;
 }
 
 function validateAccessToken(
@@ -99,6 +106,6 @@ function validateAccessToken(
  * NOTE: ACR documents that shape (AcrErrors) but not the codes and messages of /oauth2/exchange
  * failures, so the ones here are the fake's own.
  */
-function acrError(status: number, code: string, message: string): FakeResponse {
+export function acrError(status: number, code: string, message: string): FakeResponse {
   return { status, json: { errors: [{ code, message, detail: null }] } };
 }

@@ -1,14 +1,18 @@
 // The local API server with its cluster state, tokens and helpers for tests, without a
 // kubelet: LocalCluster (../index.ts) adds the kubelet; tests of the API server alone plug in
 // a pod lifecycle listener of their own.
+import type { KeyObject } from 'node:crypto';
 import type { ObjectKind, PodLifecycleListener } from '../contract';
 import { ADMIN_USER, type AccessRule, TokenAuthenticator, type TokenVerifier } from './auth';
 import type { JsonObject } from './decode/decode';
 import { buildKubeconfig } from './kubeconfig';
+import type { WorkloadIdentityWebhookSettings } from './admission/workload-identity-webhook';
 import { createNamespaceObject } from './registry/namespaces';
+import { createServiceAccount } from './registry/service-accounts';
 import { ApiServer } from './server';
 import { ClusterState } from './store/cluster-state';
 import type { ObjectMetaJson } from './store/object-store';
+import { ServiceAccountTokenIssuer } from './store/service-account-tokens';
 
 export interface LocalApiServerOptions {
   /** Receives pod creations and deletions; without one, deleted pods are removed at once. */
@@ -19,6 +23,22 @@ export interface LocalApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Changes per resource kept for watches that resume from a resourceVersion; default 1000. */
   watchHistorySize?: number;
+  /** The `iss` of service account tokens; default `https://kubernetes.default.svc.cluster.local`. */
+  serviceAccountIssuer?: string;
+}
+
+/** Fields that createServiceAccount sets on a ServiceAccount besides its name. */
+export interface ServiceAccountOptions {
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  automountServiceAccountToken?: boolean;
+}
+
+/** The issuer of the cluster's service account tokens and its public key, to register with an identity provider. */
+export interface ServiceAccountIssuerInfo {
+  issuer: string;
+  keyId: string;
+  publicKey: KeyObject;
 }
 
 /** An object as the store keeps it: wire JSON with kind, apiVersion and metadata. */
@@ -40,7 +60,8 @@ export class LocalApiServer {
   ) {}
 
   static async start(options: LocalApiServerOptions = {}): Promise<LocalApiServer> {
-    const state = new ClusterState({ watchHistorySize: options.watchHistorySize ?? 1000 });
+    const tokenIssuer = await ServiceAccountTokenIssuer.create(options.serviceAccountIssuer);
+    const state = new ClusterState({ watchHistorySize: options.watchHistorySize ?? 1000, tokenIssuer });
     state.listener = options.podLifecycle;
     const authenticator = new TokenAuthenticator();
     const adminToken = authenticator.issueToken(ADMIN_USER);
@@ -79,12 +100,12 @@ export class LocalApiServer {
     });
   }
 
-  /** Issues a token for a user with only the given rights; other requests get 403. */
   /** Accepts tokens that `verify` maps to a user. */
   addTokenVerifier(verify: TokenVerifier): void {
     this.authenticator.addVerifier(verify);
   }
 
+  /** Issues a token for a user with only the given rights; other requests get 403. */
   addUser(name: string, rules: AccessRule[]): string {
     return this.authenticator.issueToken({ name, rules });
   }
@@ -99,9 +120,35 @@ export class LocalApiServer {
     createNamespaceObject(this.state, { metadata: { name } } as JsonObject, false);
   }
 
-  /** Adds a service account name that pods may use; every namespace has `default`. */
-  createServiceAccount(namespace: string, name: string): void {
-    this.state.addServiceAccount(namespace, name);
+  /** Creates a ServiceAccount, as `POST .../serviceaccounts` would; every namespace has `default`. */
+  createServiceAccount(namespace: string, name: string, options: ServiceAccountOptions = {}): void {
+    const { labels, annotations, automountServiceAccountToken } = options;
+    const body: JsonObject = { metadata: { name, namespace, labels, annotations }, automountServiceAccountToken };
+    createServiceAccount(this.state, namespace, JSON.parse(JSON.stringify(body)) as JsonObject, false);
+  }
+
+  /** The issuer of service account tokens, which an identity provider trusts for workload identity federation. */
+  get serviceAccountIssuer(): ServiceAccountIssuerInfo {
+    const { issuer, keyId, publicKey } = this.state.tokenIssuer;
+    return { issuer, keyId, publicKey };
+  }
+
+  /** Returns the claims of a service account token this cluster issued, or undefined for any other text. */
+  verifyServiceAccountToken(token: string): Record<string, unknown> | undefined {
+    return this.state.tokenIssuer.verify(token);
+  }
+
+  /**
+   * Installs the Azure workload identity mutating webhook, as enabling workload identity on an
+   * AKS cluster does. Pods labelled `azure.workload.identity/use: "true"` are mutated from then on.
+   */
+  installWorkloadIdentityWebhook(settings: WorkloadIdentityWebhookSettings): void {
+    this.state.workloadIdentityWebhook = settings;
+  }
+
+  /** Removes the workload identity webhook, as disabling workload identity does; labelled pods then pass unchanged. */
+  removeWorkloadIdentityWebhook(): void {
+    this.state.workloadIdentityWebhook = undefined;
   }
 
   async stop(): Promise<void> {

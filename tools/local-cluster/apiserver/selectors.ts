@@ -115,6 +115,7 @@ const SELECTABLE_FIELDS: Record<ObjectKind, Record<string, FieldGetter>> = {
     'status.nominatedNodeName': text('status', 'nominatedNodeName'),
   },
   secrets: { ...COMMON_FIELDS, type: text('type') },
+  serviceaccounts: { ...COMMON_FIELDS },
   namespaces: { ...COMMON_FIELDS, 'status.phase': text('status', 'phase') },
   events: {
     ...COMMON_FIELDS,

@@ -32,15 +32,17 @@ export function secretValues(secret: V1Secret): Map<string, Buffer> {
 
 /**
  * Mounts every volume of the pod, as the kubelet does before it starts any container, and
- * returns the files the container's volume mounts show.
+ * returns the files the container's volume mounts show. A projected `serviceAccountToken`
+ * source gets a token from the API server, bound to the pod.
  * NOTE: ConfigMaps do not exist in the local cluster, so a configMap volume fails to mount
- * unless it is optional. emptyDir, downwardAPI and other volumes mount empty.
+ * unless it is optional, and projected configMap and downwardAPI sources add no files.
+ * emptyDir, downwardAPI and other volumes mount empty.
  */
 export function mountVolumes(pod: V1Pod, container: V1Container, store: ClusterStore): MountResult {
   const namespace = pod.metadata?.namespace ?? 'default';
   const volumeFiles = new Map<string, Map<string, Buffer>>();
   for (const volume of pod.spec?.volumes ?? []) {
-    const mounted = mountVolume(volume, namespace, store);
+    const mounted = mountVolume(volume, pod, namespace, store);
     if ('message' in mounted) {
       return { ok: false, volume: volume.name, message: `MountVolume.SetUp failed for volume "${volume.name}" : ${mounted.message}` };
     }
@@ -60,7 +62,7 @@ export function mountVolumes(pod: V1Pod, container: V1Container, store: ClusterS
   return { ok: true, files };
 }
 
-function mountVolume(volume: V1Volume, namespace: string, store: ClusterStore): { files: Map<string, Buffer> } | { message: string } {
+function mountVolume(volume: V1Volume, pod: V1Pod, namespace: string, store: ClusterStore): { files: Map<string, Buffer> } | { message: string } {
   if (volume.secret) {
     const source = volume.secret;
     return secretFiles(source.secretName ?? '', source.items, source.optional ?? false, namespace, store);
@@ -68,6 +70,22 @@ function mountVolume(volume: V1Volume, namespace: string, store: ClusterStore): 
   if (volume.projected) {
     const files = new Map<string, Buffer>();
     for (const projection of volume.projected.sources ?? []) {
+      if (projection.serviceAccountToken) {
+        const { audience, expirationSeconds, path } = projection.serviceAccountToken;
+        const issued = store.requestServiceAccountToken({
+          namespace,
+          serviceAccountName: pod.spec?.serviceAccountName || 'default',
+          audience,
+          expirationSeconds,
+          podName: pod.metadata?.name ?? '',
+          podUid: pod.metadata?.uid ?? '',
+          nodeName: pod.spec?.nodeName ?? '',
+        });
+        // The projected volume plugin wraps the TokenRequest error (pkg/volume/projected/projected.go).
+        if ('error' in issued) return { message: `failed to fetch token: ${issued.error}` };
+        files.set(path, Buffer.from(issued.token));
+        continue;
+      }
       if (!projection.secret) continue;
       const { name, items, optional } = projection.secret;
       const result = secretFiles(name ?? '', items, optional ?? false, namespace, store);

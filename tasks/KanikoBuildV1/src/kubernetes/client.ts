@@ -1,6 +1,6 @@
 // The Kubernetes API calls a run makes, behind a narrow interface.
 import {
-  CoreV1Api, KubeConfig, Log, VersionApi, Watch, type CoreV1Event, type V1Pod, type V1Secret,
+  CoreV1Api, KubeConfig, Log, VersionApi, Watch, type CoreV1Event, type V1Pod, type V1Secret, type V1ServiceAccount,
 } from '@kubernetes/client-node';
 import type { Writable } from 'node:stream';
 import { isNotFound } from './errors';
@@ -20,6 +20,7 @@ export interface ClusterApi {
   /** Deletes the pod with a short grace period; one that is already gone is not an error. */
   deletePod(namespace: string, name: string): Promise<void>;
   listPodEvents(namespace: string, podName: string): Promise<CoreV1Event[]>;
+  readServiceAccount(namespace: string, name: string): Promise<V1ServiceAccount>;
   /**
    * Watches one pod from `resourceVersion` until the server ends the watch or `signal` aborts.
    * Resolves when the watch ends; rejects when it could not start.
@@ -54,6 +55,7 @@ export function createClusterApi(kubeconfig: string): ClusterApi {
       const list = await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${podName}` });
       return list.items;
     },
+    readServiceAccount: (namespace, name) => core.readNamespacedServiceAccount({ namespace, name }),
     watchPod: (namespace, name, resourceVersion, onEvent, signal) =>
       watchOnePod(watch, { namespace, name, resourceVersion, onEvent, signal }),
     streamLog: (namespace, pod, container, sink, sinceTime) =>

@@ -1,10 +1,11 @@
 // Creates the run's two Secrets and the kaniko pod, registering the delete of each at once.
-import { ApiException } from '@kubernetes/client-node';
+import { ApiException, type V1Pod } from '@kubernetes/client-node';
 import type { Cleanup } from '../cleanup';
 import type { ClusterApi } from '../kubernetes/client';
 import { describeApiError } from '../kubernetes/errors';
 import { loc } from '../messages';
 import type { BuildPlan } from '../plan/plan';
+import { WORKLOAD_IDENTITY_LABEL } from '../plan/pod';
 import { withTimeout } from '../timeout';
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -19,16 +20,28 @@ export async function createBuildPod(api: ClusterApi, plan: BuildPlan, cleanup: 
     await create(`Secret ${namespace}/${name}`, () => api.createSecret(secret), withdraw, signal);
   }
   const withdraw = cleanup.add(`pod ${namespace}/${plan.name}`, () => withApiMessage(api.deletePod(namespace, plan.name)));
-  await create(`pod ${namespace}/${plan.name}`, () => api.createPod(plan.pod), withdraw, signal);
+  const created = await create(`pod ${namespace}/${plan.name}`, () => api.createPod(plan.pod), withdraw, signal);
   console.log(loc('PodCreated', namespace, plan.name, plan.pod.spec!.containers[0].image));
+  checkWorkloadIdentityInjected(plan, created);
+}
+
+/**
+ * Fails when a pod labelled for workload identity came back without the webhook's variables, as
+ * on a cluster without the webhook. kaniko would otherwise fail later with an anonymous push.
+ */
+function checkWorkloadIdentityInjected(plan: BuildPlan, created: V1Pod): void {
+  if (plan.pod.metadata?.labels?.[WORKLOAD_IDENTITY_LABEL] !== 'true') return;
+  const env = created.spec?.containers?.[0]?.env ?? [];
+  if (env.some((variable) => variable.name === 'AZURE_FEDERATED_TOKEN_FILE')) return;
+  throw new Error(loc('WorkloadIdentityNotInjected', plan.namespace, plan.name));
 }
 
 /** Creates an object; a create the server rejected withdraws its delete, since nothing exists to delete. */
-async function create(
-  description: string, call: () => Promise<unknown>, withdrawDelete: () => void, signal: AbortSignal,
-): Promise<void> {
+async function create<T>(
+  description: string, call: () => Promise<T>, withdrawDelete: () => void, signal: AbortSignal,
+): Promise<T> {
   try {
-    await withTimeout(call(), REQUEST_TIMEOUT_MS, `creating ${description}`, signal);
+    return await withTimeout(call(), REQUEST_TIMEOUT_MS, `creating ${description}`, signal);
   } catch (error) {
     signal.throwIfAborted();
     if (error instanceof ApiException && error.code >= 400 && error.code < 500) withdrawDelete();

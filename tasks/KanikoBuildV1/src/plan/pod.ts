@@ -1,5 +1,5 @@
 // The kaniko Pod and its arguments.
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1EnvVar, V1Pod } from '@kubernetes/client-node';
 import type { BuildSettings, PodSettings } from '../settings/types';
 
 export const KANIKO_CONTAINER = 'kaniko';
@@ -7,6 +7,11 @@ export const KANIKO_CONTAINER = 'kaniko';
 export const STORAGE_KEY_VARIABLE = 'AZURE_STORAGE_ACCESS_KEY';
 export const DOCKER_CONFIG_KEY = 'config.json';
 const DOCKER_CONFIG_VOLUME = 'docker-config';
+/**
+ * The label that the Azure workload identity webhook selects pods by (its
+ * MutatingWebhookConfiguration's objectSelector, Azure/azure-workload-identity).
+ */
+export const WORKLOAD_IDENTITY_LABEL = 'azure.workload.identity/use';
 
 export interface PodPlanInputs {
   name: string;
@@ -37,15 +42,20 @@ export function kanikoArguments(inputs: PodPlanInputs): string[] {
 }
 
 export function kanikoPod(inputs: PodPlanInputs): V1Pod {
-  const { resources } = inputs.pod;
+  const { resources, serviceAccount, workloadIdentity } = inputs.pod;
+  const labels = workloadIdentity ? { ...inputs.labels, [WORKLOAD_IDENTITY_LABEL]: 'true' } : inputs.labels;
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: inputs.name, namespace: inputs.namespace, labels: inputs.labels, annotations: inputs.annotations },
+    metadata: { name: inputs.name, namespace: inputs.namespace, labels, annotations: inputs.annotations },
     spec: {
       restartPolicy: 'Never',
       activeDeadlineSeconds: inputs.pod.timeoutSeconds,
+      ...(serviceAccount ? { serviceAccountName: serviceAccount } : {}),
       // kaniko needs no Kubernetes API access, and the build must not see the namespace's services.
+      // Workload identity still works: the webhook mounts its own projected token whatever this
+      // field is set to (pkg/webhook/webhook.go addProjectedVolume), and that token's audience
+      // api://AzureADTokenExchange is one the API server does not accept.
       automountServiceAccountToken: false,
       enableServiceLinks: false,
       terminationGracePeriodSeconds: 5,
@@ -53,10 +63,7 @@ export function kanikoPod(inputs: PodPlanInputs): V1Pod {
         name: KANIKO_CONTAINER,
         image: inputs.pod.executorImage,
         args: kanikoArguments(inputs),
-        env: [{
-          name: STORAGE_KEY_VARIABLE,
-          valueFrom: { secretKeyRef: { name: inputs.storageSecretName, key: STORAGE_KEY_VARIABLE } },
-        }],
+        env: kanikoEnvironment(inputs),
         resources: {
           requests: { cpu: resources.requests.cpu ?? resources.limits.cpu, memory: resources.requests.memory ?? resources.limits.memory },
           limits: { cpu: resources.limits.cpu, memory: resources.limits.memory },
@@ -71,4 +78,16 @@ export function kanikoPod(inputs: PodPlanInputs): V1Pod {
       }],
     },
   };
+}
+
+function kanikoEnvironment(inputs: PodPlanInputs): V1EnvVar[] {
+  const env: V1EnvVar[] = [{
+    name: STORAGE_KEY_VARIABLE,
+    valueFrom: { secretKeyRef: { name: inputs.storageSecretName, key: STORAGE_KEY_VARIABLE } },
+  }];
+  // The acr-env helper reads the cloud from AZURE_ENVIRONMENT, not from the AZURE_AUTHORITY_HOST
+  // that the webhook sets (go-autorest's auth.GetSettingsFromEnvironment).
+  const azureEnvironment = inputs.pod.workloadIdentity?.azureEnvironment;
+  if (azureEnvironment) env.push({ name: 'AZURE_ENVIRONMENT', value: azureEnvironment });
+  return env;
 }

@@ -12,13 +12,18 @@ import { checkPullCredentials } from './pull-credentials';
 import { parseRegistryEndpoint } from './registry';
 import { parseStorage } from './storage';
 import type { ClusterSettings, RegistrySettings, RunIdentity, Settings } from './types';
+import {
+  parseRegistryCredentials, parseWorkloadIdentityRegistry, type RegistryCredentialsMode, workloadIdentityPullRegistries,
+  workloadIdentitySettings,
+} from './workload-identity';
 
 /** Validates everything before the run touches the cluster or storage. */
 export function parseSettings(raw: RawRun): Settings {
   const { inputs } = raw;
   const problems = new Problems();
   const cluster = parseCluster(raw, problems);
-  const registry = parseRegistryEndpoint(raw.registryEndpoint, problems, raw.variables);
+  const credentialsMode = parseRegistryCredentials(inputs.registryCredentials, problems);
+  const registry = parseRegistry(raw, credentialsMode, problems);
   const pullRegistries = parseBaseImageRegistries(raw, registry, problems);
   const image = parseImage(inputs.repository, inputs.tags, registry, problems);
   const build = parseBuild({
@@ -35,6 +40,10 @@ export function parseSettings(raw: RawRun): Settings {
     accessKey: inputs.storageAccessKey,
     endpoint: inputs.storageBlobEndpoint,
   }, problems);
+  // With workload identity, the pod's identity also pulls from the other ACR registries that no connection covers.
+  if (credentialsMode === 'workloadIdentity' && build && registry && pullRegistries) {
+    pullRegistries.push(...workloadIdentityPullRegistries(build.pulledImages, [registry, ...pullRegistries]));
+  }
   const anonymousPulls = build && registry && pullRegistries
     ? checkPullCredentials({
       images: build.pulledImages,
@@ -44,13 +53,21 @@ export function parseSettings(raw: RawRun): Settings {
     }, problems).anonymous
     : [];
   const connectionNamespace = cluster?.kind === 'kubeconfig' ? cluster.connectionNamespace : undefined;
-  const pod = parsePod({ ...inputs, connectionNamespace }, problems);
+  const workloadIdentity = credentialsMode === 'workloadIdentity' ? workloadIdentitySettings(registry?.host) : undefined;
+  const pod = parsePod({ ...inputs, connectionNamespace, workloadIdentity }, problems);
   problems.throwIfAny();
   // Every parser adds a problem whenever it returns undefined, so all are defined here.
   return {
-    cluster: cluster!, registry: registry!, pullRegistries: pullRegistries!, anonymousPulls, image: image!, build: build!, storage: storage!, pod: pod!,
-    run: runIdentity(raw.variables),
+    cluster: cluster!, registry: registry!, pullRegistries: pullRegistries!, anonymousPulls,
+    image: image!, build: build!, storage: storage!, pod: pod!, run: runIdentity(raw.variables),
   };
+}
+
+/** Parses the push registry from the registry connection, or from the repository with workload identity. */
+function parseRegistry(raw: RawRun, mode: RegistryCredentialsMode | undefined, problems: Problems): RegistrySettings | undefined {
+  if (mode === 'workloadIdentity') return parseWorkloadIdentityRegistry(raw.inputs.repository, problems);
+  if (mode === 'serviceConnection') return parseRegistryEndpoint(raw.registryEndpoint, problems, raw.variables);
+  return undefined;
 }
 
 function parseCluster(raw: RawRun, problems: Problems): ClusterSettings | undefined {

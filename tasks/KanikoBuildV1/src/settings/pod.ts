@@ -1,19 +1,25 @@
-// The pod's namespace, image, resources and deadline.
+// The pod's namespace, image, resources, deadline and service account.
 import { loc } from '../messages';
 import { isImageReference } from './image';
 import type { Problems } from './problems';
 import { quantityValue } from './quantity';
 import type { RawInputs } from './raw';
-import type { PodSettings, ResourceSettings } from './types';
+import type { PodSettings, ResourceSettings, WorkloadIdentitySettings } from './types';
 
 const NAMESPACE = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+/** Service account names are DNS-1123 subdomains, as Kubernetes validates them. */
+const SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
+const MAX_SUBDOMAIN_LENGTH = 253;
 const MAX_TIMEOUT_MINUTES = 1440;
 
 export type PodInputs = Pick<RawInputs,
   'namespace' | 'executorImage' | 'cpuRequest' | 'memoryRequest' | 'cpuLimit' | 'memoryLimit' | 'buildTimeoutInMinutes'
+  | 'serviceAccount'
 > & {
   /** The namespace the service connection names, used when the namespace input is empty. */
   connectionNamespace?: string;
+  /** Set when the registry credentials come from workload identity, which needs a service account. */
+  workloadIdentity?: WorkloadIdentitySettings;
 };
 
 export function parsePod(inputs: PodInputs, problems: Problems): PodSettings | undefined {
@@ -26,8 +32,26 @@ export function parsePod(inputs: PodInputs, problems: Problems): PodSettings | u
   if (!(minutes >= 1 && minutes <= MAX_TIMEOUT_MINUTES)) {
     problems.add(loc('TimeoutInvalid', inputs.buildTimeoutInMinutes || '(empty)', MAX_TIMEOUT_MINUTES));
   }
+  const serviceAccount = parseServiceAccount(inputs, problems);
   if (problems.count > start || !resources) return undefined;
-  return { namespace, executorImage: inputs.executorImage, resources, timeoutSeconds: minutes * 60 };
+  return {
+    namespace, executorImage: inputs.executorImage, resources, timeoutSeconds: minutes * 60,
+    ...(serviceAccount ? { serviceAccount } : {}),
+    ...(inputs.workloadIdentity ? { workloadIdentity: inputs.workloadIdentity } : {}),
+  };
+}
+
+function parseServiceAccount(inputs: PodInputs, problems: Problems): string | undefined {
+  const name = inputs.serviceAccount;
+  if (!name) {
+    if (inputs.workloadIdentity) problems.add(loc('ServiceAccountMissing'));
+    return undefined;
+  }
+  if (name.length > MAX_SUBDOMAIN_LENGTH || !SUBDOMAIN.test(name)) {
+    problems.add(loc('ServiceAccountInvalid', name));
+    return undefined;
+  }
+  return name;
 }
 
 function parseResources(inputs: PodInputs, problems: Problems): ResourceSettings | undefined {

@@ -9,6 +9,8 @@ export interface RawInputs {
   kubernetesCluster: string;
   useClusterAdmin: string;
   namespace: string;
+  /** `serviceConnection` or `workloadIdentity`: where kaniko's registry credentials come from. */
+  registryCredentials: string;
   containerRegistry: string;
   repository: string;
   tags: string;
@@ -30,6 +32,7 @@ export interface RawInputs {
   cpuLimit: string;
   memoryLimit: string;
   buildTimeoutInMinutes: string;
+  serviceAccount: string;
 }
 
 /** A service connection as the agent passes it to tasks. Missing values are undefined. */

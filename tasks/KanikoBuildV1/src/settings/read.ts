@@ -6,10 +6,11 @@ import type { RawEndpoint, RawInputs, RawRun, RawVariables } from './raw';
 
 const INPUT_NAMES: (keyof RawInputs)[] = [
   'connectionType', 'azureSubscriptionEndpoint', 'azureResourceGroup', 'kubernetesCluster', 'useClusterAdmin',
-  'kubernetesServiceConnection', 'namespace', 'containerRegistry', 'repository', 'tags', 'dockerfile',
-  'buildContext', 'buildArguments', 'target', 'baseImageRegistries', 'anonymousPullRegistries', 'storageAccount', 'storageContainer', 'storageAccessKey',
+  'kubernetesServiceConnection', 'namespace', 'registryCredentials', 'containerRegistry', 'repository', 'tags', 'dockerfile',
+  'buildContext', 'buildArguments', 'target', 'baseImageRegistries', 'anonymousPullRegistries', 'storageAccount',
+  'storageContainer', 'storageAccessKey',
   'storageBlobEndpoint', 'executorImage', 'cpuRequest', 'memoryRequest', 'cpuLimit', 'memoryLimit',
-  'buildTimeoutInMinutes',
+  'buildTimeoutInMinutes', 'serviceAccount',
 ];
 
 /** File path inputs with no default, which the agent fills with the sources folder when left empty. */
@@ -38,7 +39,10 @@ export function readRun(): RawRun {
     inputs,
     kubernetesEndpoint: readEndpoint('kubernetesServiceConnection', inputs.kubernetesServiceConnection,
       KUBERNETES_PARAMETERS, KUBERNETES_DATA),
-    registryEndpoint: readEndpoint('containerRegistry', inputs.containerRegistry, REGISTRY_PARAMETERS, REGISTRY_DATA),
+    // With workload identity the registry connection is not used, even when the input still names one.
+    registryEndpoint: inputs.registryCredentials === 'workloadIdentity'
+      ? undefined
+      : readEndpoint('containerRegistry', inputs.containerRegistry, REGISTRY_PARAMETERS, REGISTRY_DATA),
     baseImageEndpoints: splitConnectionIds(inputs.baseImageRegistries).map((id) => ({
       id, endpoint: readEndpoint('baseImageRegistries', id, REGISTRY_PARAMETERS, REGISTRY_DATA),
     })),

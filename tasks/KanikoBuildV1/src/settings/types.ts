@@ -115,6 +115,16 @@ export interface PodSettings {
   executorImage: string;
   resources: ResourceSettings;
   timeoutSeconds: number;
+  /** The service account the pod runs under; unset means the namespace's `default`. */
+  serviceAccount?: string;
+  /** Set when kaniko gets registry credentials through the pod's Azure workload identity. */
+  workloadIdentity?: WorkloadIdentitySettings;
+}
+
+/** The build pod's Azure workload identity, which the AKS webhook injects from the service account. */
+export interface WorkloadIdentitySettings {
+  /** AZURE_ENVIRONMENT for the acr-env helper, such as `AzureChinaCloud`; unset for the public cloud. */
+  azureEnvironment?: string;
 }
 
 /** Facts about the pipeline run, used to name and label what the task creates. */

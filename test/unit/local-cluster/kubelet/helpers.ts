@@ -3,7 +3,7 @@
 import { gzipSync } from 'node:zlib';
 import { pack, type Header } from 'tar-stream';
 import type { V1Pod, V1PodStatus, V1Secret } from '@kubernetes/client-node';
-import type { ClusterStore } from '../../../../tools/local-cluster/contract';
+import type { ClusterStore, ServiceAccountTokenRequest } from '../../../../tools/local-cluster/contract';
 
 /** A tar entry: file content as a string, or a header for other entry types. */
 export type ArchiveEntry = string | (Partial<Header> & { content?: string });
@@ -42,6 +42,9 @@ export class FakeClusterStore implements ClusterStore {
   readonly logs = new Map<string, ContainerLog>();
   readonly events: RecordedEvent[] = [];
   readonly deleted: string[] = [];
+  /** Service accounts by `namespace/name`; every namespace has `default`. */
+  readonly serviceAccounts = new Set<string>();
+  readonly tokenRequests: ServiceAccountTokenRequest[] = [];
   private readonly listeners = new Set<() => void>();
 
   addPod(pod: V1Pod): V1Pod {
@@ -53,6 +56,20 @@ export class FakeClusterStore implements ClusterStore {
   addSecret(secret: V1Secret): void {
     this.secrets.set(key(secret.metadata?.namespace, secret.metadata?.name), structuredClone(secret));
     this.changed();
+  }
+
+  addServiceAccount(namespace: string, name: string): void {
+    this.serviceAccounts.add(key(namespace, name));
+  }
+
+  /** Returns `sa-token:NAMESPACE:NAME:AUDIENCE` in place of a signed token. */
+  requestServiceAccountToken(request: ServiceAccountTokenRequest): { token: string } | { error: string } {
+    this.tokenRequests.push(structuredClone(request));
+    const { namespace, serviceAccountName, audience } = request;
+    if (serviceAccountName !== 'default' && !this.serviceAccounts.has(key(namespace, serviceAccountName))) {
+      return { error: `serviceaccounts ${JSON.stringify(serviceAccountName)} not found` };
+    }
+    return { token: `sa-token:${namespace}:${serviceAccountName}:${audience ?? ''}` };
   }
 
   getPod(namespace: string, name: string): V1Pod | undefined {

@@ -177,6 +177,34 @@ describe('container environment and volumes', () => {
     assert.deepEqual(badItem, { ok: false, volume: 'v', message: 'MountVolume.SetUp failed for volume "v" : references non-existent secret key: other' });
   });
 
+  it('mounts a projected service account token bound to the pod', () => {
+    store.addServiceAccount('ns', 'builder');
+    const container: V1Container = { name: 'c', volumeMounts: [{ name: 'wi', mountPath: '/var/run/secrets/azure/wi', readOnly: true }] };
+    const volumes = [{
+      name: 'wi',
+      projected: { sources: [{ serviceAccountToken: { path: 'token/azure-identity-token', audience: 'api://AzureADTokenExchange', expirationSeconds: 3600 } }] },
+    }];
+    const target = pod([container], { volumes, serviceAccountName: 'builder', nodeName: 'local-node-1' });
+    target.metadata!.uid = 'pod-uid-1';
+    const result = mountVolumes(target, container, store);
+    assert.equal(result.ok, true);
+    const files = (result as { files: Map<string, Buffer> }).files;
+    assert.equal(files.get('/var/run/secrets/azure/wi/token/azure-identity-token')?.toString(), 'sa-token:ns:builder:api://AzureADTokenExchange');
+    assert.deepEqual(store.tokenRequests, [{
+      namespace: 'ns', serviceAccountName: 'builder', audience: 'api://AzureADTokenExchange', expirationSeconds: 3600,
+      podName: 'p', podUid: 'pod-uid-1', nodeName: 'local-node-1',
+    }]);
+  });
+
+  it('fails to mount a token for a missing service account', () => {
+    const container: V1Container = { name: 'c' };
+    const volumes = [{ name: 'wi', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } }];
+    const result = mountVolumes(pod([container], { volumes, serviceAccountName: 'gone' }), container, store);
+    assert.deepEqual(result, {
+      ok: false, volume: 'wi', message: 'MountVolume.SetUp failed for volume "wi" : failed to fetch token: serviceaccounts "gone" not found',
+    });
+  });
+
   it('leaves unknown $(NAME) references as written', () => {
     assert.equal(expandReferences('$(MISSING)/x', {}), '$(MISSING)/x');
   });

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { parseKanikoArgs, type KanikoOptions } from '../../../../tools/local-cluster/kubelet/executor/args';
 import { ContainerFiles } from '../../../../tools/local-cluster/kubelet/executor/container-files';
+import type {
+  WorkloadIdentityDecision, WorkloadIdentityRequest,
+} from '../../../../tools/local-cluster/kubelet/executor/acr-env-helper';
+import { isAcrRegistry } from '../../../../tools/local-cluster/kubelet/executor/acr-env-helper';
 import { checkPushPermissions, pushCheckTargets } from '../../../../tools/local-cluster/kubelet/executor/registry-auth';
 import { parseReference, parseTag } from '../../../../tools/local-cluster/kubelet/executor/reference';
 
@@ -138,5 +142,109 @@ describe('push permission check', () => {
   it('checks the cache repository with --no-push and --cache-repo', () => {
     const targets = pushCheckTargets(optionsFor(['--no-push', '--cache-repo=myreg.azurecr.io/cache']));
     assert.deepEqual(targets, ['myreg.azurecr.io/cache']);
+  });
+});
+
+describe('ACR helper with workload identity', () => {
+  const destination = ['--destination=myreg.azurecr.io/team/app:1'];
+  const tokenFile = '/var/run/secrets/azure/wi/token/azure-identity-token';
+  const identityEnv = {
+    AZURE_CLIENT_ID: 'client-1',
+    AZURE_TENANT_ID: 'tenant-1',
+    AZURE_FEDERATED_TOKEN_FILE: tokenFile,
+    AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.com/',
+  };
+
+  function podFiles(config: unknown = { credHelpers: { 'myreg.azurecr.io': 'acr-env' } }, token = 'projected-token'): ContainerFiles {
+    return new ContainerFiles(new Map([
+      ['/kaniko/.docker/config.json', Buffer.from(JSON.stringify(config))],
+      [tokenFile, Buffer.from(token)],
+    ]));
+  }
+
+  function account(decision: WorkloadIdentityDecision, seen: WorkloadIdentityRequest[] = []): Record<string, unknown> {
+    return {
+      'myreg.azurecr.io': {
+        authorizeWorkloadIdentity(request: WorkloadIdentityRequest): WorkloadIdentityDecision {
+          seen.push(request);
+          return decision;
+        },
+      },
+    };
+  }
+
+  it('pushes when the registry grants push', () => {
+    const seen: WorkloadIdentityRequest[] = [];
+    assert.equal(check(destination, podFiles(), identityEnv, account({ actions: ['pull', 'push'] }, seen)), undefined);
+    assert.deepEqual(seen, [{ clientId: 'client-1', tenantId: 'tenant-1', federatedToken: 'projected-token', environment: '' }]);
+  });
+
+  it('fails with ACR\'s 401 when only pull is granted', () => {
+    const message = check(destination, podFiles(), identityEnv, account({ actions: ['pull'] }));
+    assert.equal(
+      message,
+      'checking push permission for "myreg.azurecr.io/team/app:1": POST https://myreg.azurecr.io/v2/team/app/blobs/uploads/: '
+        + 'UNAUTHORIZED: authentication required, visit https://aka.ms/acr/authorization for more information.; '
+        + '[map[Action:pull Class: Name:team/app Type:repository] map[Action:push Class: Name:team/app Type:repository]]',
+    );
+  });
+
+  it('reports a rejected federated token as the helper prints it', () => {
+    const message = check(destination, podFiles(), identityEnv, account({ failure: 'token', message: 'adal: Refresh request failed.' }));
+    assert.equal(message, 'resolving pushAuth: error getting credentials - err: exit status 1, out: `failed to acquire refresh token error refreshing sp token - adal: Refresh request failed.`');
+  });
+
+  it('reports a failed token exchange as the helper prints it', () => {
+    const message = check(destination, podFiles(), identityEnv, account({ failure: 'exchange', message: 'StatusCode=401' }));
+    assert.match(message ?? '', /out: `failed to acquire refresh token failed to get refresh token for container registry - StatusCode=401`$/);
+  });
+
+  it('fails without AZURE_CLIENT_ID', () => {
+    const env: Record<string, string> = { ...identityEnv };
+    delete env.AZURE_CLIENT_ID;
+    const message = check(destination, podFiles(), env, account({ actions: ['push'] }));
+    assert.match(message ?? '', /out: `failed to acquire sp token failed to initialise sp token config failed to get client id from environment`$/);
+  });
+
+  it('finds no identity without the token file', () => {
+    const files = new ContainerFiles(new Map([['/kaniko/.docker/config.json', Buffer.from(JSON.stringify({ credHelpers: { 'myreg.azurecr.io': 'acr-env' } }))]]));
+    const seen: WorkloadIdentityRequest[] = [];
+    const message = check(destination, files, identityEnv, account({ actions: ['push'] }, seen));
+    assert.match(message ?? '', /UNAUTHORIZED: authentication required;/);
+    assert.deepEqual(seen, []);
+  });
+
+  it('rejects an unknown AZURE_ENVIRONMENT', () => {
+    const message = check(destination, podFiles(), { ...identityEnv, AZURE_ENVIRONMENT: 'MarsCloud' }, account({ actions: ['push'] }));
+    assert.match(message ?? '', /There is no cloud environment matching the name "MARSCLOUD"/);
+  });
+
+  it('passes AZURE_ENVIRONMENT to the registry', () => {
+    const seen: WorkloadIdentityRequest[] = [];
+    check(destination, podFiles(), { ...identityEnv, AZURE_ENVIRONMENT: 'AzureChinaCloud' }, account({ actions: ['push'] }, seen));
+    assert.equal(seen[0]?.environment, 'AzureChinaCloud');
+  });
+
+  it('rejects hosts that are not ACR', () => {
+    const files = podFiles({ credHelpers: { 'registry.example.test': 'acr-env' } });
+    const message = check(['--destination=registry.example.test/team/app:1'], files, identityEnv);
+    assert.equal(message, 'resolving pushAuth: error getting credentials - err: exit status 1, out: `serverURL does not refer to Azure Container Registry`');
+  });
+
+  it('matches ACR hosts as the helper\'s unanchored pattern does', () => {
+    assert.equal(isAcrRegistry('myreg.azurecr.io'), true);
+    assert.equal(isAcrRegistry('myreg.azurecr.us:443'), true);
+    assert.equal(isAcrRegistry('mcr.microsoft.com'), true);
+    assert.equal(isAcrRegistry('myreg.azurecr.io.example.test'), true);
+    assert.equal(isAcrRegistry('ghcr.io'), false);
+    assert.equal(isAcrRegistry('azurecr.io'), false);
+  });
+
+  it('asks the registry through kaniko\'s own acr provider too', () => {
+    const files = new ContainerFiles(new Map([[tokenFile, Buffer.from('projected-token')]]));
+    assert.equal(check(destination, files, identityEnv, account({ actions: ['push'] })), undefined);
+    assert.match(check(destination, files, identityEnv, account({ actions: ['pull'] })) ?? '', /aka\.ms\/acr\/authorization/);
+    // A helper error in that provider means anonymous access.
+    assert.match(check(destination, files, identityEnv, account({ failure: 'token', message: 'x' })) ?? '', /UNAUTHORIZED: authentication required;/);
   });
 });

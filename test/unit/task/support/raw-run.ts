@@ -117,6 +117,7 @@ export function validInputs(changes: Partial<RawInputs> = {}): RawInputs {
     kubernetesCluster: '',
     useClusterAdmin: 'false',
     namespace: 'builds',
+    registryCredentials: 'serviceConnection',
     containerRegistry: 'acr-connection',
     repository: 'team/web',
     tags: '42',
@@ -136,6 +137,7 @@ export function validInputs(changes: Partial<RawInputs> = {}): RawInputs {
     cpuLimit: '1',
     memoryLimit: '1Gi',
     buildTimeoutInMinutes: '30',
+    serviceAccount: '',
     ...changes,
   };
 }

@@ -1,6 +1,6 @@
 // The mutating admission plugins that a default cluster runs on new pods: ServiceAccount,
 // Priority and DefaultTolerationSeconds (plugin/pkg/admission in Kubernetes 1.34).
-import type { V1Pod, V1PodSpec, V1Toleration } from '@kubernetes/client-node';
+import type { V1Pod, V1PodSpec, V1ServiceAccount, V1Toleration } from '@kubernetes/client-node';
 import { forbidden } from '../status';
 
 /** Mount path of the API token, CA and namespace that the ServiceAccount plugin adds. */
@@ -27,8 +27,8 @@ export function generateName(base: string): string {
 
 export interface PodAdmissionContext {
   namespace: string;
-  /** Whether the namespace has a service account of this name. */
-  serviceAccountExists(name: string): boolean;
+  /** Returns the namespace's ServiceAccount of this name, or undefined when there is none. */
+  serviceAccount(name: string): V1ServiceAccount | undefined;
 }
 
 /** Runs the plugins in the order of the default plugin list; throws 403 as they do. */
@@ -45,11 +45,13 @@ function admitServiceAccount(spec: V1PodSpec, podName: string, context: PodAdmis
   // The deprecated alias of serviceAccountName, which the API server still fills.
   (spec as V1PodSpec & { serviceAccount?: string }).serviceAccount = spec.serviceAccountName;
   const account = spec.serviceAccountName;
-  if (!context.serviceAccountExists(account)) {
+  const serviceAccount = context.serviceAccount(account);
+  if (!serviceAccount) {
     const reason = `error looking up service account ${context.namespace}/${account}: serviceaccount ${JSON.stringify(account)} not found`;
     throw forbidden('pods', podName, reason);
   }
-  if (spec.automountServiceAccountToken === false) return;
+  // The pod's automountServiceAccountToken wins over the service account's; both unset mounts.
+  if ((spec.automountServiceAccountToken ?? serviceAccount.automountServiceAccountToken) === false) return;
   const alreadyMounted = [...(spec.initContainers ?? []), ...spec.containers].some((container) =>
     (container.volumeMounts ?? []).some((mount) => mount.mountPath === SERVICE_ACCOUNT_MOUNT_PATH),
   );

@@ -162,6 +162,25 @@ export const SECRET_SCHEMA: StructSchema = {
   },
 };
 
+const LOCAL_OBJECT_REFERENCE: StructSchema = { goType: 'v1.LocalObjectReference', fields: { name: 'string' } };
+
+const OBJECT_REFERENCE: StructSchema = {
+  goType: 'v1.ObjectReference',
+  fields: { kind: 'string', namespace: 'string', name: 'string', uid: 'string', apiVersion: 'string', resourceVersion: 'string', fieldPath: 'string' },
+};
+
+export const SERVICE_ACCOUNT_SCHEMA: StructSchema = {
+  goType: 'v1.ServiceAccount',
+  fields: {
+    kind: 'string',
+    apiVersion: 'string',
+    metadata: OBJECT_META,
+    secrets: { list: OBJECT_REFERENCE, goType: '[]v1.ObjectReference' },
+    imagePullSecrets: { list: LOCAL_OBJECT_REFERENCE, goType: '[]v1.LocalObjectReference' },
+    automountServiceAccountToken: 'bool',
+  },
+};
+
 export const NAMESPACE_SCHEMA: StructSchema = {
   goType: 'v1.Namespace',
   fields: {

@@ -14,6 +14,7 @@ const API_RESOURCES = [
   { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] },
   { name: 'pods/status', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] },
   { name: 'secrets', singularName: 'secret', namespaced: true, kind: 'Secret', verbs: POD_VERBS },
+  { name: 'serviceaccounts', singularName: 'serviceaccount', namespaced: true, kind: 'ServiceAccount', verbs: POD_VERBS, shortNames: ['sa'] },
 ];
 
 /** Returns the document for a discovery path, or undefined when the path is not one. */

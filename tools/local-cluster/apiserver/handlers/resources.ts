@@ -1,14 +1,17 @@
-// The REST handlers of /api/v1: namespaces, pods, secrets and events, with the pod
-// subresources status and log. Update and patch are not served (405).
+// The REST handlers of /api/v1: namespaces, pods, secrets, service accounts and events, with
+// the pod subresources status and log. Update and patch are not served (405).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ObjectKind } from '../../contract';
 import { checkObject, decodeObject, type JsonObject, parseBody } from '../decode/decode';
-import { DELETE_OPTIONS_SCHEMA, NAMESPACE_SCHEMA, POD_SCHEMA, SECRET_SCHEMA, type StructSchema } from '../decode/schemas';
+import {
+  DELETE_OPTIONS_SCHEMA, NAMESPACE_SCHEMA, POD_SCHEMA, SECRET_SCHEMA, SERVICE_ACCOUNT_SCHEMA, type StructSchema,
+} from '../decode/schemas';
 import { readBody, sendJson } from '../http';
 import { parseDeleteOptions, type DeleteOptionsInput } from '../registry/delete-options';
 import { createNamespaceObject, deleteNamespace } from '../registry/namespaces';
 import { createPod, deletePod } from '../registry/pods';
 import { createSecret, deleteSecret } from '../registry/secrets';
+import { createServiceAccount, deleteServiceAccount } from '../registry/service-accounts';
 import { badRequest, deleteSuccess, methodNotAllowed, notFound, pathNotFound } from '../status';
 import type { ClusterState } from '../store/cluster-state';
 import { metadataOf } from '../store/object-store';
@@ -25,10 +28,11 @@ export interface ResourceRequest {
   settings: WatchSettings;
 }
 
-const NAMESPACED_KINDS = new Set<string>(['pods', 'secrets', 'events']);
+const NAMESPACED_KINDS = new Set<string>(['pods', 'secrets', 'serviceaccounts', 'events']);
 const CREATE_SCHEMAS: Partial<Record<ObjectKind, [kind: string, schema: StructSchema]>> = {
   pods: ['Pod', POD_SCHEMA],
   secrets: ['Secret', SECRET_SCHEMA],
+  serviceaccounts: ['ServiceAccount', SERVICE_ACCOUNT_SCHEMA],
   namespaces: ['Namespace', NAMESPACE_SCHEMA],
 };
 
@@ -81,6 +85,7 @@ function create(state: ClusterState, kind: ObjectKind, namespace: string, body: 
     throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
   }
   metadata.namespace = namespace;
+  if (kind === 'serviceaccounts') return createServiceAccount(state, namespace, body, dryRun);
   return kind === 'pods' ? createPod(state, namespace, body, dryRun) : createSecret(state, namespace, body, dryRun);
 }
 
@@ -97,6 +102,8 @@ async function serveItem(context: ResourceRequest, kind: ObjectKind, namespace: 
       return sendJson(response, 200, deletePod(state, namespace, name, options));
     case 'secrets':
       return sendJson(response, 200, deleteSecret(state, namespace, name, options));
+    case 'serviceaccounts':
+      return sendJson(response, 200, deleteServiceAccount(state, namespace, name, options));
     default: {
       const object = state.objects.get(kind, namespace, name);
       if (!object) throw notFound(kind, name);

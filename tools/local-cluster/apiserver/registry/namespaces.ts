@@ -32,7 +32,7 @@ export function createNamespaceObject(state: ClusterState, body: JsonObject, dry
   if (dryRun) return { kind: 'Namespace', apiVersion: 'v1', ...(namespace as JsonObject) };
   const stored = state.objects.insert('namespaces', namespace as JsonObject);
   // The service account controller creates `default` in every namespace.
-  state.addServiceAccount(name, 'default');
+  state.objects.insert('serviceaccounts', { metadata: { name: 'default', namespace: name } });
   return stored;
 }
 
@@ -66,7 +66,9 @@ export function deleteNamespace(state: ClusterState, name: string, options: Dele
 function emptyNamespace(state: ClusterState, namespace: string): void {
   for (const secret of state.objects.list('secrets', namespace)) state.objects.remove('secrets', namespace, metadataOf(secret).name);
   for (const event of state.objects.list('events', namespace)) state.objects.remove('events', namespace, metadataOf(event).name);
-  state.removeServiceAccounts(namespace);
+  for (const account of state.objects.list('serviceaccounts', namespace)) {
+    state.objects.remove('serviceaccounts', namespace, metadataOf(account).name);
+  }
   for (const pod of state.objects.list('pods', namespace)) {
     if (!metadataOf(pod).deletionTimestamp) deletePod(state, namespace, metadataOf(pod).name, {});
   }

@@ -4,6 +4,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { admitPod, generateName } from '../admission/pod-admission';
 import { applyPodDefaults, computeQosClass } from '../admission/pod-defaults';
+import { mutateForWorkloadIdentity } from '../admission/workload-identity-webhook';
 import type { JsonObject } from '../decode/decode';
 import { alreadyExists, invalid, notFound } from '../status';
 import type { ClusterState } from '../store/cluster-state';
@@ -23,7 +24,11 @@ export function createPod(state: ClusterState, namespace: string, body: JsonObje
   const metadata = (pod.metadata ??= {});
   applyPodDefaults(pod);
   admitToNamespace(state, namespace, 'pods', metadata.name ?? '');
-  admitPod(pod, { namespace, serviceAccountExists: (account) => state.serviceAccountExists(namespace, account) });
+  admitPod(pod, { namespace, serviceAccount: (account) => state.getServiceAccount(namespace, account) });
+  // Mutating admission webhooks run after the built-in mutating plugins.
+  if (state.workloadIdentityWebhook) {
+    mutateForWorkloadIdentity(pod, state.getServiceAccount(namespace, pod.spec!.serviceAccountName!)!, state.workloadIdentityWebhook);
+  }
   if (!metadata.name && metadata.generateName) metadata.name = generateName(metadata.generateName);
   const spec = pod.spec ?? { containers: [] };
   pod.status = { phase: 'Pending', qosClass: computeQosClass(spec) };

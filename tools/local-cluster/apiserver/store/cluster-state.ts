@@ -1,20 +1,27 @@
-// The state of the local cluster behind the API server: objects, container logs, service
-// accounts and the pod lifecycle listener (the kubelet). It implements the ClusterStore
-// contract through which the kubelet reads pods and reports back.
-import type { V1Pod, V1PodStatus, V1Secret } from '@kubernetes/client-node';
-import type { ClusterStore, PodLifecycleListener } from '../../contract';
+// The state of the local cluster behind the API server: objects, container logs, the service
+// account token issuer, the optional workload identity webhook and the pod lifecycle listener
+// (the kubelet). It implements the ClusterStore contract through which the kubelet reads pods
+// and reports back.
+import type { V1Pod, V1PodStatus, V1Secret, V1ServiceAccount } from '@kubernetes/client-node';
+import type { ClusterStore, PodLifecycleListener, ServiceAccountTokenRequest } from '../../contract';
+import type { WorkloadIdentityWebhookSettings } from '../admission/workload-identity-webhook';
 import type { JsonObject } from '../decode/decode';
 import { recordPodEvent } from '../registry/events';
 import { createNamespaceObject } from '../registry/namespaces';
 import { finalizePodDeletion } from '../registry/pods';
 import { LogStore } from './log-store';
 import { metadataOf, ObjectStore } from './object-store';
-import { toWire, typedPod, typedSecret } from './wire';
+import type { ServiceAccountTokenIssuer } from './service-account-tokens';
+import { toWire, typedPod, typedSecret, typedServiceAccount } from './wire';
 
 export interface ClusterStateOptions {
   /** How many changes per resource the watch history keeps. */
   watchHistorySize: number;
+  tokenIssuer: ServiceAccountTokenIssuer;
 }
+
+/** The uid of the local cluster's only node, for the node claim of service account tokens. */
+const NODE_UID = '5b0c7a52-0000-4000-8000-000000000001';
 
 /** Namespaces that every cluster has from the start. */
 const INITIAL_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
@@ -24,29 +31,31 @@ export class ClusterState implements ClusterStore {
   readonly logs = new LogStore();
   /** The kubelet, or a test's stand-in; without one, deleted pods go at once. */
   listener?: PodLifecycleListener;
-  private readonly serviceAccounts = new Map<string, Set<string>>();
+  /** Set once the Azure workload identity webhook is installed; pods labelled for it are then mutated. */
+  workloadIdentityWebhook?: WorkloadIdentityWebhookSettings;
+  readonly tokenIssuer: ServiceAccountTokenIssuer;
 
   constructor(options: ClusterStateOptions) {
     this.objects = new ObjectStore(options.watchHistorySize);
+    this.tokenIssuer = options.tokenIssuer;
     for (const name of INITIAL_NAMESPACES) createNamespaceObject(this, { metadata: { name } }, false);
   }
 
-  serviceAccountExists(namespace: string, name: string): boolean {
-    return this.serviceAccounts.get(namespace)?.has(name) ?? false;
+  getServiceAccount(namespace: string, name: string): V1ServiceAccount | undefined {
+    const serviceAccount = this.objects.get('serviceaccounts', namespace, name);
+    return serviceAccount ? typedServiceAccount(serviceAccount) : undefined;
   }
 
-  /** Adds a service account name; the local cluster serves no ServiceAccount objects. */
-  addServiceAccount(namespace: string, name: string): void {
-    let names = this.serviceAccounts.get(namespace);
-    if (!names) {
-      names = new Set();
-      this.serviceAccounts.set(namespace, names);
-    }
-    names.add(name);
-  }
-
-  removeServiceAccounts(namespace: string): void {
-    this.serviceAccounts.delete(namespace);
+  requestServiceAccountToken(request: ServiceAccountTokenRequest): { token: string } | { error: string } {
+    const serviceAccount = this.objects.get('serviceaccounts', request.namespace, request.serviceAccountName);
+    if (!serviceAccount) return { error: `serviceaccounts ${JSON.stringify(request.serviceAccountName)} not found` };
+    const subject = {
+      namespace: request.namespace,
+      serviceAccount: { name: request.serviceAccountName, uid: metadataOf(serviceAccount).uid },
+      pod: { name: request.podName, uid: request.podUid },
+      node: { name: request.nodeName, uid: NODE_UID },
+    };
+    return { token: this.tokenIssuer.issue(subject, request.audience, request.expirationSeconds) };
   }
 
   getPod(namespace: string, name: string): V1Pod | undefined {

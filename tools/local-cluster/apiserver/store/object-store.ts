@@ -9,6 +9,7 @@ import { type ChangeType, WatchHistory } from './watch-history';
 export const KINDS: Record<ObjectKind, { kind: string; namespaced: boolean }> = {
   namespaces: { kind: 'Namespace', namespaced: false },
   secrets: { kind: 'Secret', namespaced: true },
+  serviceaccounts: { kind: 'ServiceAccount', namespaced: true },
   pods: { kind: 'Pod', namespaced: true },
   events: { kind: 'Event', namespaced: true },
 };

@@ -1,6 +1,6 @@
 // Conversions between the wire form that the store keeps (plain JSON, times as RFC 3339
 // strings) and the typed objects of @kubernetes/client-node that the kubelet reads and writes.
-import type { V1Pod, V1Secret } from '@kubernetes/client-node';
+import type { V1Pod, V1Secret, V1ServiceAccount } from '@kubernetes/client-node';
 // @kubernetes/client-node does not re-export its model serializer from the package root.
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import type { JsonObject } from '../decode/decode';
@@ -23,4 +23,8 @@ export function typedPod(pod: JsonObject): V1Pod {
 
 export function typedSecret(secret: JsonObject): V1Secret {
   return ObjectSerializer.deserialize(secret, 'V1Secret') as V1Secret;
+}
+
+export function typedServiceAccount(serviceAccount: JsonObject): V1ServiceAccount {
+  return ObjectSerializer.deserialize(serviceAccount, 'V1ServiceAccount') as V1ServiceAccount;
 }

@@ -5,13 +5,18 @@
 // Hub), first through `credHelpers`, then `credsStore`, then `auths`.
 import { posix } from 'node:path';
 import type { KanikoOptions } from './args';
+import { runAcrEnvHelper, type AcrHelperResult, type RegistryAction, type WorkloadIdentityAccount } from './acr-env-helper';
 import type { ContainerFiles } from './container-files';
 import { DOCKER_HUB_REGISTRY, parseReference, parseTag, repositoryName, type ImageReference } from './reference';
 
-/** The account of an emulated registry: fixed credentials, or a check such as an ACR refresh token verifier. */
+/**
+ * The account of an emulated registry: fixed credentials, a check such as an ACR refresh token
+ * verifier, or an ACR that decides what federated workload identities may do.
+ */
 export type RegistryCredential =
   | { username: string; password: string }
-  | { verify(username: string, password: string): boolean };
+  | { verify(username: string, password: string): boolean }
+  | WorkloadIdentityAccount;
 
 export interface PushCheckRequest {
   options: KanikoOptions;
@@ -21,10 +26,14 @@ export interface PushCheckRequest {
   registryCredentials?: Readonly<Record<string, RegistryCredential>>;
 }
 
+/** What a credential lookup needs: the pod's environment, its files and the emulated registries. */
+type CredentialLookup = Omit<PushCheckRequest, 'options'>;
+
 type Authentication =
   | { kind: 'anonymous' }
   | { kind: 'basic'; username: string; password: string }
-  | { kind: 'helper'; helper: string };
+  /** Credentials from a helper; `actions` lists what the registry granted, when the emulation models the grant. */
+  | { kind: 'helper'; helper: string; actions?: RegistryAction[] };
 
 interface DockerConfig {
   auths?: Record<string, { auth?: string; username?: string; password?: string }>;
@@ -75,12 +84,13 @@ export function checkPushPermissions(request: PushCheckRequest): void {
  * emulated registries (those in `registryCredentials`) require credentials; any other registry
  * serves its images to anonymous pulls, as public registries do.
  */
-export function pullProblem(image: string, request: Omit<PushCheckRequest, 'options'>): string | undefined {
+export function pullProblem(image: string, request: CredentialLookup): string | undefined {
   const reference = parseReference(image);
   const expected = expectedCredential(reference.registry, request.registryCredentials);
   if (!expected) return undefined;
   const authentication = resolveAuthentication(reference, request);
-  if (authentication.kind === 'helper' || (authentication.kind === 'basic' && matchesCredential(authentication, expected))) {
+  if (authentication.kind === 'helper' && (!authentication.actions || authentication.actions.includes('pull'))) return undefined;
+  if (authentication.kind === 'basic' && ('authorizeWorkloadIdentity' in expected || matchesCredential(authentication, expected))) {
     return undefined;
   }
   // NOTE: the wording follows a typical registry's token endpoint response. Each registry words it differently.
@@ -98,7 +108,10 @@ function expectedCredential(
   return known?.[registry] ?? (registry === DOCKER_HUB_REGISTRY ? known?.['docker.io'] : undefined);
 }
 
-function matchesCredential(authentication: { username: string; password: string }, expected: RegistryCredential): boolean {
+function matchesCredential(
+  authentication: { username: string; password: string },
+  expected: Exclude<RegistryCredential, WorkloadIdentityAccount>,
+): boolean {
   return 'verify' in expected
     ? expected.verify(authentication.username, authentication.password)
     : authentication.username === expected.username && authentication.password === expected.password;
@@ -108,17 +121,34 @@ function schemeOf(registry: string): string {
   return /^(localhost|127\.0\.0\.1)(:\d+)?$/.test(registry) ? 'http' : 'https';
 }
 
-function resolveAuthentication(reference: ImageReference, request: Omit<PushCheckRequest, 'options'>): Authentication {
+function resolveAuthentication(reference: ImageReference, request: CredentialLookup): Authentication {
   const path = dockerConfigPath(request.env);
   const data = request.files.readFile(path);
   const config = data ? parseDockerConfig(data, path) : {};
   for (let key of [repositoryName(reference), reference.registry]) {
     if (key === DOCKER_HUB_REGISTRY) key = DOCKER_HUB_AUTH_KEY;
-    const found = lookUpKey(config, key, request.env);
+    const found = lookUpKey(config, key, request);
     if (found.kind !== 'anonymous') return found;
   }
-  if (ACR_HOST.test(reference.registry) && hasAzureIdentity(request.env)) return { kind: 'helper', helper: 'acr' };
-  return { kind: 'anonymous' };
+  return acrKeychain(reference.registry, request);
+}
+
+/**
+ * kaniko's own `acr` credential provider runs the same helper code in process for ACR hosts.
+ * go-containerregistry's keychain wrapper (authn.NewKeychainFromHelper) turns a helper error
+ * into anonymous access.
+ */
+function acrKeychain(registry: string, request: CredentialLookup): Authentication {
+  if (!ACR_HOST.test(registry)) return { kind: 'anonymous' };
+  try {
+    return fromAcrHelper('acr', runAcrEnvHelper(registry, request.env, request.files, request.registryCredentials?.[registry]));
+  } catch {
+    return { kind: 'anonymous' };
+  }
+}
+
+function fromAcrHelper(helper: string, result: AcrHelperResult): Authentication {
+  return result.kind === 'authenticated' ? { kind: 'helper', helper, actions: result.actions } : { kind: 'anonymous' };
 }
 
 function parseDockerConfig(data: Buffer, path: string): DockerConfig {
@@ -132,9 +162,9 @@ function parseDockerConfig(data: Buffer, path: string): DockerConfig {
   }
 }
 
-function lookUpKey(config: DockerConfig, key: string, env: Readonly<Record<string, string>>): Authentication {
+function lookUpKey(config: DockerConfig, key: string, request: CredentialLookup): Authentication {
   const helper = config.credHelpers?.[key] ?? config.credsStore;
-  if (helper) return runHelper(helper, env);
+  if (helper) return runHelper(helper, key, request);
   const auths = config.auths ?? {};
   const entry = auths[key] ?? Object.entries(auths).find(([address]) => hostOf(address) === key)?.[1];
   if (!entry) return { kind: 'anonymous' };
@@ -160,26 +190,27 @@ function decodeAuth(auth: string): Authentication {
 }
 
 /**
- * Emulates a credential helper. Only the helpers that kaniko's images ship exist. The ACR
- * helper finds credentials when the pod's environment has a service principal or a workload
- * identity.
- * NOTE: the managed identity fallback of the ACR helper is not emulated, and helper
- * credentials are never compared with `registryCredentials`.
+ * Emulates a credential helper, which docker's credential client runs with the config key as
+ * the server address. Only the helpers that kaniko's images ship exist. The ACR helper gets
+ * from the registry's account what a federated workload identity may do (see acr-env-helper.ts).
+ * NOTE: the gcr and ecr-login helpers find no credentials here, and ACR helper credentials
+ * from a client secret are never compared with `registryCredentials`.
  */
-function runHelper(helper: string, env: Readonly<Record<string, string>>): Authentication {
+function runHelper(helper: string, serverUrl: string, request: CredentialLookup): Authentication {
   if (!SHIPPED_HELPERS.includes(helper)) {
-    throw new Error(
-      `resolving pushAuth: error getting credentials - err: exec: "docker-credential-${helper}": executable file not found in $PATH, out: \`\``,
-    );
+    throw helperError(`exec: "docker-credential-${helper}": executable file not found in $PATH`, '');
   }
-  if (helper === 'acr-env' && hasAzureIdentity(env)) return { kind: 'helper', helper };
-  return { kind: 'anonymous' };
+  if (helper !== 'acr-env') return { kind: 'anonymous' };
+  try {
+    return fromAcrHelper(helper, runAcrEnvHelper(serverUrl, request.env, request.files, request.registryCredentials?.[hostOf(serverUrl)]));
+  } catch (error) {
+    throw helperError('exit status 1', (error as Error).message);
+  }
 }
 
-function hasAzureIdentity(env: Readonly<Record<string, string>>): boolean {
-  const servicePrincipal = Boolean(env.AZURE_CLIENT_ID && env.AZURE_CLIENT_SECRET && env.AZURE_TENANT_ID);
-  const workloadIdentity = Boolean(env.AZURE_FEDERATED_TOKEN_FILE && env.AZURE_CLIENT_ID && env.AZURE_TENANT_ID);
-  return servicePrincipal || workloadIdentity;
+/** Builds the error that docker's credential client returns (docker/docker-credential-helpers client.Get). */
+function helperError(error: string, output: string): Error {
+  return new Error(`resolving pushAuth: error getting credentials - err: ${error}, out: \`${output}\``);
 }
 
 /** Returns the registry's error when the push would be rejected, else undefined. */
@@ -190,13 +221,20 @@ function pushProblem(
 ): string | undefined {
   const { registry, repository } = reference;
   const scheme = schemeOf(registry);
+  if (authentication.kind === 'helper' && authentication.actions && !authentication.actions.includes('push')) {
+    // ACR issues an access token with only the granted actions, so the upload is refused.
+    // NOTE: the message is ACR's documented 401 text; the scope list follows go-containerregistry.
+    const scopes = ['pull', 'push'].map((action) => `map[Action:${action} Class: Name:${repository} Type:repository]`);
+    const message = 'authentication required, visit https://aka.ms/acr/authorization for more information.';
+    return `POST ${scheme}://${registry}/v2/${repository}/blobs/uploads/: UNAUTHORIZED: ${message}; [${scopes.join(' ')}]`;
+  }
   if (authentication.kind === 'anonymous') {
     // NOTE: the wording follows a typical registry's response. Each registry words it differently.
     const scopes = ['pull', 'push'].map((action) => `map[Action:${action} Class: Name:${repository} Type:repository]`);
     return `POST ${scheme}://${registry}/v2/${repository}/blobs/uploads/: UNAUTHORIZED: authentication required; [${scopes.join(' ')}]`;
   }
   const expected = expectedCredential(registry, known);
-  if (authentication.kind === 'basic' && expected) {
+  if (authentication.kind === 'basic' && expected && !('authorizeWorkloadIdentity' in expected)) {
     if (!matchesCredential(authentication, expected)) {
       const scope = encodeURIComponent(`repository:${repository}:pull,push`);
       const tokenUrl = registry === DOCKER_HUB_REGISTRY
