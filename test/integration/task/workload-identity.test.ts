@@ -15,11 +15,15 @@ const SMALL_BUILD = { Dockerfile: 'FROM alpine:3.20\nRUN echo federated\n' };
 /** The login server the pod pushes to; the emulated registry under this host is the fake ACR below. */
 const LOGIN_SERVER = 'kanikowi.azurecr.io';
 const SERVICE_ACCOUNT = 'kaniko-builder';
+/** A second emulated ACR that base images come from. */
+const BASE_LOGIN_SERVER = 'kanikowibase.azurecr.io';
 const CLIENT_ID_ANNOTATION = 'azure.workload.identity/client-id';
 
 interface Identity {
   namespace: string;
   clientId: string;
+  /** The app's service principal, for role assignments. */
+  objectId: string;
 }
 
 describe('KanikoBuild with the build pod\'s workload identity', function () {
@@ -28,6 +32,7 @@ describe('KanikoBuild with the build pod\'s workload identity', function () {
   let fakes: AzureFakes;
   let cluster: LocalCluster;
   let registry: StartedRegistry;
+  let subscriptionId: string;
 
   before(async () => {
     ({ cluster } = await sharedStandIns());
@@ -37,7 +42,7 @@ describe('KanikoBuild with the build pod\'s workload identity', function () {
     const { issuer, keyId, publicKey } = cluster.serviceAccountIssuer;
     fakes.entra.trustIssuer(issuer, keyId, publicKey);
     cluster.installWorkloadIdentityWebhook({ tenantId: fakes.entra.tenantId, authorityHost: 'https://login.microsoftonline.com/' });
-    const subscriptionId = fakes.arm.addSubscription().id;
+    subscriptionId = fakes.arm.addSubscription().id;
     fakes.arm.addResourceGroup(subscriptionId, 'rg-images');
     registry = await fakes.acr.addRegistry({ subscriptionId, resourceGroup: 'rg-images', name: 'kanikowi' });
     cluster.addRegistry(LOGIN_SERVER, {
@@ -70,12 +75,14 @@ describe('KanikoBuild with the build pod\'s workload identity', function () {
       const annotations = (options.annotated ?? true) ? { [CLIENT_ID_ANNOTATION]: app.appId } : undefined;
       cluster.createServiceAccount(namespace, SERVICE_ACCOUNT, { annotations });
     }
-    return { namespace, clientId: app.appId };
+    return { namespace, clientId: app.appId, objectId: app.objectId };
   }
 
-  function buildWith(target: Identity, inputs: Record<string, string | undefined> = {}): Promise<BuildRun> {
+  function buildWith(
+    target: Identity, inputs: Record<string, string | undefined> = {}, files: Record<string, string> = SMALL_BUILD,
+  ): Promise<BuildRun> {
     return runBuild({
-      files: SMALL_BUILD,
+      files,
       namespace: target.namespace,
       registryEndpoint: null,
       inputs: {
@@ -222,6 +229,27 @@ describe('KanikoBuild with the build pod\'s workload identity', function () {
     assert.match(warnings, new RegExp(`Could not read the service account ${SERVICE_ACCOUNT} in namespace ${target.namespace} to check it before the build: HTTP 403 Forbidden`));
     await assertNothingLeft(build);
     assertNoSecretInOutput(build);
+  });
+
+  it('pulls base images from another ACR with the same identity', async () => {
+    const baseRegistry = await fakes.acr.addRegistry({ subscriptionId, resourceGroup: 'rg-images', name: 'kanikowibase' });
+    cluster.addRegistry(BASE_LOGIN_SERVER, {
+      authorizeWorkloadIdentity: (request) => fakes.acr.authorizeWorkloadIdentity(baseRegistry, request),
+    });
+    const files = { Dockerfile: `FROM ${BASE_LOGIN_SERVER}/python:3.12\nRUN echo base\n` };
+
+    const allowed = identity({ role: 'AcrPush' });
+    fakes.arm.assignRole(allowed.objectId, 'AcrPull', baseRegistry.id);
+    const build = await buildWith(allowed, {}, files);
+    assert.equal(build.run.result, 'Succeeded', errors(build.run));
+    assert.match(build.run.log.join('\n'), new RegExp(`Retrieving image manifest ${BASE_LOGIN_SERVER}/python:3\\.12`));
+    await assertNothingLeft(build);
+
+    const denied = identity({ role: 'AcrPush' });
+    const failed = await buildWith(denied, {}, files);
+    assert.equal(failed.run.result, 'Failed');
+    assert.match(failed.run.log.join('\n'), /error building image: error getting credentials - err: exit status 1, out: .*has no role on registry kanikowibase/);
+    await assertNothingLeft(failed);
   });
 });
 

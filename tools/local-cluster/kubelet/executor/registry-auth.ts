@@ -88,7 +88,13 @@ export function pullProblem(image: string, request: CredentialLookup): string | 
   const reference = parseReference(image);
   const expected = expectedCredential(reference.registry, request.registryCredentials);
   if (!expected) return undefined;
-  const authentication = resolveAuthentication(reference, request);
+  let authentication: Authentication;
+  try {
+    authentication = resolveAuthentication(reference, request);
+  } catch (error) {
+    // A failing credential helper fails the pull; the `resolving pushAuth` prefix belongs to the push check.
+    return (error as Error).message.replace(/^resolving pushAuth: /, '');
+  }
   if (authentication.kind === 'helper' && (!authentication.actions || authentication.actions.includes('pull'))) return undefined;
   if (authentication.kind === 'basic' && ('authorizeWorkloadIdentity' in expected || matchesCredential(authentication, expected))) {
     return undefined;
