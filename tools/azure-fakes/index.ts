@@ -39,7 +39,7 @@ export type { StartedJob } from './devops/devops-fake';
 export type { DevOpsProject, FederationIssuerKind, ServiceConnection } from './devops/organization';
 export { TOKEN_EXCHANGE_AUDIENCE, WELL_KNOWN_RESOURCES, type AppRegistration, type FederatedCredential } from './entra/directory';
 export type { AccessTokenClaims } from './entra/tokens';
-export { assertImdsSourceSelectable, IMDS_HOST_VARIABLE, OTHER_IDENTITY_SOURCE_VARIABLES } from './imds/imds-fake';
+export { assertImdsSourceSelectable, IMDS_HOST_VARIABLE } from './imds/imds-fake';
 export type { ManagedIdentity } from './imds/machine';
 export { REDACTED, type FakeService, type RecordedRequest } from './shared/request-log';
 export type { AcrFake, ArmFake, DevOpsFake, EntraFake, ImdsFake };
@@ -149,8 +149,12 @@ export async function startAzureFakes(options: AzureFakesOptions = {}): Promise<
     );
 
     const machine = new ManagedIdentityMachine(directory, tenant.id);
-    const imdsServer = await start('imds', (request) => handleImdsRequest({ directory, machine }, request), 'http');
-    const imds = new ImdsFake(machine, imdsServer);
+    const issuedTokens: string[] = [];
+    const onIssued = (token: string): void => {
+      issuedTokens.push(token);
+    };
+    const imdsServer = await start('imds', (request) => handleImdsRequest({ directory, machine, onIssued }, request), 'http');
+    const imds = new ImdsFake(machine, imdsServer, issuedTokens);
     return AzureFakes.create({ caPem: certificates.caPem, entra, devops, arm, acr, imds, servers, recorded });
   } catch (error) {
     await Promise.all(servers.map((server) => server.stop()));

@@ -100,6 +100,16 @@ describe('fake IMDS managed identity endpoint', () => {
       assert.equal(response.status, 200);
     });
 
+    it('lists issued tokens', async () => {
+      const before = fakes.imds.issuedTokens().length;
+      const response = await requestToken(tokenQuery());
+      await requestToken(tokenQuery({ resource: 'https://nothing.example.test' }));
+      const issued = fakes.imds.issuedTokens();
+
+      assert.equal(issued.length, before + 1);
+      assert.equal(issued[issued.length - 1], response.json.access_token);
+    });
+
     it('records requests as imds', async () => {
       await requestToken(tokenQuery({ client_id: builder.clientId }));
       const [recorded] = fakes.requests('imds');

@@ -111,7 +111,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-/** Starts a TCP server on 127.0.0.1 that accepts connections and never answers. */
+/** Starts a TCP server on 127.0.0.1 that accepts connections and never responds. */
 async function startSilentServer(): Promise<{ url: string; connections: () => number; stop: () => Promise<void> }> {
   const sockets: Socket[] = [];
   const server: Server = createServer((socket) => {

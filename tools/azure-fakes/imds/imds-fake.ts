@@ -6,20 +6,12 @@ import type { ManagedIdentity, ManagedIdentityMachine } from './machine';
 
 /**
  * The variable that moves the IMDS endpoint of @azure/identity 4.13.1 (through MSAL Node 5,
- * `Imds.tryCreate` in @azure/msal-node) from http://169.254.169.254 to another host. The
- * credential then also skips its availability probe of 169.254.169.254.
+ * `Imds.tryCreate` in @azure/msal-node) from http://169.254.169.254 to another host. With it
+ * set, the IMDS availability probe that DefaultAzureCredential runs sends no request either.
+ * MSAL picks IMDS only when the process has none of the variables of the other sources (such as
+ * IDENTITY_ENDPOINT or MSI_ENDPOINT), and @azure/identity takes AZURE_FEDERATED_TOKEN_FILE first.
  */
 export const IMDS_HOST_VARIABLE = 'AZURE_POD_IDENTITY_AUTHORITY_HOST';
-
-/**
- * Variables that make MSAL Node pick another managed identity source than IMDS (App Service,
- * Service Fabric, Machine Learning, Cloud Shell, Azure Arc) or make @azure/identity use
- * workload identity instead. A process that uses this fake must not have them.
- */
-export const OTHER_IDENTITY_SOURCE_VARIABLES = [
-  'IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'IDENTITY_SERVER_THUMBPRINT', 'IMDS_ENDPOINT', 'MSI_ENDPOINT', 'MSI_SECRET',
-  'AZURE_FEDERATED_TOKEN_FILE',
-];
 
 /**
  * The Azure Arc agent's file that MSAL Node looks for (`AzureArc.getEnvironmentVariables`). Where
@@ -39,7 +31,14 @@ export class ImdsFake {
     /** The machine's identities, shared with the token endpoint. */
     readonly machine: ManagedIdentityMachine,
     private readonly server: FakeHttpsServer,
+    /** The access tokens the endpoint issued, oldest first. */
+    private readonly issued: string[],
   ) {}
+
+  /** Returns the access tokens issued so far, for tests that check that no output contains them. */
+  issuedTokens(): string[] {
+    return [...this.issued];
+  }
 
   /** The base URL, such as `http://127.0.0.1:41234`, that stands for `http://169.254.169.254`. */
   get url(): string {

@@ -26,6 +26,8 @@ export const IMDS_IDENTITY_API_VERSIONS = [
 export interface ImdsContext {
   directory: EntraDirectory;
   machine: ManagedIdentityMachine;
+  /** Receives every access token the endpoint issues. */
+  onIssued: (token: string) => void;
 }
 
 export function handleImdsRequest(context: ImdsContext, request: FakeRequest): FakeResponse {
@@ -71,6 +73,7 @@ export function handleImdsRequest(context: ImdsContext, request: FakeRequest): F
   }
 
   const issued = issueAccessToken(context.directory, lookup.app, audience, 'managedIdentity');
+  context.onIssued(issued.token);
   const { iat, nbf, exp } = issued.claims;
   return {
     status: 200,
