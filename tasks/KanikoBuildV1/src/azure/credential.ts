@@ -38,6 +38,7 @@ export function createArmCredential(arm: ArmConnection): TokenCredential {
  * 4.13.1 through MSAL Node) takes the token endpoint from the process environment: App Service
  * and Container Apps set IDENTITY_ENDPOINT, and VMs and scale sets use IMDS at 169.254.169.254,
  * or at AZURE_POD_IDENTITY_AUTHORITY_HOST when that variable is set.
+ * NOTE: the tests run only the IMDS path, against a fake. The IDENTITY_ENDPOINT path is untested here.
  */
 export function createManagedIdentityCredential(clientId: string): TokenCredential {
   return clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential();
