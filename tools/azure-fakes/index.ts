@@ -5,6 +5,8 @@
 // - devops: the Azure DevOps pipeline OIDC token endpoint (System.OidcRequestUri).
 // - arm: Azure Resource Manager's AKS listClusterUserCredential and listClusterAdminCredential.
 // - acr: Azure Container Registry's `/oauth2/exchange`, one server per registry.
+// - imds: the managed identity token endpoint of one machine's instance metadata service, over
+//   plain HTTP as in Azure. A process reaches it through `imds.environment()`.
 // Every request is recorded with secrets redacted. A task process trusts the CA through
 // NODE_EXTRA_CA_CERTS, and clients in the test process pass `caPem` (for @azure/identity,
 // `tlsOptions: { ca }`).
@@ -20,6 +22,9 @@ import { EntraDirectory } from './entra/directory';
 import { EntraFake } from './entra/entra-fake';
 import { handleEntraRequest } from './entra/token-endpoint';
 import { issueFederationToken } from './entra/tokens';
+import { ImdsFake } from './imds/imds-fake';
+import { ManagedIdentityMachine } from './imds/machine';
+import { handleImdsRequest } from './imds/token-endpoint';
 import { generateServerCertificates, type ServerCertificates } from '../local-cluster/apiserver/certificates';
 import { FakeHttpsServer, type FakeHandler } from './shared/https-server';
 import { newGuid } from './shared/ids';
@@ -34,8 +39,10 @@ export type { StartedJob } from './devops/devops-fake';
 export type { DevOpsProject, FederationIssuerKind, ServiceConnection } from './devops/organization';
 export { TOKEN_EXCHANGE_AUDIENCE, WELL_KNOWN_RESOURCES, type AppRegistration, type FederatedCredential } from './entra/directory';
 export type { AccessTokenClaims } from './entra/tokens';
+export { assertImdsSourceSelectable, IMDS_HOST_VARIABLE } from './imds/imds-fake';
+export type { ManagedIdentity } from './imds/machine';
 export { REDACTED, type FakeService, type RecordedRequest } from './shared/request-log';
-export type { AcrFake, ArmFake, DevOpsFake, EntraFake };
+export type { AcrFake, ArmFake, DevOpsFake, EntraFake, ImdsFake };
 
 export interface AzureFakesOptions {
   /** Id of the default Entra tenant, random unless given. */
@@ -66,6 +73,7 @@ export class AzureFakes {
     readonly devops: DevOpsFake,
     readonly arm: ArmFake,
     readonly acr: AcrFake,
+    readonly imds: ImdsFake,
     private readonly servers: FakeHttpsServer[],
     private readonly recorded: RecordedRequest[],
   ) {}
@@ -77,10 +85,11 @@ export class AzureFakes {
     devops: DevOpsFake;
     arm: ArmFake;
     acr: AcrFake;
+    imds: ImdsFake;
     servers: FakeHttpsServer[];
     recorded: RecordedRequest[];
   }): AzureFakes {
-    return new AzureFakes(parts.caPem, parts.entra, parts.devops, parts.arm, parts.acr, parts.servers, parts.recorded);
+    return new AzureFakes(parts.caPem, parts.entra, parts.devops, parts.arm, parts.acr, parts.imds, parts.servers, parts.recorded);
   }
 
   /** Returns the requests served so far, oldest first, optionally only those of one service. */
@@ -99,15 +108,15 @@ export class AzureFakes {
   }
 }
 
-/** Starts the Entra ID, Azure DevOps and Resource Manager fakes. Registries start with `acr.addRegistry`. */
+/** Starts the Entra ID, Azure DevOps, Resource Manager and IMDS fakes. Registries start with `acr.addRegistry`. */
 export async function startAzureFakes(options: AzureFakesOptions = {}): Promise<AzureFakes> {
   const now = options.now ?? Date.now;
   const certificates = options.certificates ?? generateServerCertificates();
   const [entraKey, devopsKey, acrKey] = await Promise.all([JwtSigningKey.generate(), JwtSigningKey.generate(), JwtSigningKey.generate()]);
   const recorded: RecordedRequest[] = [];
   const servers: FakeHttpsServer[] = [];
-  const start = async (service: FakeService, handler: FakeHandler): Promise<FakeHttpsServer> => {
-    const server = await FakeHttpsServer.start({ service, certificates, handler, record: (entry) => recorded.push(entry), log: options.log });
+  const start = async (service: FakeService, handler: FakeHandler, transport: 'https' | 'http' = 'https'): Promise<FakeHttpsServer> => {
+    const server = await FakeHttpsServer.start({ service, certificates, transport, handler, record: (entry) => recorded.push(entry), log: options.log });
     servers.push(server);
     return server;
   };
@@ -138,7 +147,15 @@ export async function startAzureFakes(options: AzureFakesOptions = {}): Promise<
       { directory, inventory, roles, signingKey: acrKey, refreshTokenLifetimeSeconds: REFRESH_TOKEN_LIFETIME_SECONDS },
       { certificates, record: (entry) => recorded.push(entry), log: options.log },
     );
-    return AzureFakes.create({ caPem: certificates.caPem, entra, devops, arm, acr, servers, recorded });
+
+    const machine = new ManagedIdentityMachine(directory, tenant.id);
+    const issuedTokens: string[] = [];
+    const onIssued = (token: string): void => {
+      issuedTokens.push(token);
+    };
+    const imdsServer = await start('imds', (request) => handleImdsRequest({ directory, machine, onIssued }, request), 'http');
+    const imds = new ImdsFake(machine, imdsServer, issuedTokens);
+    return AzureFakes.create({ caPem: certificates.caPem, entra, devops, arm, acr, imds, servers, recorded });
   } catch (error) {
     await Promise.all(servers.map((server) => server.stop()));
     throw error;

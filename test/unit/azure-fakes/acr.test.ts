@@ -165,7 +165,22 @@ describe('fake Azure Container Registry token exchange', () => {
       assertRegistryError(await exchange(registry, { ...form, access_token: 'eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0.' }), 401, 'UNAUTHORIZED');
       const token = await tokenFor(pusher);
       clock.advance(3600);
-      assert.match(assertRegistryError(await exchange(registry, { ...form, access_token: token }), 401, 'UNAUTHORIZED'), /expired/);
+      const message = assertRegistryError(await exchange(registry, { ...form, access_token: token }), 401, 'UNAUTHORIZED');
+      assert.match(message, /^The access token expired at \d{4}-\d\d-\d\dT[\d:]+\.000Z \(registry time /);
+    });
+
+    it('rejects token before its nbf', async () => {
+      const token = await tokenFor(pusher);
+      clock.advance(-400);
+      const message = assertRegistryError(await exchange(registry, { grant_type: 'access_token', service: registry.loginServer, access_token: token }), 401, 'UNAUTHORIZED');
+      assert.match(message, /^The access token is not valid before /);
+    });
+
+    it('accepts token until just before exp', async () => {
+      const token = await tokenFor(pusher);
+      clock.advance(3598);
+      const response = await exchange(registry, { grant_type: 'access_token', service: registry.loginServer, access_token: token });
+      assert.equal(response.status, 200, response.text);
     });
 
     it('rejects foreign or mismatched tenant', async () => {

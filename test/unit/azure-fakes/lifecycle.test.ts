@@ -99,5 +99,6 @@ describe('startAzureFakes', () => {
     for (const url of [fakes.entra.url, fakes.devops.url, fakes.arm.url, registry.url]) {
       await assert.rejects(send(fakes, 'GET', `${url}/`), (error: NodeJS.ErrnoException) => error.code === 'ECONNREFUSED');
     }
+    await assert.rejects(fetch(`${fakes.imds.url}/`), (error: Error) => (error.cause as NodeJS.ErrnoException).code === 'ECONNREFUSED');
   });
 });

@@ -55,6 +55,36 @@ describe('settings: AKS through Azure Resource Manager', () => {
     assert.equal(cluster.arm.auth.kind, 'workloadIdentity');
   });
 
+  it('system-assigned managed identity connection', () => {
+    const endpoint = armEndpoint('ManagedServiceIdentity', { serviceprincipalid: '' });
+    const cluster = parseSettings(rawRun(root(), { inputs: AKS_INPUTS, armEndpoint: endpoint })).cluster as AksClusterSettings;
+
+    assert.deepEqual(cluster.arm.auth, { kind: 'managedIdentity' });
+    assert.equal(cluster.arm.clientId, '');
+    assert.equal(cluster.arm.tenantId, TENANT);
+    assert.equal(cluster.arm.subscriptionId, SUBSCRIPTION);
+    assert.equal(cluster.arm.resourceManagerUrl, 'https://management.azure.com');
+    assert.equal(cluster.arm.resourceManagerAudience, 'https://management.core.windows.net/');
+  });
+
+  it('user-assigned client id from msiclientId', () => {
+    const userAssigned = '5b0ad6c1-0000-4000-8000-000000000004';
+    const endpoint = armEndpoint('ManagedServiceIdentity', { serviceprincipalid: '' }, { msiclientId: ` ${userAssigned} ` });
+    const cluster = parseSettings(rawRun(root(), { inputs: AKS_INPUTS, armEndpoint: endpoint })).cluster as AksClusterSettings;
+
+    assert.equal(cluster.arm.auth.kind, 'managedIdentity');
+    assert.equal(cluster.arm.clientId, userAssigned);
+  });
+
+  it('managed identity ignores job variables', () => {
+    const run = rawRun(root(), { inputs: AKS_INPUTS, armEndpoint: armEndpoint('ManagedServiceIdentity') });
+    run.variables.accessToken = '';
+    run.variables.oidcRequestUri = '';
+    const cluster = parseSettings(run).cluster as AksClusterSettings;
+
+    assert.equal(cluster.arm.auth.kind, 'managedIdentity');
+  });
+
   it('namespace ignores the Kubernetes connection', () => {
     const run = rawRun(root(), {
       inputs: { ...AKS_INPUTS, namespace: '' },
@@ -69,7 +99,22 @@ describe('settings: AKS through Azure Resource Manager', () => {
     { name: 'bad cluster name', inputs: { kubernetesCluster: '-aks' }, endpoint: armEndpoint('ServicePrincipal', { serviceprincipalkey: 's' }), pattern: /^Input kubernetesCluster: '-aks'/ },
     { name: 'no subscription', endpoint: armEndpoint('ServicePrincipal', { serviceprincipalkey: 's' }, { subscriptionid: '' }), pattern: /no service principal id, tenant id or subscription id/ },
     { name: 'certificate auth', endpoint: armEndpoint('ServicePrincipal', { authenticationType: 'spnCertificate' }), pattern: /uses 'a service principal certificate', which this version does not support/ },
-    { name: 'managed identity', endpoint: armEndpoint('ManagedServiceIdentity'), pattern: /uses 'ManagedServiceIdentity'/ },
+    { name: 'unknown scheme', endpoint: armEndpoint('PublishProfile'), pattern: /uses 'PublishProfile', which this version does not support/ },
+    {
+      name: 'managed identity without tenant',
+      endpoint: armEndpoint('ManagedServiceIdentity', { tenantid: '' }),
+      pattern: /^Input azureSubscriptionEndpoint: the Azure Resource Manager connection with a managed identity has no tenant id or subscription id/,
+    },
+    {
+      name: 'managed identity bad subscription',
+      endpoint: armEndpoint('ManagedServiceIdentity', {}, { subscriptionid: 'my-subscription' }),
+      pattern: /with a managed identity has no tenant id or subscription id/,
+    },
+    {
+      name: 'client id not a GUID',
+      endpoint: armEndpoint('ManagedServiceIdentity', {}, { msiclientId: 'builder-identity' }),
+      pattern: /managed identity client id \(data msiclientId\) 'builder-identity' is not a GUID/,
+    },
     { name: 'federation without OIDC', endpoint: armEndpoint('WorkloadIdentityFederation'), pattern: /no OIDC request URL or access token/ },
   ];
   for (const { name, inputs, endpoint, pattern } of invalidCases) {

@@ -28,8 +28,10 @@ describe('settings: ACR with workload identity federation', () => {
     assert.equal(registry.host, 'fabrikam.azurecr.io');
     assert.equal(registry.username, '00000000-0000-0000-0000-000000000000');
     assert.equal(registry.password, '');
-    assert.equal(registry.tokenExchange?.connectionId, 'acr-federated');
-    assert.equal(registry.tokenExchange?.authorityHost, 'https://login.microsoftonline.com');
+    const exchange = registry.tokenExchange;
+    assert.ok(exchange?.kind === 'workloadIdentity', `token exchange ${JSON.stringify(exchange)}`);
+    assert.equal(exchange.connectionId, 'acr-federated');
+    assert.equal(exchange.authorityHost, 'https://login.microsoftonline.com');
     assert.equal(image.repository, 'fabrikam.azurecr.io/team/web');
   });
 

@@ -64,8 +64,8 @@ describe('settings: registry connection', () => {
   const rejected: { name: string; endpoint: RawEndpoint | null; pattern: RegExp }[] = [
     { name: 'no connection', endpoint: null, pattern: /^Input containerRegistry: no service connection/ },
     {
-      name: 'managed identity scheme',
-      endpoint: { ...acrEndpoint(), scheme: 'ManagedServiceIdentity' },
+      name: 'managed identity without ACR type',
+      endpoint: { ...acrEndpoint(), scheme: 'ManagedServiceIdentity', data: {} },
       pattern: /authentication scheme 'ManagedServiceIdentity'/,
     },
     {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { withTimeout } from '../../../tasks/KanikoBuildV1/src/timeout';
+import { withDeadline, withTimeout } from '../../../tasks/KanikoBuildV1/src/timeout';
 
 describe('withTimeout', () => {
   it('passes a value through', async () => {
@@ -25,5 +25,42 @@ describe('withTimeout', () => {
     const controller = new AbortController();
     controller.abort(new Error('already cancelled'));
     await assert.rejects(withTimeout(new Promise(() => undefined), 10_000, 'reading', controller.signal), /already cancelled/);
+  });
+});
+
+describe('withDeadline', () => {
+  const never = (): Promise<never> => new Promise(() => undefined);
+
+  it('passes a value through', async () => {
+    assert.equal(await withDeadline(async () => 'kubeconfig', 1_000, 'reading', new AbortController().signal), 'kubeconfig');
+  });
+
+  it('ends a task that ignores its signal', async () => {
+    await assert.rejects(withDeadline(never, 20, 'the token request', new AbortController().signal), /the token request timed out after 0.02 s/);
+  });
+
+  it('aborts the task signal at the limit', async () => {
+    let taskSignal: AbortSignal | undefined;
+    const pending = withDeadline((signal) => {
+      taskSignal = signal;
+      return never();
+    }, 20, 'POST exchange', new AbortController().signal);
+
+    await assert.rejects(pending, /POST exchange timed out/);
+    assert.equal(taskSignal?.aborted, true);
+    assert.match(String((taskSignal?.reason as Error).message), /POST exchange timed out after 0.02 s/);
+  });
+
+  it('passes the cancel reason to the task', async () => {
+    const controller = new AbortController();
+    let taskSignal: AbortSignal | undefined;
+    const pending = withDeadline((signal) => {
+      taskSignal = signal;
+      return never();
+    }, 10_000, 'reading', controller.signal);
+    controller.abort(new Error('cancelled by the agent'));
+
+    await assert.rejects(pending, /cancelled by the agent/);
+    assert.equal(taskSignal?.aborted, true);
   });
 });

@@ -82,8 +82,8 @@ function validateAccessToken(
   } catch {
     return { error: acrError(401, 'UNAUTHORIZED', 'The access token is not a valid Microsoft Entra access token.') };
   }
-  const expires = numericClaim(claims, 'exp') ?? 0;
-  if (expires * 1000 <= context.directory.now()) return { error: acrError(401, 'UNAUTHORIZED', 'The access token has expired.') };
+  const timeError = checkTimeRange(claims, context.directory.now());
+  if (timeError) return { error: timeError };
   const audience = stringClaim(claims, 'aud') ?? '';
   const accepted = registry.armAudienceTokens ? [...ACR_AUDIENCES, ...ARM_AUDIENCES] : ACR_AUDIENCES;
   if (!accepted.includes(audience)) {
@@ -99,6 +99,27 @@ function validateAccessToken(
     return { error: acrError(401, 'UNAUTHORIZED', `The access token is from tenant '${tenantId}', but the registry belongs to tenant '${subscription?.tenantId}'.`) };
   }
   return { objectId, tenantId };
+}
+
+/**
+ * Rejects a token outside its `nbf`..`exp` range with 401, as the registry rejects every Entra
+ * token it cannot use. NOTE: ACR does not document these texts. They name both times so that a
+ * reader can tell an expired token from a wrong clock.
+ */
+function checkTimeRange(claims: Record<string, unknown>, now: number): FakeResponse | undefined {
+  const expires = numericClaim(claims, 'exp') ?? 0;
+  const notBefore = numericClaim(claims, 'nbf');
+  if (expires * 1000 <= now) {
+    return acrError(401, 'UNAUTHORIZED', `The access token expired at ${isoTime(expires)} (registry time ${isoTime(now / 1000)}).`);
+  }
+  if (notBefore !== undefined && notBefore * 1000 > now) {
+    return acrError(401, 'UNAUTHORIZED', `The access token is not valid before ${isoTime(notBefore)} (registry time ${isoTime(now / 1000)}).`);
+  }
+  return undefined;
+}
+
+function isoTime(seconds: number): string {
+  return new Date(Math.floor(seconds) * 1000).toISOString();
 }
 
 /**

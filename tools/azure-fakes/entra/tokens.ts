@@ -13,7 +13,7 @@ export interface AccessTokenClaims {
   nbf: number;
   exp: number;
   appid: string;
-  /** `1` after a client secret, `2` after a certificate or federated assertion. */
+  /** `1` after a client secret, `2` after a certificate, a federated assertion or for a managed identity. */
   appidacr: '1' | '2';
   idp: string;
   idtyp: 'app';
@@ -34,7 +34,9 @@ export function v1Issuer(tenantId: string): string {
   return `https://sts.windows.net/${tenantId}/`;
 }
 
-export function issueAccessToken(directory: EntraDirectory, app: AppRegistration, resource: string, kind: CredentialKind): IssuedAccessToken {
+export function issueAccessToken(
+  directory: EntraDirectory, app: AppRegistration, resource: string, kind: CredentialKind | 'managedIdentity',
+): IssuedAccessToken {
   const now = Math.floor(directory.now() / 1000);
   const claims: AccessTokenClaims = {
     aud: resource,

@@ -1,8 +1,9 @@
-// One HTTPS listener on 127.0.0.1 for one fake service. It reads the whole request body,
-// parses form bodies, passes a plain request object to the service's handler, writes the
-// handler's response and records the exchange.
-import { createServer, type Server } from 'node:https';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+// One HTTPS listener on 127.0.0.1 for one fake service (plain HTTP for the instance metadata
+// service, which Azure serves over HTTP only). It reads the whole request body, parses form
+// bodies, passes a plain request object to the service's handler, writes the handler's
+// response and records the exchange.
+import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ServerCertificates } from '../../local-cluster/apiserver/certificates';
 import { redactForm, redactHeaders, type FakeService, type RecordedRequest } from './request-log';
@@ -37,6 +38,8 @@ export function headerValue(request: FakeRequest, name: string): string | undefi
 export interface FakeServerOptions {
   service: FakeService;
   certificates: ServerCertificates;
+  /** The protocol, `https` unless given. Plain `http` ignores `certificates`. */
+  transport?: 'https' | 'http';
   handler: FakeHandler;
   /** Receives every finished exchange. */
   record: (entry: RecordedRequest) => void;
@@ -50,7 +53,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export class FakeHttpsServer {
   private constructor(
     private readonly server: Server,
-    /** Base URL without a trailing slash, such as `https://127.0.0.1:41234`. */
+    /** Base URL without a trailing slash, such as `https://127.0.0.1:41234` (`http://` for plain HTTP). */
     readonly url: string,
     /** `127.0.0.1:PORT`, the URL's host. */
     readonly host: string,
@@ -58,8 +61,11 @@ export class FakeHttpsServer {
 
   /** Listens on a free port of 127.0.0.1. */
   static async start(options: FakeServerOptions): Promise<FakeHttpsServer> {
-    const server = createServer({ key: options.certificates.keyPem, cert: options.certificates.certPem });
-    let origin = 'https://127.0.0.1';
+    const scheme = options.transport ?? 'https';
+    const server = scheme === 'http'
+      ? createHttpServer()
+      : createHttpsServer({ key: options.certificates.keyPem, cert: options.certificates.certPem });
+    let origin = `${scheme}://127.0.0.1`;
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       void serve(request, response, options, origin);
     });
@@ -68,7 +74,7 @@ export class FakeHttpsServer {
       server.listen(0, '127.0.0.1', () => resolve());
     });
     const { port } = server.address() as AddressInfo;
-    origin = `https://127.0.0.1:${port}`;
+    origin = `${scheme}://127.0.0.1:${port}`;
     return new FakeHttpsServer(server, origin, `127.0.0.1:${port}`);
   }
 

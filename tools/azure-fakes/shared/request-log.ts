@@ -3,7 +3,7 @@
 // of Authorization headers are replaced by REDACTED.
 import type { IncomingHttpHeaders } from 'node:http';
 
-export type FakeService = 'entra' | 'devops' | 'arm' | 'acr';
+export type FakeService = 'entra' | 'devops' | 'arm' | 'acr' | 'imds';
 
 export interface RecordedRequest {
   service: FakeService;

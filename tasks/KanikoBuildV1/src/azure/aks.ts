@@ -3,10 +3,14 @@ import type { TokenCredential } from '@azure/identity';
 import { KubeConfig, type User } from '@kubernetes/client-node';
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { AksClusterSettings } from '../settings/types';
+import { withDeadline } from '../timeout';
 import { getMaskedToken } from './credential';
+import { AzureResponseError } from './errors';
 
 /** API version of Microsoft.ContainerService/managedClusters that the credential actions use. */
 const AKS_API_VERSION = '2024-05-01';
+/** Time limit of the credential action, including reading its response. */
+const REQUEST_TIMEOUT_MS = 60_000;
 /** The Entra application of the AKS API server, the audience of tokens for Entra-integrated clusters. */
 export const AKS_SERVER_APPLICATION = '6dae42f8-4368-4678-94ff-3960e28e3630';
 
@@ -18,24 +22,29 @@ export async function fetchAksKubeconfig(aks: AksClusterSettings, credential: To
   const url = `${arm.resourceManagerUrl}/subscriptions/${encodeURIComponent(arm.subscriptionId)}`
     + `/resourceGroups/${encodeURIComponent(aks.resourceGroup)}/providers/Microsoft.ContainerService`
     + `/managedClusters/${encodeURIComponent(aks.clusterName)}/${action}?api-version=${AKS_API_VERSION}`;
-  const response = await fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${armToken}` }, signal });
-  if (!response.ok) throw new Error(await armErrorText(response, action));
-  const body = (await response.json()) as { kubeconfigs?: { name?: string; value?: string }[] };
+  const body = await withDeadline(async (deadline) => {
+    const response = await fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${armToken}` }, signal: deadline });
+    if (!response.ok) throw await armError(response, action);
+    return (await response.json()) as { kubeconfigs?: { name?: string; value?: string }[] };
+  }, REQUEST_TIMEOUT_MS, action, signal);
   const encoded = body.kubeconfigs?.[0]?.value;
   if (!encoded) throw new Error(`${action} returned no kubeconfig`);
   return replaceKubeloginUser(Buffer.from(encoded, 'base64').toString('utf8'), credential, signal);
 }
 
-/** Formats an ARM error body (`{ error: { code, message } }`) as `HTTP 403 AuthorizationFailed: message`. */
-async function armErrorText(response: Response, action: string): Promise<string> {
+/** Builds the error of an ARM error body (`{ error: { code, message } }`): `... returned HTTP 403 AuthorizationFailed: message`. */
+async function armError(response: Response, action: string): Promise<AzureResponseError> {
+  let code = '';
   let detail = '';
   try {
     const body = (await response.json()) as { error?: { code?: string; message?: string } };
+    code = body.error?.code ?? '';
     detail = [body.error?.code, body.error?.message].filter(Boolean).join(': ');
   } catch {
     // The status code alone still identifies the failure.
   }
-  return `${action} returned HTTP ${response.status}${detail ? ` ${detail}` : ''}`.replace(/\.+$/, '');
+  const message = `${action} returned HTTP ${response.status}${detail ? ` ${detail}` : ''}`.replace(/\.+$/, '');
+  return new AzureResponseError(message, response.status, code);
 }
 
 /**

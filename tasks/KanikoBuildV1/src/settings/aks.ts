@@ -31,7 +31,10 @@ export function parseAksCluster(
   };
 }
 
-/** Parses an Azure Resource Manager connection that uses a service principal secret or workload identity federation. */
+/**
+ * Parses an Azure Resource Manager connection that uses a service principal secret, workload
+ * identity federation or the agent's managed identity.
+ */
 export function parseArmEndpoint(
   endpoint: RawEndpoint | undefined, variables: RawVariables, problems: Problems,
 ): ArmConnection | undefined {
@@ -39,6 +42,7 @@ export function parseArmEndpoint(
     problems.add(loc('ConnectionMissing', 'azureSubscriptionEndpoint'));
     return undefined;
   }
+  if (endpoint.scheme === 'ManagedServiceIdentity') return parseManagedIdentityEndpoint(endpoint, problems);
   const { serviceprincipalid: clientId, tenantid: tenantId } = endpoint.parameters;
   const subscriptionId = endpoint.data.subscriptionid;
   if (!clientId || !tenantId || !subscriptionId || !GUID.test(subscriptionId)) {
@@ -47,15 +51,37 @@ export function parseArmEndpoint(
   }
   const auth = parseArmAuth(endpoint, variables, problems);
   if (!auth) return undefined;
+  return { connectionId: endpoint.id, tenantId, clientId, subscriptionId, ...cloudEndpoints(endpoint), auth };
+}
+
+/**
+ * Parses a connection of the "Managed identity (agent-assigned)" kind. Like Microsoft's
+ * azure-arm-rest package (azure-arm-endpoint.ts in microsoft/azure-pipelines-tasks-common-packages),
+ * it takes the tenant from the `tenantid` parameter and a user-assigned identity's client id from
+ * the `msiclientId` data. Without that client id, the agent's system-assigned identity signs in.
+ */
+function parseManagedIdentityEndpoint(endpoint: RawEndpoint, problems: Problems): ArmConnection | undefined {
+  const tenantId = endpoint.parameters.tenantid;
+  const subscriptionId = endpoint.data.subscriptionid;
+  const clientId = endpoint.data.msiclientId?.trim() ?? '';
+  if (!tenantId || !subscriptionId || !GUID.test(subscriptionId)) {
+    problems.add(loc('ArmManagedIdentityIncomplete', endpoint.input));
+    return undefined;
+  }
+  if (clientId && !GUID.test(clientId)) {
+    problems.add(loc('ManagedIdentityClientIdInvalid', endpoint.input, clientId));
+    return undefined;
+  }
+  const auth = { kind: 'managedIdentity' } as const;
+  return { connectionId: endpoint.id, tenantId, clientId, subscriptionId, ...cloudEndpoints(endpoint), auth };
+}
+
+/** Returns the Resource Manager and Entra ID addresses of the connection's cloud. */
+function cloudEndpoints(endpoint: RawEndpoint): Pick<ArmConnection, 'resourceManagerUrl' | 'resourceManagerAudience' | 'authorityHost'> {
   return {
-    connectionId: endpoint.id,
-    tenantId,
-    clientId,
-    subscriptionId,
     resourceManagerUrl: (endpoint.url || 'https://management.azure.com').replace(/\/+$/, ''),
     resourceManagerAudience: endpoint.data.activeDirectoryServiceEndpointResourceId || 'https://management.core.windows.net/',
     authorityHost: (endpoint.data.environmentAuthorityUrl || DEFAULT_AUTHORITY).replace(/\/+$/, ''),
-    auth,
   };
 }
 

@@ -22,7 +22,9 @@ const SECRET_INPUTS = new Set<keyof RawInputs>(['storageAccessKey']);
 const KUBERNETES_PARAMETERS = ['kubeconfig', 'apiToken', 'serviceAccountCertificate'];
 const KUBERNETES_DATA = ['authorizationType', 'acceptUntrustedCerts', 'clusterContext', 'namespace'];
 const ARM_PARAMETERS = ['serviceprincipalid', 'serviceprincipalkey', 'tenantid', 'authenticationType'];
-const ARM_DATA = ['subscriptionid', 'environment', 'environmentAuthorityUrl', 'activeDirectoryServiceEndpointResourceId'];
+const ARM_DATA = [
+  'subscriptionid', 'environment', 'environmentAuthorityUrl', 'activeDirectoryServiceEndpointResourceId', 'msiclientId',
+];
 const REGISTRY_PARAMETERS = [
   'registry', 'username', 'password', 'email', 'loginServer', 'serviceprincipalid', 'serviceprincipalkey', 'tenantId',
 ];

@@ -10,7 +10,10 @@ export const DOCKER_HUB_AUTH_KEY = 'https://index.docker.io/v1/';
 export const ACR_REFRESH_TOKEN_USER = '00000000-0000-0000-0000-000000000000';
 const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
 
-/** Parses a Docker Registry connection, or an Azure Container Registry one with a service principal or workload identity. */
+/**
+ * Parses a Docker Registry connection, or an Azure Container Registry one with a service
+ * principal, workload identity federation or the agent's managed identity.
+ */
 export function parseRegistryEndpoint(
   endpoint: RawEndpoint | undefined, problems: Problems, variables?: RawVariables,
 ): RegistrySettings | undefined {
@@ -25,6 +28,7 @@ export function parseRegistryEndpoint(
   if (scheme === 'WorkloadIdentityFederation' && registryType?.toUpperCase() === 'ACR') {
     return fromWorkloadIdentity(endpoint, problems, variables);
   }
+  if (scheme === 'ManagedServiceIdentity' && registryType?.toUpperCase() === 'ACR') return fromManagedIdentity(endpoint, problems);
   problems.add(loc('RegistryAuthUnsupported', endpoint.input, scheme || '(none)'));
   return undefined;
 }
@@ -87,11 +91,39 @@ function fromWorkloadIdentity(endpoint: RawEndpoint, problems: Problems, variabl
     username: ACR_REFRESH_TOKEN_USER,
     password: '',
     tokenExchange: {
+      kind: 'workloadIdentity',
       connectionId: endpoint.id,
       tenantId,
       clientId,
       authorityHost: (endpoint.data.environmentAuthorityUrl || 'https://login.microsoftonline.com').replace(/\/+$/, ''),
       accessToken: variables.accessToken,
+    },
+  };
+}
+
+/**
+ * Parses an ACR connection that uses the managed identity of the machine the agent runs on. Its
+ * password is a refresh token got at run time. Like Microsoft's Docker tasks (docker-common in
+ * microsoft/azure-pipelines-tasks-common-packages), it uses the machine's default identity, so a
+ * machine with several user-assigned identities needs a system-assigned one.
+ */
+function fromManagedIdentity(endpoint: RawEndpoint, problems: Problems): RegistrySettings | undefined {
+  const loginServer = endpoint.parameters.loginServer || endpoint.data.loginServer || endpoint.url || '';
+  const host = registryHost(loginServer);
+  if (!host) {
+    problems.add(loc('RegistryAddressInvalid', endpoint.input, loginServer || '(empty)'));
+    return undefined;
+  }
+  return {
+    connectionName: endpoint.id,
+    host,
+    authKey: host,
+    username: ACR_REFRESH_TOKEN_USER,
+    password: '',
+    tokenExchange: {
+      kind: 'managedIdentity',
+      connectionId: endpoint.id,
+      tenantId: endpoint.parameters.tenantId || '',
     },
   };
 }

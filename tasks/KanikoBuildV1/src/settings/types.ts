@@ -32,6 +32,10 @@ export interface AksClusterSettings {
 export interface ArmConnection {
   connectionId: string;
   tenantId: string;
+  /**
+   * The application (client) id the connection signs in with: the service principal's, or a
+   * user-assigned managed identity's. Empty for the agent's system-assigned managed identity.
+   */
   clientId: string;
   subscriptionId: string;
   /** Such as `https://management.azure.com`, without a trailing slash. */
@@ -46,7 +50,9 @@ export interface ArmConnection {
 export type ArmAuth =
   | { kind: 'secret'; clientSecret: string }
   /** Workload identity federation: the pipeline's OIDC token, requested with the job's access token. */
-  | { kind: 'workloadIdentity'; oidcRequestUri: string; accessToken: string };
+  | { kind: 'workloadIdentity'; oidcRequestUri: string; accessToken: string }
+  /** The managed identity of the machine the agent runs on, named by `clientId` when user-assigned. */
+  | { kind: 'managedIdentity' };
 
 /** Credentials for a registry that kaniko pushes to or pulls from. */
 export interface RegistrySettings {
@@ -63,14 +69,26 @@ export interface RegistrySettings {
   tokenExchange?: AcrTokenExchange;
 }
 
-/** How to get an ACR refresh token through workload identity federation. */
-export interface AcrTokenExchange {
+/** How to get the Entra token that ACR exchanges for a refresh token. */
+export type AcrTokenExchange = AcrWorkloadIdentityExchange | AcrManagedIdentityExchange;
+
+/** An Entra token through workload identity federation. */
+export interface AcrWorkloadIdentityExchange {
+  kind: 'workloadIdentity';
   connectionId: string;
   tenantId: string;
   clientId: string;
   authorityHost: string;
   /** The job's access token, for the pipeline's OIDC endpoint. */
   accessToken: string;
+}
+
+/** An Entra token from the managed identity of the machine the agent runs on. */
+export interface AcrManagedIdentityExchange {
+  kind: 'managedIdentity';
+  connectionId: string;
+  /** The tenant the exchange names. Empty means the tenant of the Entra token. */
+  tenantId: string;
 }
 
 export interface ImageSettings {
