@@ -14,6 +14,7 @@ import {
 import { ACR_REFRESH_TOKEN_USER } from '../../../tasks/KanikoBuildV1/src/settings/registry';
 
 const ARM_CONNECTION = '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
+const BASE_CONNECTION = '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a';
 const SMALL_BUILD = { Dockerfile: 'FROM alpine:3.20\nRUN echo aks\n' };
 
 describe('KanikoBuild with an Azure Resource Manager connection', function () {
@@ -208,6 +209,44 @@ describe('KanikoBuild with an Azure Resource Manager connection', function () {
     assert.equal(build.run.result, 'Succeeded', errors(build.run));
     assert.equal(build.run.variables.imageName?.value.startsWith(`${registry.loginServer}/samples/flask-app@sha256:`), true);
     assert.ok(fakes.requests('acr').some((request) => request.path === '/oauth2/exchange'), 'no token exchange happened');
+    await assertNothingLeft(build);
+    assertNoSecretInOutput(build);
+  });
+
+  it('ACR base image connection pulls with a refresh token', async () => {
+    const standIns = await sharedStandIns();
+    const registry = await fakes.acr.addRegistry({ subscriptionId, resourceGroup, name: 'kanikobaseimages' });
+    standIns.cluster.addRegistry(registry.loginServer, {
+      verify: (username, password) => {
+        const check = fakes.acr.verifyRefreshToken(password, registry.loginServer);
+        return username === ACR_REFRESH_TOKEN_USER && check.valid && check.canPull;
+      },
+    });
+    const app = fakes.entra.addApp({ displayName: 'kaniko-base-images' });
+    fakes.devops.addProject('baseimages');
+    const connection = fakes.devops.addServiceConnection({ project: 'baseimages', name: 'base-images', id: BASE_CONNECTION });
+    fakes.entra.addFederatedCredential(app.appId, { issuer: connection.issuer, subject: connection.subject });
+    fakes.arm.assignRole(app.objectId, 'AcrPull', registry.id);
+    const job = fakes.devops.startJob({ project: 'baseimages', serviceConnections: [connection.id] });
+    const build = await runBuild({
+      files: { Dockerfile: `FROM ${registry.loginServer}/python:3.12\nRUN echo base\n` },
+      inputs: { baseImageRegistries: BASE_CONNECTION },
+      extraEndpoints: {
+        [BASE_CONNECTION]: {
+          url: `https://${registry.loginServer}`,
+          scheme: 'WorkloadIdentityFederation',
+          parameters: { loginServer: registry.loginServer, serviceprincipalid: app.appId, tenantId: fakes.entra.tenantId },
+          data: { registrytype: 'ACR', environmentAuthorityUrl: fakes.entra.url },
+        },
+      },
+      accessToken: job.accessToken,
+      variables: { 'System.OidcRequestUri': job.oidcRequestUri },
+      env: { NODE_EXTRA_CA_CERTS: caFile },
+    });
+    build.secrets.push(job.accessToken);
+    assert.equal(build.run.result, 'Succeeded', errors(build.run));
+    assert.ok(fakes.requests('acr').some((request) => request.path === '/oauth2/exchange'), 'no token exchange happened');
+    assert.match(build.run.log.join('\n'), /Retrieving image manifest \S+\/python:3\.12/);
     await assertNothingLeft(build);
     assertNoSecretInOutput(build);
   });
