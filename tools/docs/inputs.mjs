@@ -33,7 +33,10 @@ export function renderInputs(task) {
 
 function inputRow(input) {
   const names = [input.name, ...(input.aliases ?? [])].map((name) => `\`${name}\``).join(' or ');
-  const required = input.required ? ' (required)' : '';
+  const condition = input.visibleRule ? ` when ${input.visibleRule.replace(/\s*&&\s*/g, ' and ').replace(/\s*\|\|\s*/g, ' or ')}` : '';
+  let required = '';
+  if (input.required) required = ` (required${condition})`;
+  else if (condition) required = ` (used${condition})`;
   const defaultValue = input.defaultValue ? `\`${cell(input.defaultValue)}\`` : '';
   return `| ${names}${required} | ${input.type} | ${defaultValue} | ${cell(input.helpMarkDown ?? input.label)} |`;
 }

@@ -9,7 +9,9 @@ import { KubeConfig, Watch, type V1Secret } from '@kubernetes/client-node';
 import { startAzureFakes, type AzureFakes, type StartedRegistry } from '../../../tools/azure-fakes/index';
 import type { LocalCluster } from '../../../tools/local-cluster/index';
 import { sharedStandIns } from '../stand-ins';
-import { assertNoSecretInOutput, assertNothingLeft, containerExists, errors, kubeconfigEndpoint, runBuild, type BuildRun } from './harness';
+import {
+  assertNoSecretInOutput, assertNothingLeft, containerExists, errors, kubeconfigEndpoint, REGISTRY_CONNECTION, runBuild, type BuildRun,
+} from './harness';
 
 const SMALL_BUILD = { Dockerfile: 'FROM alpine:3.20\nRUN echo federated\n' };
 /** The login server the pod pushes to; the emulated registry under this host is the fake ACR below. */
@@ -229,6 +231,17 @@ describe('KanikoBuild with the build pod\'s workload identity', function () {
     assert.match(warnings, new RegExp(`Could not read the service account ${SERVICE_ACCOUNT} in namespace ${target.namespace} to check it before the build: HTTP 403 Forbidden`));
     await assertNothingLeft(build);
     assertNoSecretInOutput(build);
+  });
+
+  it('warns that a named registry connection is unused', async () => {
+    const target = identity({ role: 'AcrPush' });
+    const build = await buildWith(target, { containerRegistry: REGISTRY_CONNECTION });
+
+    assert.equal(build.run.result, 'Succeeded', errors(build.run));
+    const warnings = build.run.issues.filter((issue) => issue.type === 'warning').map((issue) => issue.message);
+    assert.ok(warnings.some((message) => message.startsWith('Input containerRegistry names a connection, but registryCredentials is workloadIdentity')),
+      warnings.join('\n'));
+    await assertNothingLeft(build);
   });
 
   it('pulls base images from another ACR with the same identity', async () => {

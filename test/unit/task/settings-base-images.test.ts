@@ -67,8 +67,31 @@ describe('settings: base image registries', () => {
     const problems = settingsProblems(rawRun(root(), { inputs: { anonymousPullRegistries: 'vendorimages.azurecr.io/runtime' } }));
 
     assert.deepEqual(problems, [
-      "Input anonymousPullRegistries: 'vendorimages.azurecr.io/runtime' is not a registry host. Write hosts such as vendorimages.azurecr.io, separated by commas.",
+      "Input anonymousPullRegistries: 'vendorimages.azurecr.io/runtime' is not a registry host. Write host names such as vendorimages.azurecr.io, separated by commas; wildcards and paths are not allowed.",
     ]);
+  });
+
+  for (const value of ['*.azurecr.io', 'vendor images', 'a.azurecr.io;b.azurecr.io', 'https://']) {
+    it(`anonymous pull registry '${value}' is rejected`, () => {
+      withDockerfile('FROM alpine\n');
+      const problems = settingsProblems(rawRun(root(), { inputs: { anonymousPullRegistries: value } }));
+
+      assert.equal(problems.length, 1);
+      assert.match(problems[0], /^Input anonymousPullRegistries: '.+' is not a registry host/);
+    });
+  }
+
+  it('anonymous pull registry gets no helper with workload identity', () => {
+    withDockerfile('FROM vendorimages.azurecr.io/runtime:2\n');
+    const run = rawRun(root(), {
+      inputs: {
+        registryCredentials: 'workloadIdentity', serviceAccount: 'kaniko-builder', repository: 'myregistry.azurecr.io/team/web',
+        anonymousPullRegistries: 'vendorimages.azurecr.io',
+      },
+      registryEndpoint: null,
+    });
+
+    assert.deepEqual(parseSettings(run).pullRegistries, []);
   });
 
   it('push registry covers its own base images', () => {

@@ -35,9 +35,23 @@ describe('settings: Dockerfile images', () => {
     assert.deepEqual(pulled(text, [{ name: 'REGISTRY', value: 'other.azurecr.io' }]), ['2:other.azurecr.io/python:3.12']);
   });
 
-  it('build argument without ARG does not reach FROM', () => {
+  it('undeclared build argument reaches FROM', () => {
+    assert.deepEqual(pulled('FROM $BASE\n', [{ name: 'BASE', value: 'myacr.azurecr.io/x' }]), ['1:myacr.azurecr.io/x']);
+  });
+
+  it('empty build argument keeps the ARG default', () => {
     const text = 'ARG BASE=alpine:3.20\nFROM $BASE\n';
-    assert.deepEqual(pulled(text, [{ name: 'OTHER', value: 'myacr.azurecr.io/x' }]), ['2:alpine:3.20']);
+    assert.deepEqual(pulled(text, [{ name: 'BASE', value: '' }]), ['2:alpine:3.20']);
+  });
+
+  it('build argument value ends at an equals sign', () => {
+    assert.deepEqual(pulled('FROM $BASE\n', [{ name: 'BASE', value: 'alpine:3.20=x' }]), ['1:alpine:3.20']);
+  });
+
+  it('ARG default is not expanded again', () => {
+    const summary = summarizeDockerfile('ARG REGISTRY=myacr.azurecr.io\nARG BASE=$REGISTRY/python\nFROM $BASE\n', []);
+
+    assert.deepEqual(summary.unresolvedImages.map((image) => image.reference), ['$REGISTRY/python']);
   });
 
   it('default operators expand', () => {
@@ -69,9 +83,17 @@ describe('settings: Dockerfile images', () => {
     assert.deepEqual(pulled(text), ['1:debian', '2:alpine', '3:ghcr.io/org/tool:1']);
   });
 
-  it('RUN --mount from image is pulled', () => {
+  it('RUN --mount image is not fetched', () => {
     const text = 'FROM alpine\nRUN --mount=type=bind,from=myacr.azurecr.io/certs:1,target=/certs cp /certs/* /etc/ssl/\n';
-    assert.deepEqual(pulled(text), ['1:alpine', '2:myacr.azurecr.io/certs:1']);
+    assert.deepEqual(pulled(text), ['1:alpine']);
+  });
+
+  it('COPY --from with a variable is not checked', () => {
+    const text = 'ARG TOOL=myacr.azurecr.io/tool:1\nFROM alpine\nCOPY --from=$TOOL /t /t\n';
+    const summary = summarizeDockerfile(text, []);
+
+    assert.deepEqual(summary.pulledImages.map((image) => image.reference), ['alpine']);
+    assert.deepEqual(summary.unresolvedImages, []);
   });
 
   it('unused stages are skipped', () => {

@@ -41,16 +41,29 @@ export function parseBuild(inputs: BuildInputs, problems: Problems): BuildSettin
     problems.add(loc('TargetInvalid', target));
     return undefined;
   }
-  const summary = readDockerfile(dockerfilePath, buildArguments, target, problems);
+  const displayPath = displayPathOf(dockerfilePath, inputs.root);
+  const summary = readDockerfile(dockerfilePath, displayPath, buildArguments, target, problems);
   if (!summary) return undefined;
   return {
-    contextDir, dockerfile: dockerfile.split(path.sep).join('/'), buildArguments, target, pulledImages: summary.pulledImages,
+    contextDir,
+    dockerfile: dockerfile.split(path.sep).join('/'),
+    dockerfileDisplayPath: displayPath,
+    buildArguments,
+    target,
+    pulledImages: summary.pulledImages,
   };
+}
+
+/** Returns the Dockerfile's path relative to the working directory with `/` separators, or the absolute path when it is outside. */
+function displayPathOf(dockerfilePath: string, root: string): string {
+  const relative = path.relative(root, dockerfilePath);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) return dockerfilePath;
+  return relative.split(path.sep).join('/');
 }
 
 /** Reads the Dockerfile's stages and pulled images, and checks that kaniko could resolve them. */
 function readDockerfile(
-  dockerfilePath: string, buildArguments: BuildArgument[], target: string | undefined, problems: Problems,
+  dockerfilePath: string, displayPath: string, buildArguments: BuildArgument[], target: string | undefined, problems: Problems,
 ): DockerfileSummary | undefined {
   let text: string;
   try {
@@ -70,7 +83,7 @@ function readDockerfile(
     return undefined;
   }
   for (const image of summary.unresolvedImages) {
-    problems.add(loc('DockerfileImageUnresolved', dockerfilePath, image.line, image.reference || '(empty)'));
+    problems.add(loc('DockerfileImageUnresolved', displayPath, image.line, image.reference || '(empty)'));
   }
   return summary.unresolvedImages.length ? undefined : summary;
 }

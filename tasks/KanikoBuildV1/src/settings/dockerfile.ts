@@ -1,7 +1,7 @@
-// The stages of a Dockerfile and the images a build pulls, read the way kaniko plans a build:
-// ARGs before the first FROM (overridden by build arguments) expand in FROM lines, and only the
-// target stage and the stages it depends on are built (osscontainertools/kaniko skips unused
-// stages by default from v1.27.0).
+// The stages of a Dockerfile and the images a build pulls, read the way kaniko plans a build.
+// ARGs before the first FROM and build arguments expand in FROM lines. Only the target stage and
+// the stages it depends on are built, because osscontainertools/kaniko skips unused stages by
+// default from v1.27.0.
 import { DockerfileParser, type Dockerfile, type Instruction } from 'dockerfile-ast';
 import type { BuildArgument } from './types';
 
@@ -24,7 +24,7 @@ interface StageSource {
   /** The FROM line's image or stage name after ARG expansion. */
   base: string;
   baseLine: number;
-  /** Values of `COPY --from` and `RUN --mount=...,from=`, each a stage name, stage index or image. */
+  /** Values of `COPY --from`, each a stage name, stage index or image. */
   fromReferences: PulledImage[];
 }
 
@@ -72,41 +72,45 @@ const PLATFORM_ARGS: [string, string][] = [
   ['BUILDPLATFORM', 'linux/amd64'], ['BUILDOS', 'linux'], ['BUILDARCH', 'amd64'], ['BUILDVARIANT', ''],
 ];
 
-/** Values of the ARGs declared before the first FROM; a build argument replaces a declared ARG's default. */
+/**
+ * Returns the values that kaniko expands FROM lines with (unifyArgs in osscontainertools/kaniko
+ * pkg/dockerfile/dockerfile.go): the defaults of the ARGs before the first FROM, as written, then
+ * every build argument with a non-empty value, declared or not. kaniko splits a build argument at
+ * each `=` and keeps the second part, so a value is cut at its first `=`.
+ */
 function metaArgValues(dockerfile: Dockerfile, buildArguments: BuildArgument[]): Map<string, string> {
-  const given = new Map(buildArguments.map(({ name, value }) => [name, value]));
   const values = new Map<string, string>(PLATFORM_ARGS);
   for (const arg of dockerfile.getInitialARGs()) {
     for (const property of arg.getProperties()) {
-      const name = property.getName();
       const fallback = property.getValue();
-      const value = given.get(name) ?? (fallback === null ? undefined : expandVariables(fallback, values));
-      if (value !== undefined) values.set(name, value);
+      if (fallback !== null) values.set(property.getName(), fallback);
     }
+  }
+  for (const { name, value } of buildArguments) {
+    const firstPart = value.split('=')[0];
+    if (firstPart !== '') values.set(name, firstPart);
   }
   return values;
 }
 
-/** Returns the `from` values of `COPY --from=X` and `RUN --mount=type=...,from=X`. */
+/**
+ * Returns the value of `COPY --from=X`. kaniko pulls such a value as written when it names no
+ * earlier stage, without expanding variables (fetchExtraStages in osscontainertools/kaniko
+ * pkg/executor/build.go), so a value with `$` names no image that can be checked here.
+ */
 function fromFlagValues(instruction: Instruction): PulledImage[] {
-  const keyword = instruction.getKeyword();
-  if (keyword !== 'COPY' && keyword !== 'RUN') return [];
+  if (instruction.getKeyword() !== 'COPY') return [];
   const flags = (instruction as Instruction & { getFlags(): FlagLike[] }).getFlags();
-  const values: string[] = [];
-  for (const flag of flags) {
-    if (keyword === 'COPY' && flag.getName() === 'from') values.push(flag.getValue() ?? '');
-    if (keyword === 'RUN' && flag.getName() === 'mount') {
-      const from = flag.getOptions().find((option) => option.getName() === 'from');
-      if (from) values.push(from.getValue() ?? '');
-    }
-  }
-  return values.filter(Boolean).map((reference) => ({ reference, line: lineOf(instruction) }));
+  return flags
+    .filter((flag) => flag.getName() === 'from')
+    .map((flag) => flag.getValue() ?? '')
+    .filter((value) => value !== '' && !value.includes('$'))
+    .map((reference) => ({ reference, line: lineOf(instruction) }));
 }
 
 interface FlagLike {
   getName(): string;
   getValue(): string | null;
-  getOptions(): { getName(): string; getValue(): string | null }[];
 }
 
 /** Returns the indexes of the stage `finalIndex` and of every stage it builds on or copies from. */

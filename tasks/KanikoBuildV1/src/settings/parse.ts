@@ -3,12 +3,12 @@ import { loc } from '../messages';
 import { parseAksCluster } from './aks';
 import { parseBuild } from './build';
 import { parseClusterEndpoint } from './cluster';
-import { parseImage } from './image';
+import { imageRegistry, parseImage } from './image';
 import { parseInCluster } from './in-cluster';
 import { parsePod } from './pod';
 import { Problems } from './problems';
 import type { RawRun, RawVariables } from './raw';
-import { checkPullCredentials } from './pull-credentials';
+import { checkPullCredentials, parseAnonymousPullRegistries } from './pull-credentials';
 import { parseRegistryEndpoint } from './registry';
 import { parseStorage } from './storage';
 import type { ClusterSettings, RegistrySettings, RunIdentity, Settings } from './types';
@@ -40,16 +40,20 @@ export function parseSettings(raw: RawRun): Settings {
     accessKey: inputs.storageAccessKey,
     endpoint: inputs.storageBlobEndpoint,
   }, problems);
-  // With workload identity, the pod's identity also pulls from the other ACR registries that no connection covers.
+  const anonymousPullRegistries = parseAnonymousPullRegistries(inputs.anonymousPullRegistries, problems);
+  // With workload identity, the pod's identity also pulls from the other ACR registries that no
+  // connection covers, except those that allow anonymous pull.
   if (credentialsMode === 'workloadIdentity' && build && registry && pullRegistries) {
-    pullRegistries.push(...workloadIdentityPullRegistries(build.pulledImages, [registry, ...pullRegistries]));
+    const covered = [registry, ...pullRegistries];
+    const images = build.pulledImages.filter((image) => !anonymousPullRegistries.has(imageRegistry(image.reference)));
+    pullRegistries.push(...workloadIdentityPullRegistries(images, covered));
   }
   const anonymousPulls = build && registry && pullRegistries
     ? checkPullCredentials({
       images: build.pulledImages,
       registries: [registry, ...pullRegistries],
-      anonymousPullRegistries: inputs.anonymousPullRegistries,
-      dockerfile: build.dockerfile,
+      anonymousPullRegistries,
+      dockerfile: build.dockerfileDisplayPath,
     }, problems).anonymous
     : [];
   const connectionNamespace = cluster?.kind === 'kubeconfig' ? cluster.connectionNamespace : undefined;

@@ -4,7 +4,6 @@ import { loc } from '../messages';
 import type { PulledImage } from './dockerfile';
 import { imageRegistry } from './image';
 import type { Problems } from './problems';
-import { registryHost } from './registry';
 import type { RegistrySettings } from './types';
 
 /**
@@ -26,8 +25,8 @@ export interface PullCredentialInputs {
   images: PulledImage[];
   /** The push registry and the base image registries. */
   registries: RegistrySettings[];
-  /** The anonymousPullRegistries input. */
-  anonymousPullRegistries: string;
+  /** Hosts that allow anonymous pull, from the anonymousPullRegistries input. */
+  anonymousPullRegistries: ReadonlySet<string>;
   /** The Dockerfile's path, for messages. */
   dockerfile: string;
 }
@@ -37,7 +36,7 @@ export interface PullCredentialInputs {
  * covers, unless the registry is listed as allowing anonymous pull.
  */
 export function checkPullCredentials(inputs: PullCredentialInputs, problems: Problems): PullCredentialCheck {
-  const anonymousPull = parseAnonymousPullRegistries(inputs.anonymousPullRegistries, problems);
+  const anonymousPull = inputs.anonymousPullRegistries;
   const covered = new Set(inputs.registries.map((registry) => registry.host));
   const anonymous = new Map<string, string>();
   const reported = new Set<string>();
@@ -54,12 +53,14 @@ export function checkPullCredentials(inputs: PullCredentialInputs, problems: Pro
   return { anonymous: [...anonymous].map(([registry, image]) => ({ registry, image })) };
 }
 
-function parseAnonymousPullRegistries(input: string, problems: Problems): Set<string> {
+const REGISTRY_HOST = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?$/i;
+
+/** Parses the anonymousPullRegistries input: hosts separated by commas or line breaks, with or without `https://`. */
+export function parseAnonymousPullRegistries(input: string, problems: Problems): Set<string> {
   const hosts = new Set<string>();
-  for (const entry of input.split(/[\s,]+/).filter(Boolean)) {
-    const host = registryHost(entry);
-    const hasPath = entry.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/+$/, '').includes('/');
-    if (host && !hasPath) hosts.add(host);
+  for (const entry of input.split(/[,\r\n]+/).map((text) => text.trim()).filter(Boolean)) {
+    const host = entry.replace(/^https?:\/\//i, '').replace(/\/+$/, '');
+    if (REGISTRY_HOST.test(host)) hosts.add(host.toLowerCase());
     else problems.add(loc('AnonymousPullRegistryInvalid', entry));
   }
   return hosts;

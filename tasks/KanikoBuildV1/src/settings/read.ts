@@ -2,6 +2,7 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import * as taskInternal from 'azure-pipelines-task-lib/internal';
 import { KubeConfig } from '@kubernetes/client-node';
+import { loc } from '../messages';
 import type { RawEndpoint, RawInputs, RawRun, RawVariables } from './raw';
 
 const INPUT_NAMES: (keyof RawInputs)[] = [
@@ -41,10 +42,7 @@ export function readRun(): RawRun {
     inputs,
     kubernetesEndpoint: readEndpoint('kubernetesServiceConnection', inputs.kubernetesServiceConnection,
       KUBERNETES_PARAMETERS, KUBERNETES_DATA),
-    // With workload identity the registry connection is not used, even when the input still names one.
-    registryEndpoint: inputs.registryCredentials === 'workloadIdentity'
-      ? undefined
-      : readEndpoint('containerRegistry', inputs.containerRegistry, REGISTRY_PARAMETERS, REGISTRY_DATA),
+    registryEndpoint: readRegistryEndpoint(inputs),
     baseImageEndpoints: splitConnectionIds(inputs.baseImageRegistries).map((id) => ({
       id, endpoint: readEndpoint('baseImageRegistries', id, REGISTRY_PARAMETERS, REGISTRY_DATA),
     })),
@@ -52,6 +50,15 @@ export function readRun(): RawRun {
     variables: readVariables(),
     findFiles: (root, pattern) => tl.findMatch(root, pattern),
   };
+}
+
+/** Reads the push registry's connection; with workload identity the connection is not used, even when the input names one. */
+function readRegistryEndpoint(inputs: RawInputs): RawEndpoint | undefined {
+  if (inputs.registryCredentials !== 'workloadIdentity') {
+    return readEndpoint('containerRegistry', inputs.containerRegistry, REGISTRY_PARAMETERS, REGISTRY_DATA);
+  }
+  if (inputs.containerRegistry) tl.warning(loc('ContainerRegistryIgnored'));
+  return undefined;
 }
 
 /** Splits a multi-select connection input, which the agent passes as comma-separated connection ids. */

@@ -29,7 +29,7 @@ export function parseRegistryEndpoint(
     return fromWorkloadIdentity(endpoint, problems, variables);
   }
   if (scheme === 'ManagedServiceIdentity' && registryType?.toUpperCase() === 'ACR') return fromManagedIdentity(endpoint, problems);
-  problems.add(loc('RegistryAuthUnsupported', endpoint.input, scheme || '(none)'));
+  problems.add(loc('RegistryAuthUnsupported', endpoint.input, endpoint.id, scheme || '(none)'));
   return undefined;
 }
 

@@ -107,6 +107,8 @@ export interface BuildSettings {
   contextDir: string;
   /** The Dockerfile's path inside the context, with `/` separators. */
   dockerfile: string;
+  /** The Dockerfile's path as messages show it: relative to the working directory where it is inside. */
+  dockerfileDisplayPath: string;
   buildArguments: BuildArgument[];
   target?: string;
   /** Images that the build pulls (base images and `COPY --from` images) from the Dockerfile. */

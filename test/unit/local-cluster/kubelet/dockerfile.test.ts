@@ -87,6 +87,15 @@ describe('build planning', () => {
     assert.equal(plan.stages[1].baseIndex, 0);
   });
 
+  it('unifies build args with meta args as kaniko does', () => {
+    const text = 'ARG BASE=alpine:3.20\nFROM $BASE\nFROM ${OTHER}\n';
+    const plan = (buildArgs: string[]) => planBuild(parseDockerfile(text), { buildArgs, targets: [], skipUnusedStages: false, env });
+
+    assert.equal(plan(['BASE=']).stages[0].baseName, 'alpine:3.20');
+    assert.equal(plan(['OTHER=debian:12']).stages[1].baseName, 'debian:12');
+    assert.equal(plan(['BASE=busybox:1=x']).stages[0].baseName, 'busybox:1');
+  });
+
   it('takes a bare build arg from the environment', () => {
     const plan = planBuild(parseDockerfile(MULTI_STAGE), { buildArgs: ['TOKEN'], targets: [], skipUnusedStages: false, env });
     assert.equal(plan.buildArgs.get('TOKEN'), 'from-env');

@@ -67,13 +67,21 @@ export function resolveBuildArgs(buildArgs: string[], env: Readonly<Record<strin
   return values;
 }
 
+/**
+ * Returns the values FROM lines expand with, as kaniko's unifyArgs does: the ARG defaults before
+ * the first FROM as written, then every build argument whose value is not empty, declared or
+ * not. kaniko splits `NAME=VALUE` at each `=` and keeps the second part.
+ */
 function resolveMetaArgs(dockerfile: Dockerfile, buildArgs: Map<string, string>): Map<string, string> {
   const values = new Map<string, string>();
   for (const instruction of dockerfile.metaArgs) {
     for (const { key, value } of parseKeyValues(instruction.rest, false)) {
-      const resolved = buildArgs.get(key) ?? (value === undefined ? undefined : expandVariables(value, values));
-      if (resolved !== undefined) values.set(key, resolved);
+      if (value !== undefined) values.set(key, value);
     }
+  }
+  for (const [name, value] of buildArgs) {
+    const firstPart = value.split('=')[0];
+    if (firstPart !== '') values.set(name, firstPart);
   }
   return values;
 }
