@@ -1,7 +1,7 @@
-// Checks that the Azurite release the project uses validates SAS tokens on blob reads, as the
-// `sasDownload` context delivery relies on: a read-only SAS for one blob reads that blob, and
-// Azurite refuses an expired SAS, a SAS for another blob, and a write with a read SAS. The
-// same holds for a user delegation SAS, whose key Azurite issues only over HTTPS with
+// Checks that the Azurite release the project uses validates SAS tokens on blob reads, which
+// the `sasDownload` context delivery relies on. A read-only SAS for one blob reads that blob.
+// Azurite rejects an expired SAS, a SAS for another blob, and a write with a read SAS. The same
+// is true for a user delegation SAS, whose key Azurite issues only over HTTPS with
 // `--oauth basic`. Azurite 3.35.0 knows the user delegation string-to-sign up to service
 // version 2025-07-05, so such a SAS must name that version: the default of
 // @azure/storage-blob 12.32.0, 2026-04-06, signs more fields, and Azurite refuses it.
@@ -58,7 +58,7 @@ function readSas(blobName: string, extra: Partial<BlobSASSignatureValues> = {}):
 
 async function uploadContext(azurite: AzuriteBlob, credential: StorageSharedKeyCredential, options: { ca?: string } = {}): Promise<void> {
   if (options.ca) {
-    // The SDK cannot be told to trust Azurite's CA, so this upload goes through the REST API directly.
+    // The SDK's pipeline options cannot add Azurite's CA, so this upload goes through the REST API directly.
     const sas = generateAccountSASQueryParameters({
       services: AccountSASServices.parse('b').toString(),
       resourceTypes: AccountSASResourceTypes.parse('co').toString(),
@@ -80,7 +80,7 @@ async function uploadContext(azurite: AzuriteBlob, credential: StorageSharedKeyC
 
 // NOTE: Azure Storage rejects an expired or wrongly signed SAS with 403 AuthenticationFailed
 // ("Server failed to authenticate the request", Microsoft's Azure support blog kwill, 2013-08-27).
-// Azurite 3.35.0 answers AuthorizationFailure, so code that reads the error should go by the 403.
+// Azurite 3.35.0 returns AuthorizationFailure, so code that reads the error should go by the 403.
 describe('Azurite SAS validation with the account key', function () {
   this.timeout(60_000);
   let azurite: AzuriteBlob;

@@ -79,7 +79,7 @@ export interface AttachSession {
   writeStdin(data: Buffer): void;
   /** Ends the client's stdin, as a closed stream or the `v5.channel.k8s.io` close signal does. */
   endStdin(): void;
-  /** Sets the receiver of the container's output on the streams the client asked for. */
+  /** Sets the receiver of the container's output on the streams the client requested. */
   onOutput(receive: (stream: 'stdout' | 'stderr', data: Buffer) => void): void;
   /** Resolves when the attach is over: its output streams ended and its stdin copy finished. */
   readonly finished: Promise<void>;

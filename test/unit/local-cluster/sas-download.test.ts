@@ -1,6 +1,6 @@
-// The `sasDownload` build context end to end through the local cluster's API: a read-only SAS
-// for one blob in Azurite, a Secret that carries the blob URL, and a pod whose curl init
-// container downloads the archive into an emptyDir that the kaniko container builds from.
+// The `sasDownload` build context end to end through the local cluster's API. Azurite holds the
+// archive, and a Secret carries its URL with a read-only SAS for that one blob. The pod's curl
+// init container downloads the archive into an emptyDir, and the kaniko container builds from it.
 import assert from 'node:assert/strict';
 import {
   BlobSASPermissions, BlobServiceClient, generateBlobSASQueryParameters, StorageSharedKeyCredential,
@@ -140,7 +140,7 @@ describe('sasDownload context through the local cluster', function () {
   });
 });
 
-/** The pod of a `sasDownload` build as the task creates it. */
+/** Returns the pod of a `sasDownload` build as the task creates it. */
 function buildPod(name: string): V1Pod {
   return {
     apiVersion: 'v1',

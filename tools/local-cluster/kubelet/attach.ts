@@ -42,7 +42,7 @@ export class AttachableContainer {
     for (const listener of [...this.exitListeners]) listener();
   }
 
-  /** Starts a session; `request.stderr` is already false when the client asked for a TTY. */
+  /** Starts a session; `request.stderr` is already false when the client requested a TTY. */
   attach(request: ContainerAttachRequest): AttachSession {
     return new ContainerAttachSession(this, request);
   }

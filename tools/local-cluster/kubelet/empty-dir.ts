@@ -1,5 +1,5 @@
 // The emptyDir volumes of one pod. The kubelet creates each one empty when the pod starts on
-// the node, every container that mounts it sees the same files, and it is deleted with the
+// the node, shows the same files to every container that mounts it, and deletes it with the
 // pod (https://kubernetes.io/docs/concepts/storage/volumes/#emptydir).
 // NOTE: `sizeLimit` is validated but not enforced. A real kubelet evicts the pod when the
 // volume grows past it, at its next eviction check.

@@ -83,7 +83,7 @@ function parseOrUndefined(image: string): ImageReference | undefined {
   }
 }
 
-/** Names Docker Hub `docker.io`, as containerd does, where go-containerregistry says `index.docker.io`. */
+/** Returns the repository with Docker Hub named `docker.io`, as containerd does, where go-containerregistry writes `index.docker.io`. */
 function containerdName(reference: ImageReference): string {
   return repositoryName(reference).replace(/^index\.docker\.io\//, 'docker.io/');
 }

@@ -124,6 +124,8 @@ export class PodRunner {
   /**
    * Runs the init containers in order, each to completion. Returns false when one of them
    * cannot start (the pod stays Pending) or fails (the pod fails, as with restartPolicy Never).
+   * NOTE: a sidecar (an init container with restartPolicy Always) also runs to completion here,
+   * where a real kubelet starts the next container as soon as the sidecar has started.
    */
   private async runInitContainers(context: PodContext): Promise<boolean> {
     for (const container of this.pod.spec?.initContainers ?? []) {

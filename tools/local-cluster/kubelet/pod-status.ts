@@ -78,7 +78,10 @@ export class PodStatusTracker {
     return status;
   }
 
-  /** An init container is ready once it completed; a regular container while it runs (no probes are emulated). */
+  /**
+   * Builds a container's status. An init container is ready once it completed, and a regular
+   * container while it runs, because no readiness probes are emulated.
+   */
   private containerStatus(name: string, image: string, known: ContainerPhase | undefined, isInit: boolean): V1ContainerStatus {
     const phase = known ?? this.defaultWaiting;
     const started = phase.state !== 'waiting';

@@ -16,7 +16,7 @@ export type ContainerProgram =
   | { kind: 'curl'; version?: CurlVersion; args: string[] }
   | { kind: 'missing'; executable: string };
 
-/** What a program run leaves for the kubelet to report. */
+/** The outcome of a program run, which the kubelet reports. */
 export interface ProgramResult {
   exitCode: number;
   /** Files written outside the volumes, such as the termination log, keyed by absolute path. */

@@ -2,6 +2,8 @@
 // open for attach sessions to write into. The container reads it until the pipe is closed,
 // which happens when an attach session ends its stdin on a `stdinOnce` container (containerd
 // internal/cri/io/container_io.go, ContainerIO.Attach) or when the container exits.
+// NOTE: the pipe queues everything in memory. A Linux pipe holds 64 KiB (pipe(7)), so on a
+// real node a writer waits while the container does not read.
 
 export class ContainerStdin {
   private readonly chunks: Buffer[] = [];
@@ -30,7 +32,7 @@ export class ContainerStdin {
     this.notify();
   }
 
-  /** Returns the next queued data, or null at EOF; rejects with the signal's reason when it aborts. */
+  /** Returns the next queued data, or null at EOF, for the container's one reader; rejects with the signal's reason when it aborts. */
   async read(signal: AbortSignal): Promise<Buffer | null> {
     while (this.chunks.length === 0 && !this.closed) {
       signal.throwIfAborted();

@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { parseAttachOptions } from '../../../../tools/local-cluster/apiserver/handlers/attach';
 import { LocalCluster } from '../../../../tools/local-cluster/index';
 import { dockerConfigSecret, makeContextArchive } from '../kubelet/helpers';
-import { kubeConfigFor, waitFor } from './helpers';
+import { failure, kubeConfigFor, waitFor } from './helpers';
 
 const NAMESPACE = 'builds';
 const REGISTRY = 'registry.stand-in.test';
@@ -155,6 +155,17 @@ describe('local API server: pods/attach', function () {
     });
   });
 
+  it('rejects a stdinOnce that is no boolean', async () => {
+    const pod = stdinPod('typed') as unknown as { spec: { containers: { stdinOnce: unknown }[] } };
+    pod.spec.containers[0].stdinOnce = 'yes';
+    const { code, status } = await failure(core.createNamespacedPod({ namespace: NAMESPACE, body: pod as V1Pod }));
+    assert.equal(code, 400);
+    assert.equal(
+      status.message,
+      'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string into Go struct field Container.spec.containers.stdinOnce of type bool',
+    );
+  });
+
   it('lists pods/attach in discovery', async () => {
     const resources = await core.getAPIResources();
     const attach = resources.resources.find((resource) => resource.name === 'pods/attach');
@@ -213,7 +224,7 @@ describe('local API server: pods/attach', function () {
   });
 
   it('drops stdin for a container without stdin: true', async () => {
-    // A curl container keeps running while the server holds its response back.
+    // A curl container keeps running while the server delays its response.
     let release = (): void => undefined;
     const server = createServer((_request, response) => {
       release = () => response.end('done');
@@ -236,7 +247,7 @@ describe('local API server: pods/attach', function () {
     }
   });
 
-  it('sends the error of a container that does not run in the error channel', async () => {
+  it('reports a stopped container in a Status', async () => {
     await core.createNamespacedPod({ namespace: NAMESPACE, body: stdinPod('not-running', { image: 'ghcr.io/osscontainertools/kaniko:v0.0.1' }) });
     await waitFor(() => cluster.listObjects('pods', NAMESPACE).some((pod) => pod.metadata.name === 'not-running' && (pod.spec as V1Pod['spec'])?.nodeName), 'the pod to be bound');
     const statuses = await attachWithClientNode('not-running', Readable.from([archive]));

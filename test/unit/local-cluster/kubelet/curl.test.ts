@@ -219,8 +219,8 @@ describe('curl emulation: transfers', function () {
   it('follows redirects with --location only', async () => {
     const followed = await curl(['-sSL', '-o', '/tmp/x', `${base}/moved`]);
     assert.equal(followed.files.get('/tmp/x')?.toString(), 'archive bytes');
-    const kept = await curl(['-sS', '-o', '/tmp/x', `${base}/moved`]);
-    assert.equal(kept.files.get('/tmp/x')?.toString(), 'moved');
+    const unfollowed = await curl(['-sS', '-o', '/tmp/x', `${base}/moved`]);
+    assert.equal(unfollowed.files.get('/tmp/x')?.toString(), 'moved');
   });
 
   it('creates an empty file for an empty body', async () => {

@@ -16,8 +16,8 @@ describe('kubelet emulation: init containers', function () {
   let server: Server;
   let base: string;
   let archive: Buffer;
-  /** Requests that wait for the test to answer them, by path. */
-  const held = new Map<string, ServerResponse>();
+  /** Responses that the test completes later, by request path. */
+  const delayedResponses = new Map<string, ServerResponse>();
   let store: FakeClusterStore;
   let kubelet: Kubelet;
 
@@ -26,7 +26,7 @@ describe('kubelet emulation: init containers', function () {
     server = createServer((request: IncomingMessage, response: ServerResponse) => {
       const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
       if (path === '/context.tar.gz') return void response.end(archive);
-      if (path.startsWith('/held/')) return void held.set(path, response);
+      if (path.startsWith('/held/')) return void delayedResponses.set(path, response);
       response.writeHead(403);
       response.end();
     });
@@ -53,8 +53,8 @@ describe('kubelet emulation: init containers', function () {
 
   afterEach(async () => {
     await kubelet.stop();
-    for (const response of held.values()) response.destroy();
-    held.clear();
+    for (const response of delayedResponses.values()) response.destroy();
+    delayedResponses.clear();
   });
 
   function fetchContainer(overrides: Partial<V1Container> = {}): V1Container {
@@ -150,8 +150,8 @@ describe('kubelet emulation: init containers', function () {
     assert.equal(initialized?.message, 'containers with incomplete status: [fetch-context]');
     assert.equal(condition('build-slow', 'Ready')?.message, 'containers with unready status: [kaniko]');
 
-    await waitFor(() => held.has('/held/slow'), 'curl to reach the server');
-    held.get('/held/slow')?.end(archive);
+    await waitFor(() => delayedResponses.has('/held/slow'), 'curl to reach the server');
+    delayedResponses.get('/held/slow')?.end(archive);
     await waitForPhase('build-slow', 'Succeeded');
   });
 

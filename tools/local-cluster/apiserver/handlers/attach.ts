@@ -1,7 +1,7 @@
 // The checks of `GET/POST pods/NAME/attach` before any stream opens: the PodAttachOptions in
 // the query, then the pod, the container and the node, as AttachLocation and streamLocation do
 // (pkg/registry/core/pod/strategy.go, Kubernetes 1.34). A request that is not an upgrade then
-// fails as the API server's upgrade-aware proxy answers it.
+// fails as the API server's upgrade-aware proxy rejects it.
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { sendError } from '../http';
 import { badRequest, methodNotAllowed, notFound } from '../status';

@@ -6,8 +6,8 @@
 //   its errors are plain HTTP responses. The kubelet speaks `v4.channel.k8s.io` and older protocols.
 // Each binary message starts with its channel: 0 stdin, 1 stdout, 2 stderr, 3 error (a Status
 // in JSON), 4 terminal resize. In v5 a message [255, channel] closes that stream of the client.
-// NOTE: of the older protocols (`channel.k8s.io`, the base64 variants and none at all) the
-// emulation serves none; such a request fails with a message that says so.
+// NOTE: the emulation serves none of the older protocols (`channel.k8s.io`, the base64 variants
+// and no protocol at all). Such a request fails with a message that names the protocol.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -46,7 +46,7 @@ export function streamAttach(stream: AttachStreamRequest): void {
   else proxyToKubelet(stream);
 }
 
-/** The stream translator: upgrade, announce the streams, then attach through the kubelet. */
+/** Translates as the API server does: upgrade, announce the streams, then attach through the kubelet. */
 function translateStreams(stream: AttachStreamRequest): void {
   upgrade(stream, V5_PROTOCOL, (socket) => {
     announce(socket, stream.options);
@@ -61,7 +61,7 @@ function translateStreams(stream: AttachStreamRequest): void {
   });
 }
 
-/** The kubelet's own WebSocket server: it checks the request before it upgrades. */
+/** Serves the request as the kubelet's own WebSocket server does, which checks it before it upgrades. */
 function proxyToKubelet(stream: AttachStreamRequest): void {
   const result = attachThroughKubelet(stream);
   if (!result.ok) {
@@ -71,7 +71,7 @@ function proxyToKubelet(stream: AttachStreamRequest): void {
   const offered = stream.protocols.length > 0 ? stream.protocols : [''];
   const protocol = offered.find((candidate) => KUBELET_PROTOCOLS.includes(candidate));
   if (protocol === undefined) {
-    // golang.org/x/net/websocket answers a failed subprotocol negotiation with 403 and no body.
+    // golang.org/x/net/websocket rejects a failed subprotocol negotiation with 403 and no body.
     result.session.cancel();
     writeRawResponse(stream.socket, 403, 'text/plain; charset=utf-8', '');
     return;
@@ -101,9 +101,11 @@ function upgrade(stream: AttachStreamRequest, protocol: string, onOpen: (socket:
   server.handleUpgrade(stream.request, stream.socket, stream.head, (socket) => onOpen(socket));
 }
 
-/** Sends an empty message on the lowest writable channel, which tells the client that the streams are ready. */
+/** Sends an empty message on the lowest writable channel, the signal that the streams are ready. */
 function announce(socket: WebSocket, options: AttachOptions): void {
-  const channel = options.stdout ? STDOUT : options.stderr ? STDERR : ERROR;
+  let channel = ERROR;
+  if (options.stderr) channel = STDERR;
+  if (options.stdout) channel = STDOUT;
   socket.send(Buffer.from([channel]));
 }
 
@@ -132,7 +134,7 @@ function sendStatus(socket: WebSocket, status: Record<string, unknown>): void {
   socket.send(Buffer.concat([Buffer.from([ERROR]), Buffer.from(JSON.stringify(status))]));
 }
 
-/** A Status as Go's json.Marshal writes apierrors.NewInternalError: no kind or apiVersion, details before code. */
+/** Returns apierrors.NewInternalError as Go's json.Marshal writes it: no kind or apiVersion, details before code. */
 function internalError(message: string): Record<string, unknown> {
   return {
     metadata: {},

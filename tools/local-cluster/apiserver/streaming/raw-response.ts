@@ -19,7 +19,7 @@ export function writeRawResponse(socket: Duplex, code: number, contentType: stri
   socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), payload]));
 }
 
-/** Writes a Status error, as the API server answers a request it rejects before the upgrade. */
+/** Writes a Status error, which the API server sends for a request it rejects before the upgrade. */
 export function writeRawError(socket: Duplex, error: ApiError): void {
   writeRawResponse(socket, error.status.code, 'application/json', JSON.stringify(error.status), error.headers);
 }

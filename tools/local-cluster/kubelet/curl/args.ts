@@ -1,8 +1,8 @@
 // curl's command line, parsed as curl's tool does (curl/curl src/tool_getparam.c, parse_args
-// and getparameter): long options with their value in the next argument, or after `=` from
-// curl 8.16.0 on; bundled one-letter options such as `-fsSL`, where a letter that takes a value
-// takes the rest of the argument or the next one; `--no-` before a boolean option; `--` before
-// arguments that start with a dash; every other argument is a URL.
+// and getparameter). A long option takes its value from the next argument, or after `=` from
+// curl 8.16.0 on. One-letter options can be bundled, such as `-fsSL`, and a letter that takes a
+// value takes the rest of the argument or the next one. `--no-` turns a boolean option off, `--`
+// ends the options, and every other argument is a URL.
 import { CURL_LONG_OPTIONS, CURL_SHORT_OPTIONS, EMULATED_OPTIONS, type OptionSpec } from './options';
 
 /** A curl release as [major, minor, patch]. */
@@ -53,7 +53,7 @@ export function parseCurlArgs(args: readonly string[], version?: CurlVersion): P
     urls: [], fail: false, silent: false, showError: false, location: false, insecure: false,
     retry: 0, retryConnectionRefused: false, retryAllErrors: false,
   };
-  // Without arguments curl only says where to find help.
+  // Without arguments curl only prints where to find help.
   if (args.length === 0) return { kind: 'error', lines: helpLines(undefined), exitCode: FAILED_INIT };
   let flagsEnded = false;
   for (let index = 0; index < args.length; index += 1) {

@@ -1,6 +1,6 @@
 // The curl images that the curl project builds (curl/curl-container, create_base_image.sh and
-// create_appliance_image.sh) and publishes as curlimages/curl on Docker Hub and quay.io/curl/curl:
-// Alpine Linux with curl at /usr/bin/curl, the user curl_user, the working directory
+// create_appliance_image.sh) and publishes as curlimages/curl on Docker Hub and quay.io/curl/curl.
+// They are Alpine Linux with curl at /usr/bin/curl, the user curl_user, the working directory
 // /home/curl_user, the entrypoint /entrypoint.sh and the command `curl`.
 import type { ImageDirectories } from '../container-writes';
 import type { ImageReference } from '../executor/reference';

@@ -1,11 +1,11 @@
 // The command-line options of curl (curl/curl src/tool_getparam.c, the `aliases` table of
-// curl 8.21.0). The emulation runs the options in EMULATED_OPTIONS. Any other option that
-// curl knows makes the emulation stop with a message that names it, and a name that curl
-// does not know fails as curl reports it.
+// curl 8.21.0). The emulation runs the options in EMULATED_OPTIONS. Any other option of curl
+// makes the emulation stop with a message that names it, and a name that curl does not accept
+// fails as curl reports it.
 // NOTE: options added in later curl releases are known to every image, although older curl
 // releases reject them as unknown.
 
-/** How curl reads an option's value: none, a boolean that `--no-` can turn off, text, a whole number or seconds. */
+/** The kind of value an option takes: none, a boolean that `--no-` can turn off, text, a whole number or seconds. */
 export type OptionKind = 'none' | 'bool' | 'string' | 'unsigned' | 'seconds';
 
 export interface OptionSpec {

@@ -80,7 +80,7 @@ async function downloadHttpsContext(request: ContextRequest): Promise<Buffer> {
 
 /**
  * Reads the archive from stdin. Without `stdin: true` a container's stdin is /dev/null, and with
- * `tty: true` it is a terminal: both are character devices, which kaniko refuses to read.
+ * `tty: true` it is a terminal: both are character devices, which kaniko rejects.
  */
 async function stdinContext(request: ContextRequest): Promise<ResolvedContext> {
   if (!request.stdin) throw new Error("no data found.. don't forget to add the '--interactive, -i' flag");
