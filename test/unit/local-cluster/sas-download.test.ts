@@ -16,6 +16,8 @@ const REGISTRY = 'registry.stand-in.test';
 const KANIKO_IMAGE = 'ghcr.io/osscontainertools/kaniko:v1.28.3';
 const CURL_IMAGE = 'curlimages/curl:8.16.0';
 const CONTAINER = 'contexts';
+/** curl's arguments with the URL that the kubelet puts in from the container's CONTEXT_URL variable. */
+const CURL_ARGS = ['--fail', '--silent', '--show-error', '--location', '--retry', '3', '--output', '/workspace/context.tar.gz', '$(CONTEXT_URL)'];
 
 describe('sasDownload context through the local cluster', function () {
   this.timeout(60_000);
@@ -59,12 +61,12 @@ describe('sasDownload context through the local cluster', function () {
     return `${azurite.blobEndpoint}/${CONTAINER}/${blobName}?${sas}`;
   }
 
-  async function createBuild(name: string, contextUrl: string): Promise<void> {
+  async function createBuild(name: string, contextUrl: string, curlArgs?: string[]): Promise<void> {
     await core.createNamespacedSecret({
       namespace: NAMESPACE,
       body: { metadata: { name: `${name}-context` }, type: 'Opaque', stringData: { CONTEXT_URL: contextUrl } },
     });
-    await core.createNamespacedPod({ namespace: NAMESPACE, body: buildPod(name) });
+    await core.createNamespacedPod({ namespace: NAMESPACE, body: buildPod(name, curlArgs) });
   }
 
   async function readPod(name: string): Promise<V1Pod> {
@@ -131,6 +133,17 @@ describe('sasDownload context through the local cluster', function () {
     assert.equal(curlLog, 'curl: (22) The requested URL returned error: 403\n');
   });
 
+  it('builds with the URL kept out of curl arguments', async () => {
+    // curl 8.3.0 and later read the URL from the environment with --variable and --expand-url,
+    // so the SAS is neither in the pod spec nor in curl's argument list.
+    const args = ['--fail', '--silent', '--show-error', '--location', '--retry', '3', '--output', '/workspace/context.tar.gz',
+      '--variable', '%CONTEXT_URL', '--expand-url', '{{CONTEXT_URL}}'];
+    await createBuild('build-variable', readOnlySasUrl('build-1.tar.gz', new Date(Date.now() + 3_600_000)), args);
+    const pod = await waitForPhase('build-variable', 'Succeeded');
+    assert.deepEqual(pod.spec?.initContainers?.[0]?.args, args);
+    assert.deepEqual(cluster.runs.find((candidate) => candidate.name === 'build-variable')?.contextFiles, ['Dockerfile', 'app.py']);
+  });
+
   it('waits for the init container before the kaniko container starts', async () => {
     await createBuild('build-order', readOnlySasUrl('build-1.tar.gz', new Date(Date.now() + 3_600_000)));
     await waitForPhase('build-order', 'Succeeded');
@@ -140,8 +153,8 @@ describe('sasDownload context through the local cluster', function () {
   });
 });
 
-/** Returns the pod of a `sasDownload` build as the task creates it. */
-function buildPod(name: string): V1Pod {
+/** Returns the pod of a `sasDownload` build as the task creates it, with other curl arguments when given. */
+function buildPod(name: string, curlArgs = CURL_ARGS): V1Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -153,7 +166,7 @@ function buildPod(name: string): V1Pod {
         name: 'fetch-context',
         image: CURL_IMAGE,
         command: ['curl'],
-        args: ['--fail', '--silent', '--show-error', '--location', '--retry', '3', '--output', '/workspace/context.tar.gz', '$(CONTEXT_URL)'],
+        args: curlArgs,
         env: [{ name: 'CONTEXT_URL', valueFrom: { secretKeyRef: { name: `${name}-context`, key: 'CONTEXT_URL' } } }],
         volumeMounts: [{ name: 'workspace', mountPath: '/workspace' }],
       }],

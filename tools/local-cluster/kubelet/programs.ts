@@ -62,6 +62,7 @@ export async function runProgram(
     const exitCode = await runCurl({
       version: program.version,
       args: program.args,
+      env: io.env,
       workingDir: container.workingDir || CURL_WORKING_DIR,
       writeFile: (path, content) => writes.writeFile(path, content),
       caCertificates: context.options.httpsCaCertificates,

@@ -17,12 +17,16 @@ interface CurlOutcome {
 }
 
 /** Runs the emulated curl with an in-memory file system; `failWrites` maps paths to the errno their writes return. */
-async function curl(args: string[], options: { version?: CurlVersion; caCertificates?: string[]; failWrites?: Record<string, string> } = {}): Promise<CurlOutcome> {
+async function curl(
+  args: string[],
+  options: { version?: CurlVersion; env?: Record<string, string>; caCertificates?: string[]; failWrites?: Record<string, string> } = {},
+): Promise<CurlOutcome> {
   const lines: string[] = [];
   const files = new Map<string, Buffer>();
   const request: CurlRequest = {
     version: options.version,
     args,
+    env: options.env ?? {},
     workingDir: '/home/curl_user',
     writeFile: (path, content) => {
       const error = options.failWrites?.[path];
@@ -118,6 +122,57 @@ describe('curl emulation: command line', () => {
     assert.deepEqual(parseCurlArgs(['--no-output', 'http://127.0.0.1/']), {
       kind: 'error', lines: ['curl: option --no-output: the given option cannot be reversed with a --no- prefix', HELP], exitCode: 2,
     });
+  });
+
+  it('imports a variable and expands it in --expand-url', () => {
+    const env = { CONTEXT_URL: 'http://127.0.0.1:10000/devstoreaccount1/contexts/a.tar.gz?sig=secret' };
+    const parsed = parseCurlArgs(['--variable', '%CONTEXT_URL', '--expand-url', '{{CONTEXT_URL}}'], [8, 16, 0], env);
+    assert.equal(parsed.kind, 'run');
+    if (parsed.kind !== 'run') return;
+    assert.deepEqual(parsed.options.urls, [env.CONTEXT_URL]);
+    assert.deepEqual(parsed.lines, []);
+  });
+
+  it('fails on a variable the environment lacks', () => {
+    assert.deepEqual(parseCurlArgs(['--variable', '%CONTEXT_URL', '--expand-url', '{{CONTEXT_URL}}'], [8, 16, 0], {}), {
+      kind: 'error',
+      lines: ["curl: Variable 'CONTEXT_URL' import fail, not set", 'curl: option --variable: variable expansion failure', HELP],
+      exitCode: 2,
+    });
+    const defaulted = parseCurlArgs(['--variable', '%HOST=127.0.0.1', '--expand-url', 'http://{{HOST}}/'], [8, 16, 0], {});
+    assert.deepEqual(defaulted.kind === 'run' && defaulted.options.urls, ['http://127.0.0.1/']);
+  });
+
+  it('expands variables as curl does', () => {
+    const parsed = parseCurlArgs([
+      '--variable', 'DIR=/workspace',
+      '--expand-output', '{{DIR}}/\\{{kept}}{{unset}}{{bad-name}}',
+      'http://127.0.0.1/',
+    ], [8, 16, 0]);
+    assert.equal(parsed.kind, 'run');
+    if (parsed.kind !== 'run') return;
+    assert.equal(parsed.options.output, '/workspace/{{kept}}{{bad-name}}');
+    assert.deepEqual(parsed.lines, ['Warning: bad variable name: bad-name']);
+    const untouched = parseCurlArgs(['--expand-output', '/tmp/\\{{literal}}', 'http://127.0.0.1/'], [8, 16, 0]);
+    assert.equal(untouched.kind === 'run' && untouched.options.output, '/tmp/\\{{literal}}', 'nothing replaced keeps the backslash');
+  });
+
+  it('knows variables only from curl 8.3.0 on', () => {
+    assert.deepEqual(parseCurlArgs(['--variable', 'A=1', 'http://127.0.0.1/'], [8, 2, 1]), {
+      kind: 'error', lines: ['curl: option --variable: is unknown', HELP], exitCode: 2,
+    });
+    assert.deepEqual(parseCurlArgs(['--expand-url', 'http://127.0.0.1/'], [8, 2, 1]), {
+      kind: 'error', lines: ['curl: option --expand-url: is unknown', HELP], exitCode: 2,
+    });
+  });
+
+  it('rejects --expand- on a boolean option and names variable functions as a gap', () => {
+    assert.deepEqual(parseCurlArgs(['--expand-fail', 'http://127.0.0.1/']), {
+      kind: 'error', lines: ['curl: option --expand-fail: variable expansion failure', HELP], exitCode: 2,
+    });
+    const functions = parseCurlArgs(['--variable', 'A=x', '--expand-url', '{{A:trim}}']);
+    assert.equal(functions.kind, 'error');
+    assert.match((functions as { lines: string[] }).lines[0], /^curl: the local cluster does not emulate curl variable functions/);
   });
 
   it('needs a URL', () => {

@@ -30,6 +30,7 @@ export const EMULATED_OPTIONS: readonly OptionSpec[] = [
   { name: 'show-error', kind: 'bool', short: 'S' },
   { name: 'silent', kind: 'bool', short: 's' },
   { name: 'url', kind: 'string' },
+  { name: 'variable', kind: 'string' },
 ];
 
 /** Every long option name of curl 8.21.0. */

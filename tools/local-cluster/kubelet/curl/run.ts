@@ -11,6 +11,8 @@ export interface CurlRequest {
   /** The curl release of the image; undefined for `latest` and digest references. */
   version?: CurlVersion;
   args: readonly string[];
+  /** The container's environment, which `--variable %NAME` reads. */
+  env: Readonly<Record<string, string>>;
   /** The container's working directory, which relative `--output` paths start from. */
   workingDir: string;
   /** Creates or replaces a file in the container; returns the errno name when it cannot. */
@@ -39,11 +41,9 @@ const ERRNO_TEXT: Record<string, string> = {
 
 /** Runs the emulated curl to its exit code. */
 export async function runCurl(request: CurlRequest): Promise<number> {
-  const parsed = parseCurlArgs(request.args, request.version);
-  if (parsed.kind === 'error') {
-    for (const line of parsed.lines) request.writeLine(line);
-    return parsed.exitCode;
-  }
+  const parsed = parseCurlArgs(request.args, request.version, request.env);
+  for (const line of parsed.lines) request.writeLine(line);
+  if (parsed.kind === 'error') return parsed.exitCode;
   const { options } = parsed;
   if (options.urls.length > 1) {
     request.writeLine('curl: the local cluster emulates one URL per curl command');
