@@ -1,4 +1,4 @@
-// The `sasDownload` build context end to end through the local cluster's API. Azurite holds the
+// The `sasDownload` build context end to end through the local cluster's API. Azurite stores the
 // archive, and a Secret carries its URL with a read-only SAS for that one blob. The pod's curl
 // init container downloads the archive into an emptyDir, and the kaniko container builds from it.
 import assert from 'node:assert/strict';
