@@ -1,9 +1,14 @@
 // Starts Azurite, Microsoft's Azure Storage emulator, as a child process that serves only
-// Blob Storage on 127.0.0.1, keeps data in memory and sends no telemetry.
+// Blob Storage on 127.0.0.1, keeps data in memory and sends no telemetry. With `oauth` it
+// serves HTTPS with a certificate of its own and accepts Entra ID bearer tokens, which
+// Azurite allows only over HTTPS.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { generateServerCertificates } from './local-cluster/apiserver/certificates';
 
 /** Azurite's development account, public and documented by Microsoft for the emulator. */
 export const DEV_ACCOUNT_NAME = 'devstoreaccount1';
@@ -15,7 +20,18 @@ export interface AzuriteBlob {
   blobEndpoint: string;
   accountName: string;
   accountKey: string;
+  /** PEM of the CA that signed Azurite's certificate, with `oauth` only. */
+  caPem?: string;
   stop(): Promise<void>;
+}
+
+export interface AzuriteOptions {
+  timeoutMs?: number;
+  /**
+   * Serves HTTPS and accepts bearer tokens (`--oauth basic`): Azurite checks a token's issuer,
+   * audience and lifetime, but not its signature.
+   */
+  oauth?: boolean;
 }
 
 /** Returns a TCP port that was free on 127.0.0.1 a moment ago. */
@@ -32,8 +48,9 @@ export async function findFreePort(): Promise<number> {
 }
 
 /** Starts Azurite's blob service and resolves once it listens. */
-export async function startAzurite(options: { timeoutMs?: number } = {}): Promise<AzuriteBlob> {
+export async function startAzurite(options: AzuriteOptions = {}): Promise<AzuriteBlob> {
   const port = await findFreePort();
+  const tls = options.oauth ? await writeCertificates() : undefined;
   const azuriteMain = join(
     dirname(createRequire(__filename).resolve('azurite/package.json')),
     'dist', 'src', 'blob', 'main.js',
@@ -49,16 +66,40 @@ export async function startAzurite(options: { timeoutMs?: number } = {}): Promis
       '--skipApiVersionCheck',
       '--silent',
       '--extentMemoryLimit', '1024',
+      ...(tls ? ['--cert', tls.certPath, '--key', tls.keyPath, '--oauth', 'basic'] : []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  await waitForListening(child, options.timeoutMs ?? 30_000);
+  const cleanUp = async (): Promise<void> => {
+    if (tls) await rm(tls.directory, { recursive: true, force: true });
+  };
+  try {
+    await waitForListening(child, options.timeoutMs ?? 30_000);
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
   return {
-    blobEndpoint: `http://127.0.0.1:${port}/${DEV_ACCOUNT_NAME}`,
+    blobEndpoint: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/${DEV_ACCOUNT_NAME}`,
     accountName: DEV_ACCOUNT_NAME,
     accountKey: DEV_ACCOUNT_KEY,
-    stop: () => stopChild(child),
+    caPem: tls?.caPem,
+    stop: async () => {
+      await stopChild(child);
+      await cleanUp();
+    },
   };
+}
+
+/** Writes a fresh certificate for 127.0.0.1 and its key into a temporary directory. */
+async function writeCertificates(): Promise<{ directory: string; certPath: string; keyPath: string; caPem: string }> {
+  const certificates = generateServerCertificates();
+  const directory = await mkdtemp(join(tmpdir(), 'azurite-tls-'));
+  const certPath = join(directory, 'cert.pem');
+  const keyPath = join(directory, 'key.pem');
+  await writeFile(certPath, certificates.certPem);
+  await writeFile(keyPath, certificates.keyPem, { mode: 0o600 });
+  return { directory, certPath, keyPath, caPem: certificates.caPem };
 }
 
 function waitForListening(child: ChildProcess, timeoutMs: number): Promise<void> {

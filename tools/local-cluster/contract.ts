@@ -57,6 +57,36 @@ export interface ServiceAccountTokenRequest {
   nodeName: string;
 }
 
+/** The options of `GET/POST .../pods/NAME/attach` that reach the kubelet, with the container resolved. */
+export interface ContainerAttachRequest {
+  namespace: string;
+  pod: string;
+  container: string;
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+}
+
+/** The kubelet's reply to an attach: a session, or the HTTP status and plain-text error its attach endpoint sends. */
+export type ContainerAttachResult =
+  | { ok: true; session: AttachSession }
+  | { ok: false; httpStatus: number; message: string };
+
+/** One client attached to a running container's standard streams. */
+export interface AttachSession {
+  /** Passes data from the client's stdin to the container. */
+  writeStdin(data: Buffer): void;
+  /** Ends the client's stdin, as a closed stream or the `v5.channel.k8s.io` close signal does. */
+  endStdin(): void;
+  /** Sets the receiver of the container's output on the streams the client requested. */
+  onOutput(receive: (stream: 'stdout' | 'stderr', data: Buffer) => void): void;
+  /** Resolves when the attach is over: its output streams ended and its stdin copy finished. */
+  readonly finished: Promise<void>;
+  /** Ends the session because the client went away. */
+  cancel(): void;
+}
+
 /** The calls the API server makes to the kubelet. */
 export interface PodLifecycleListener {
   /** A pod was created and stored (status.phase Pending, no nodeName). */
@@ -66,6 +96,11 @@ export interface PodLifecycleListener {
    * period, then calls finalizePodDeletion.
    */
   podDeleting(pod: V1Pod, gracePeriodSeconds: number): void;
+  /**
+   * Attaches to a container's standard streams, as the kubelet's `/attach` endpoint does for the
+   * API server. A stand-in without this method has no containers to attach to.
+   */
+  attachContainer?(request: ContainerAttachRequest): ContainerAttachResult;
 }
 
 /** One pod the kubelet ran, kept for tests to read. */

@@ -1,8 +1,10 @@
 // The HTTPS API server: TLS with its own CA, bearer-token authentication, authorization, then
-// discovery, health and /api/v1 routes. Errors become Status responses.
+// discovery, health and /api/v1 routes, and WebSocket upgrades for pods/attach. Errors become
+// Status responses.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { authorize, type TokenAuthenticator } from './auth';
 import { generateServerCertificates } from './certificates';
 import { discoveryDocument, isHealthPath } from './handlers/discovery';
@@ -12,6 +14,7 @@ import { sendError, sendJson, sendText } from './http';
 import { requestInfo } from './request-info';
 import { ApiError, internalError, methodNotAllowed, pathNotFound } from './status';
 import type { ClusterState } from './store/cluster-state';
+import { handleUpgrade } from './streaming/upgrade';
 
 export interface ApiServerOptions {
   state: ClusterState;
@@ -28,6 +31,8 @@ export class ApiServer {
     readonly url: string,
     /** PEM of the CA that signed the server certificate. */
     readonly caPem: string,
+    /** Upgraded connections, which closing the HTTP server does not end. */
+    private readonly upgradedSockets: Set<Duplex>,
   ) {}
 
   /** Generates certificates and listens on a free port of 127.0.0.1. */
@@ -35,8 +40,16 @@ export class ApiServer {
     const certificates = generateServerCertificates();
     const server = createServer({ key: certificates.keyPem, cert: certificates.certPem });
     let url = '';
+    const upgradedSockets = new Set<Duplex>();
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       void handleRequest(request, response, options, url);
+    });
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      upgradedSockets.add(socket);
+      socket.once('close', () => upgradedSockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+      options.debugLog?.(`${request.method} ${request.url} upgrade`);
+      handleUpgrade(request, socket, head, options, url);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -44,13 +57,14 @@ export class ApiServer {
     });
     const { port } = server.address() as AddressInfo;
     url = `https://127.0.0.1:${port}`;
-    return new ApiServer(server, url, certificates.caPem);
+    return new ApiServer(server, url, certificates.caPem, upgradedSockets);
   }
 
-  /** Stops listening and closes every connection, open watches and log streams included. */
+  /** Stops listening and closes every connection, open watches, log streams and attach sessions included. */
   async stop(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
+    for (const socket of this.upgradedSockets) socket.destroy();
     await closed;
   }
 }

@@ -1,12 +1,14 @@
 // One container's life on the emulated node, in the kubelet's order: pull the image, build
-// the environment, create and start the container, run the executor emulation, and report
-// how it terminated.
-import { posix } from 'node:path';
+// the environment, create and start the container, run its program (the kaniko executor or
+// curl emulation), and report how it terminated. While it runs, attach sessions reach its
+// stdin and output.
 import type { V1Container } from '@kubernetes/client-node';
-import { runExecutor, type ExecutorResult } from './executor/run';
-import { EXECUTOR_IMAGE_ENV, formatGoDuration, pullImage } from './images';
+import { AttachableContainer } from './attach';
+import { formatGoDuration, identifyImage, imageEnvironment, pullImage } from './images';
 import type { PodContext } from './pod-context';
-import { buildEnvironment, mountVolumes } from './volumes-env';
+import { resolveProgram, runProgram, type ProgramResult } from './programs';
+import { ContainerStdin } from './stdin';
+import { buildEnvironment, expandReferences, mountVolumes } from './volumes-env';
 
 /** Maximum size of a termination message read from the termination log, in bytes (kubelet's limit). */
 const MAX_TERMINATION_MESSAGE_BYTES = 4096;
@@ -25,42 +27,49 @@ export async function runContainer(context: PodContext, container: V1Container, 
   const image = container.image ?? '';
   if (!(await pull(context, container.name, image, container.imagePullPolicy))) return 'stuck';
 
-  const env = await waitForEnvironment(context, container);
-  const mounted = mountVolumes(context.pod, container, context.store);
+  const nodeImage = identifyImage(image);
+  const containerEnv = await waitForEnvironment(context, container);
+  const env = { ...imageEnvironment(nodeImage), HOSTNAME: context.name, ...containerEnv };
+  const mounted = mountVolumes(context.pod, container, context.store, context.emptyDirs);
   const files = mounted.ok ? mounted.files : new Map<string, Buffer>();
 
   context.event('Normal', 'Created', `Created container: ${container.name}`);
-  const command = container.command ?? [];
-  if (command.length > 0 && posix.basename(command[0]) !== 'executor') {
-    failToStart(context, container.name, command[0]);
+  const program = resolveProgram(nodeImage, expandCommand(container, containerEnv));
+  if (program.kind === 'missing') {
+    failToStart(context, container.name, program.executable);
     if (isRecorded) context.record.exitCode = START_ERROR_EXIT_CODE;
     return 'terminated';
   }
   context.event('Normal', 'Started', `Started container ${container.name}`);
   const startedAt = new Date();
-  context.tracker.containers.set(container.name, { state: 'running', startedAt });
-  context.tracker.phase = 'Running';
+  context.tracker.setContainer(container.name, { state: 'running', startedAt });
+  if (!context.tracker.initContainers.has(container.name)) context.tracker.phase = 'Running';
   context.publish();
 
+  const stdin = container.stdin ? new ContainerStdin(container.stdinOnce ?? false) : undefined;
+  const attachable = new AttachableContainer(container.name, stdin, container.tty ?? false);
+  context.attachable.set(container.name, attachable);
   const outputLines: string[] = [];
-  const result = await runExecutor({
-    image,
-    args: [...command.slice(1), ...(container.args ?? [])],
-    env,
-    mountedFiles: files,
-    resolveBlobService: context.options.resolveBlobService,
-    registryCredentials: context.options.registryCredentials,
-    caCertificates: context.options.httpsCaCertificates,
-    stepDelayMs: context.options.stepDelayMs,
-    signal: context.signal,
-    writeLine: (line) => {
-      outputLines.push(line);
-      if (!context.signal.aborted) context.store.appendLog(context.namespace, context.name, container.name, line);
-    },
-    onContextUnpacked: (contextFiles) => {
-      if (isRecorded) context.record.contextFiles = contextFiles;
-    },
-  });
+  let result: ProgramResult;
+  try {
+    result = await runProgram(context, container, program, {
+      env,
+      mountedFiles: files,
+      stdin,
+      writeLine: (line) => {
+        outputLines.push(line);
+        if (context.signal.aborted) return;
+        context.store.appendLog(context.namespace, context.name, container.name, line);
+        attachable.emitLine(line);
+      },
+      onContextUnpacked: (contextFiles) => {
+        if (isRecorded) context.record.contextFiles = contextFiles;
+      },
+    });
+  } finally {
+    context.attachable.delete(container.name);
+    attachable.exit();
+  }
   terminate(context, container, result, startedAt, outputLines, isRecorded);
   return 'terminated';
 }
@@ -101,7 +110,17 @@ async function pull(context: PodContext, containerName: string, image: string, p
   return false;
 }
 
-/** Builds the environment, retrying while a Secret or key is missing, as the kubelet's pod sync does. */
+/**
+ * Expands `$(NAME)` in the command and arguments from the container's own variables, as the
+ * kubelet does (ExpandContainerCommandAndArgs in pkg/kubelet/container/helpers.go). The image's
+ * variables do not count, and an unknown name stays as written.
+ */
+function expandCommand(container: V1Container, containerEnv: Record<string, string>): V1Container {
+  const expand = (values: string[] | undefined): string[] | undefined => values?.map((value) => expandReferences(value, containerEnv));
+  return { ...container, command: expand(container.command), args: expand(container.args) };
+}
+
+/** Builds the container's own environment, retrying while a Secret or key is missing, as the kubelet's pod sync does. */
 async function waitForEnvironment(context: PodContext, container: V1Container): Promise<Record<string, string>> {
   for (let attempt = 0; ; attempt += 1) {
     const result = buildEnvironment(context.pod, container, context.store, context.fields);
@@ -110,7 +129,7 @@ async function waitForEnvironment(context: PodContext, container: V1Container): 
         context.event('Warning', 'InvalidEnvironmentVariableNames',
           `Keys [${keys.join(', ')}] from the EnvFrom secret ${secret} were skipped since they are considered invalid environment variable names.`);
       }
-      return { ...EXECUTOR_IMAGE_ENV, HOSTNAME: context.name, ...result.env };
+      return result.env;
     }
     context.event('Warning', 'Failed', `Error: ${result.message}`);
     setWaiting(context, container.name, 'CreateContainerConfigError', result.message);
@@ -119,9 +138,9 @@ async function waitForEnvironment(context: PodContext, container: V1Container): 
 }
 
 /**
- * Reports a container whose command is not kaniko's executor, which is the only program the
- * emulation runs, as the runtime reports a missing executable.
- * NOTE: the debug images do contain a shell, which a real cluster would run.
+ * Reports a container whose command is neither kaniko's executor nor curl, the only programs
+ * the emulation runs, as the runtime reports a missing executable.
+ * NOTE: kaniko's debug images and the curl images do contain a shell, which a real cluster would run.
  */
 function failToStart(context: PodContext, containerName: string, executable: string): void {
   const message =
@@ -129,20 +148,20 @@ function failToStart(context: PodContext, containerName: string, executable: str
     `unable to start container process: exec: "${executable}": executable file not found in $PATH: unknown`;
   context.event('Warning', 'Failed', `Error: ${message}`);
   const now = new Date();
-  context.tracker.containers.set(containerName, {
+  context.tracker.setContainer(containerName, {
     state: 'terminated', exitCode: START_ERROR_EXIT_CODE, reason: 'StartError', message, startedAt: now, finishedAt: now,
   });
 }
 
 function setWaiting(context: PodContext, containerName: string, reason: string, message: string): void {
-  context.tracker.containers.set(containerName, { state: 'waiting', reason, message });
+  context.tracker.setContainer(containerName, { state: 'waiting', reason, message });
   context.publish();
 }
 
 function terminate(
   context: PodContext,
   container: V1Container,
-  result: ExecutorResult,
+  result: ProgramResult,
   startedAt: Date,
   outputLines: string[],
   isRecorded: boolean,
@@ -155,7 +174,7 @@ function terminate(
   }
   if (context.signal.aborted) return;
   context.store.endLog(context.namespace, context.name, container.name);
-  context.tracker.containers.set(container.name, {
+  context.tracker.setContainer(container.name, {
     state: 'terminated',
     exitCode: result.exitCode,
     reason: result.exitCode === 0 ? 'Completed' : 'Error',
@@ -166,7 +185,7 @@ function terminate(
 }
 
 /** Reads the termination message as the kubelet does: the last 4096 bytes of the termination log. */
-function terminationMessage(container: V1Container, result: ExecutorResult, outputLines: string[]): string | undefined {
+function terminationMessage(container: V1Container, result: ProgramResult, outputLines: string[]): string | undefined {
   const path = container.terminationMessagePath ?? '/dev/termination-log';
   const written = result.writtenFiles.get(path);
   if (written && written.length > 0) return written.subarray(Math.max(0, written.length - MAX_TERMINATION_MESSAGE_BYTES)).toString('utf8');

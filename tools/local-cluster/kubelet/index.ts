@@ -1,8 +1,11 @@
 // The local cluster's only node, with a scheduler and a kubelet in one. It places pods on the
-// node and runs their containers through the kaniko executor emulation. Like kube-scheduler
-// and the kubelet on a real node, it reports status, logs and events through the ClusterStore.
+// node and runs their containers through the kaniko executor and curl emulations. Like
+// kube-scheduler and the kubelet on a real node, it reports status, logs and events through
+// the ClusterStore, and it serves attach sessions to running containers.
 import type { V1Pod } from '@kubernetes/client-node';
-import type { ClusterStore, PodLifecycleListener, PodRunRecord } from '../contract';
+import type {
+  ClusterStore, ContainerAttachRequest, ContainerAttachResult, PodLifecycleListener, PodRunRecord,
+} from '../contract';
 import type { RegistryCredential } from './executor/registry-auth';
 import type { KubeletSettings } from './pod-context';
 import { PodRunner } from './pod-runner';
@@ -23,7 +26,7 @@ export interface KubeletOptions {
   resolveBlobService(host: string): string | undefined;
   /** Accounts of emulated registries, keyed by host. Credentials for these hosts must match. */
   registryCredentials?: Record<string, RegistryCredential>;
-  /** PEM certificates the executor trusts for plain `https://` contexts, besides Node's defaults. */
+  /** PEM certificates that the containers trust for HTTPS (kaniko's `https://` contexts, curl), besides Node's defaults. */
   httpsCaCertificates?: string[];
   /** Pause between emulated steps and log lines, in milliseconds; default 30. */
   stepDelayMs?: number;
@@ -115,6 +118,23 @@ export class Kubelet implements PodLifecycleListener {
       .catch((error: unknown) => console.error(`kubelet: deleting pod ${namespace}/${name} failed:`, error))
       .finally(() => this.deletions.delete(runner));
     this.deletions.set(runner, deletion);
+  }
+
+  /**
+   * Attaches to a container as the kubelet's `/attach` endpoint does (pkg/kubelet/server and
+   * kubelet_pods.go GetAttach, Kubernetes 1.34): 400 without any stream, 500 when the container
+   * does not run. A TTY request drops stderr, as the remotecommand option parsing does.
+   */
+  attachContainer(request: ContainerAttachRequest): ContainerAttachResult {
+    if (!request.stdin && !request.stdout && !request.stderr) {
+      return { ok: false, httpStatus: 400, message: 'you must specify at least 1 of stdin, stdout, stderr' };
+    }
+    const runner = this.runners.get(podKey(request.namespace, request.pod));
+    const session = runner?.attach({ ...request, stderr: request.stderr && !request.tty });
+    if (!session) {
+      return { ok: false, httpStatus: 500, message: `container ${request.container} not found in pod ${request.pod}_${request.namespace}` };
+    }
+    return { ok: true, session };
   }
 
   /** Stops every run without further status updates; resolves when none is left. */

@@ -2,6 +2,8 @@
 // and the signal that stops the run.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ClusterStore, PodRunRecord } from '../contract';
+import type { AttachableContainer } from './attach';
+import type { EmptyDirVolumes } from './empty-dir';
 import type { RegistryCredential } from './executor/registry-auth';
 import type { PodStatusTracker } from './pod-status';
 import type { PodRuntimeFields } from './volumes-env';
@@ -15,6 +17,7 @@ export interface KubeletSettings {
   retryDelayMs: number;
   resolveBlobService(host: string): string | undefined;
   registryCredentials?: Readonly<Record<string, RegistryCredential>>;
+  /** PEM certificates that the containers trust for HTTPS, besides Node's roots. */
   httpsCaCertificates?: string[];
 }
 
@@ -29,6 +32,10 @@ export interface PodContext {
   /** Images already on the node, shared by all pods. */
   pulledImages: Set<string>;
   fields: PodRuntimeFields;
+  /** The pod's emptyDir volumes, shared by its containers. */
+  emptyDirs: EmptyDirVolumes;
+  /** The containers that run now, by name, for attach sessions. */
+  attachable: Map<string, AttachableContainer>;
   /** Aborted when the pod is deleted, exceeds its deadline or the kubelet stops. */
   signal: AbortSignal;
   /** Sends the current status to the store, unless the run was stopped. */

@@ -1,10 +1,15 @@
-// One pod on the emulated node: binding, volume mounts, the pod sandbox, its containers, the
-// active deadline and deletion, each reported through the cluster store as a kubelet does.
-// NOTE: every restartPolicy behaves like Never: a container runs once and is not restarted.
+// One pod on the emulated node: binding, volume mounts, the pod sandbox, its init containers
+// one after another, then its containers, the active deadline and deletion, each reported
+// through the cluster store as a kubelet does.
+// NOTE: every restartPolicy behaves like Never: a container runs once and is not restarted, and
+// a failed init container fails the pod. Under OnFailure and Always a real kubelet restarts the
+// init container with a back-off, and the pod stays Pending.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Pod } from '@kubernetes/client-node';
-import type { ClusterStore, PodRunRecord } from '../contract';
+import type { AttachSession, ClusterStore, ContainerAttachRequest, PodRunRecord } from '../contract';
+import type { AttachableContainer } from './attach';
 import { runContainer } from './container-runner';
+import { EmptyDirVolumes } from './empty-dir';
 import type { KubeletSettings, PodContext } from './pod-context';
 import { PodStatusTracker } from './pod-status';
 import { mountVolumes } from './volumes-env';
@@ -32,6 +37,8 @@ export class PodRunner {
   /** Whether the pod reached a terminal phase or was deleted. */
   finished = false;
   private readonly tracker: PodStatusTracker;
+  private readonly emptyDirs: EmptyDirVolumes;
+  private readonly attachable = new Map<string, AttachableContainer>();
   private readonly controller = new AbortController();
   private lifecycle: Promise<void> = Promise.resolve();
   private deadlineTimer?: NodeJS.Timeout;
@@ -41,6 +48,12 @@ export class PodRunner {
     this.namespace = pod.metadata?.namespace ?? 'default';
     this.name = pod.metadata?.name ?? '';
     this.tracker = new PodStatusTracker(pod);
+    this.emptyDirs = new EmptyDirVolumes(pod);
+  }
+
+  /** Attaches to a running container; undefined when no container of that name runs. */
+  attach(request: ContainerAttachRequest): AttachSession | undefined {
+    return this.attachable.get(request.container)?.attach(request);
   }
 
   /** Reports the scheduler's failure to place the pod; it stays Pending. */
@@ -94,6 +107,7 @@ export class PodRunner {
     this.tracker.sandboxReady = true;
     this.tracker.podIP = context.fields.podIP;
     context.publish();
+    if (!(await this.runInitContainers(context))) return;
 
     const containers = this.pod.spec?.containers ?? [];
     const outcomes = await Promise.all(containers.map((container, index) => runContainer(context, container, index === 0)));
@@ -107,10 +121,35 @@ export class PodRunner {
     this.publishStatus();
   }
 
+  /**
+   * Runs the init containers in order, each to completion. Returns false when one of them
+   * cannot start (the pod stays Pending) or fails (the pod fails, as with restartPolicy Never).
+   * NOTE: a sidecar (an init container with restartPolicy Always) also runs to completion here,
+   * where a real kubelet starts the next container as soon as the sidecar has started.
+   */
+  private async runInitContainers(context: PodContext): Promise<boolean> {
+    for (const container of this.pod.spec?.initContainers ?? []) {
+      const outcome = await runContainer(context, container, false);
+      if (outcome === 'stuck') return false;
+      const phase = this.tracker.initContainers.get(container.name);
+      if (phase?.state === 'terminated' && phase.exitCode === 0) {
+        context.publish();
+        continue;
+      }
+      await context.pause();
+      this.tracker.phase = 'Failed';
+      this.tracker.sandboxReady = false;
+      this.finish();
+      this.publishStatus();
+      return false;
+    }
+    return true;
+  }
+
   private async waitForVolumes(context: PodContext): Promise<void> {
     const container = this.pod.spec?.containers?.[0] ?? { name: '' };
     for (let attempt = 0; ; attempt += 1) {
-      const result = mountVolumes(this.pod, container, this.node.store);
+      const result = mountVolumes(this.pod, container, this.node.store, this.emptyDirs);
       if (result.ok) return;
       context.event('Warning', 'FailedMount', result.message);
       await context.pause(context.retryDelay(attempt));
@@ -130,6 +169,8 @@ export class PodRunner {
       record: this.record,
       pulledImages: this.node.pulledImages,
       fields: { nodeName: settings.nodeName, hostIP: settings.hostIP, podIP: this.node.allocatePodIP() },
+      emptyDirs: this.emptyDirs,
+      attachable: this.attachable,
       signal,
       publish: () => {
         if (!signal.aborted) this.publishStatus();
@@ -169,11 +210,11 @@ export class PodRunner {
   private killContainers(): void {
     if (this.stopped) return;
     const now = new Date();
-    for (const [name, phase] of this.tracker.containers) {
+    for (const [name, phase] of [...this.tracker.initContainers, ...this.tracker.containers]) {
       if (phase.state !== 'running') continue;
       this.recordEvent('Normal', 'Killing', `Stopping container ${name}`);
       this.node.store.endLog(this.namespace, this.name, name);
-      this.tracker.containers.set(name, {
+      this.tracker.setContainer(name, {
         state: 'terminated', exitCode: KILLED_EXIT_CODE, reason: 'Error', startedAt: phase.startedAt, finishedAt: now,
       });
       if (name === this.pod.spec?.containers?.[0]?.name) this.record.exitCode = KILLED_EXIT_CODE;

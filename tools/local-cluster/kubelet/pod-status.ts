@@ -1,6 +1,8 @@
 // Pod status as the kubelet reports it (kubernetes pkg/kubelet/status/generate.go and
 // kubelet_pods.go generateAPIPodStatus): phase, the five pod conditions with their
-// transition times, and one status per container.
+// transition times, and one status per init container and per container. Until a container
+// has started it waits with the reason PodInitializing when the pod has init containers, and
+// ContainerCreating otherwise.
 import { createHash } from 'node:crypto';
 import type { V1ContainerStatus, V1Pod, V1PodCondition, V1PodStatus } from '@kubernetes/client-node';
 
@@ -27,12 +29,30 @@ export class PodStatusTracker {
   podIP?: string;
   reason?: string;
   message?: string;
+  /** Phases of the regular containers. */
   readonly containers: Map<string, ContainerPhase>;
+  /** Phases of the init containers, in their order. */
+  readonly initContainers: Map<string, ContainerPhase>;
+  private readonly defaultWaiting: ContainerPhase;
   private readonly conditionTimes = new Map<string, { status: string; time: Date }>();
 
   constructor(private readonly pod: V1Pod) {
+    const initNames = (pod.spec?.initContainers ?? []).map((container) => container.name);
     const names = (pod.spec?.containers ?? []).map((container) => container.name);
-    this.containers = new Map(names.map((name) => [name, { state: 'waiting', reason: 'ContainerCreating' }]));
+    this.defaultWaiting = { state: 'waiting', reason: initNames.length > 0 ? 'PodInitializing' : 'ContainerCreating' };
+    this.initContainers = new Map(initNames.map((name) => [name, this.defaultWaiting]));
+    this.containers = new Map(names.map((name) => [name, this.defaultWaiting]));
+  }
+
+  /** Sets the phase of an init container or a regular container. */
+  setContainer(name: string, phase: ContainerPhase): void {
+    if (this.initContainers.has(name)) this.initContainers.set(name, phase);
+    else this.containers.set(name, phase);
+  }
+
+  /** Returns the phase of an init container or a regular container. */
+  containerPhase(name: string): ContainerPhase | undefined {
+    return this.initContainers.get(name) ?? this.containers.get(name);
   }
 
   toStatus(now: Date): V1PodStatus {
@@ -48,19 +68,29 @@ export class PodStatusTracker {
       status.podIP = this.podIP;
       status.podIPs = [{ ip: this.podIP }];
     }
+    const initContainers = this.pod.spec?.initContainers ?? [];
+    if (initContainers.length > 0) {
+      status.initContainerStatuses = initContainers.map((container) =>
+        this.containerStatus(container.name, container.image ?? '', this.initContainers.get(container.name), true));
+    }
     status.containerStatuses = (this.pod.spec?.containers ?? []).map((container) =>
-      this.containerStatus(container.name, container.image ?? ''));
+      this.containerStatus(container.name, container.image ?? '', this.containers.get(container.name), false));
     return status;
   }
 
-  private containerStatus(name: string, image: string): V1ContainerStatus {
-    const phase = this.containers.get(name) ?? { state: 'waiting', reason: 'ContainerCreating' };
+  /**
+   * Builds a container's status. An init container is ready once it completed, and a regular
+   * container while it runs, because no readiness probes are emulated.
+   */
+  private containerStatus(name: string, image: string, known: ContainerPhase | undefined, isInit: boolean): V1ContainerStatus {
+    const phase = known ?? this.defaultWaiting;
     const started = phase.state !== 'waiting';
+    const completed = phase.state === 'terminated' && phase.exitCode === 0;
     const status: V1ContainerStatus = {
       name,
       image,
       imageID: started ? `${image.split('@')[0].replace(/:[^:/]+$/, '')}@sha256:${sha256(image)}` : '',
-      ready: phase.state === 'running',
+      ready: isInit ? completed : phase.state === 'running',
       restartCount: 0,
       started: phase.state === 'running',
       state: {},
@@ -91,11 +121,23 @@ export class PodStatusTracker {
     const ready = this.readyCondition();
     return [
       this.condition('PodReadyToStartContainers', { status: this.sandboxReady ? 'True' : 'False' }, now),
-      this.condition('Initialized', { status: 'True' }, now),
+      this.condition('Initialized', this.initializedCondition(), now),
       this.condition('Ready', ready, now),
       this.condition('ContainersReady', ready, now),
       this.condition('PodScheduled', { status: 'True' }, now),
     ];
+  }
+
+  /** Initialized is True once every init container completed, or once a regular container started. */
+  private initializedCondition(): ConditionValue {
+    if (this.phase === 'Succeeded') return { status: 'True', reason: 'PodCompleted' };
+    const anyStarted = [...this.containers.values()].some((phase) => phase.state !== 'waiting');
+    if (anyStarted) return { status: 'True' };
+    const incomplete = [...this.initContainers.entries()]
+      .filter(([, phase]) => phase.state !== 'terminated' || phase.exitCode !== 0)
+      .map(([name]) => name);
+    if (incomplete.length === 0) return { status: 'True' };
+    return { status: 'False', reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${incomplete.join(' ')}]` };
   }
 
   private readyCondition(): ConditionValue {

@@ -4,6 +4,7 @@
 import { posix } from 'node:path';
 import type { V1Container, V1EnvVar, V1Pod, V1Secret, V1Volume } from '@kubernetes/client-node';
 import type { ClusterStore } from '../contract';
+import type { EmptyDirVolumes } from './empty-dir';
 
 export type MountResult =
   | { ok: true; files: Map<string, Buffer> }
@@ -34,15 +35,17 @@ export function secretValues(secret: V1Secret): Map<string, Buffer> {
  * Mounts every volume of the pod, as the kubelet does before it starts any container, and
  * returns the files the container's volume mounts show. A projected `serviceAccountToken`
  * source gets a token from the API server, bound to the pod.
+ * An emptyDir volume shows the files that the pod's containers wrote into it so far.
  * NOTE: ConfigMaps do not exist in the local cluster, so a configMap volume fails to mount
  * unless it is optional, and projected configMap and downwardAPI sources add no files.
- * emptyDir, downwardAPI and other volumes mount empty.
+ * downwardAPI and other volumes mount empty.
  */
-export function mountVolumes(pod: V1Pod, container: V1Container, store: ClusterStore): MountResult {
+export function mountVolumes(pod: V1Pod, container: V1Container, store: ClusterStore, emptyDirs?: EmptyDirVolumes): MountResult {
   const namespace = pod.metadata?.namespace ?? 'default';
   const volumeFiles = new Map<string, Map<string, Buffer>>();
   for (const volume of pod.spec?.volumes ?? []) {
-    const mounted = mountVolume(volume, pod, namespace, store);
+    const emptyDirFiles = volume.emptyDir ? emptyDirs?.files(volume.name) : undefined;
+    const mounted = emptyDirFiles ? { files: emptyDirFiles } : mountVolume(volume, pod, namespace, store);
     if ('message' in mounted) {
       return { ok: false, volume: volume.name, message: `MountVolume.SetUp failed for volume "${volume.name}" : ${mounted.message}` };
     }

@@ -87,6 +87,7 @@ const CONTAINER: StructSchema = {
     terminationMessagePath: 'string',
     terminationMessagePolicy: 'string',
     stdin: 'bool',
+    stdinOnce: 'bool',
     tty: 'bool',
   },
 };

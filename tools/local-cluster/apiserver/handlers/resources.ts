@@ -1,5 +1,6 @@
 // The REST handlers of /api/v1: namespaces, pods, secrets, service accounts and events, with
-// the pod subresources status and log. Update and patch are not served (405).
+// the pod subresources status, log and attach (whose streams start in ../streaming). Update and
+// patch are not served (405).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ObjectKind } from '../../contract';
 import { checkObject, decodeObject, type JsonObject, parseBody } from '../decode/decode';
@@ -16,6 +17,7 @@ import { badRequest, deleteSuccess, methodNotAllowed, notFound, pathNotFound } f
 import type { ClusterState } from '../store/cluster-state';
 import { metadataOf } from '../store/object-store';
 import { isWatch } from '../request-info';
+import { serveAttachRequest } from './attach';
 import { deleteCollection, listObjects } from './collections';
 import { serveLog } from './logs';
 import { serveWatch, type WatchSettings } from './watch';
@@ -49,6 +51,7 @@ export async function serveResource(context: ResourceRequest, segments: string[]
     if (segments.length === 4) return serveItem(context, kind, second, fourth);
     if (segments.length === 5 && kind === 'pods' && fifth === 'status') return serveReadOnly(context, 'pods', second, fourth);
     if (segments.length === 5 && kind === 'pods' && fifth === 'log') return serveLogRequest(context, second, fourth);
+    if (segments.length === 5 && kind === 'pods' && fifth === 'attach') return serveAttachRequest(context, second, fourth);
     throw pathNotFound();
   }
   if (segments.length === 1 && NAMESPACED_KINDS.has(first)) return serveCollection(context, first as ObjectKind, undefined);

@@ -33,13 +33,18 @@ export function gunzipContext(data: Buffer): Buffer {
   try {
     return gunzipSync(data);
   } catch (error) {
-    const message = (error as Error).message;
-    if (message.includes('unexpected end of file')) throw new Error('unexpected EOF', { cause: error });
-    if (message.includes('incorrect data check')) throw new Error('gzip: invalid checksum', { cause: error });
-    if (message.includes('incorrect header check')) throw new Error('gzip: invalid header', { cause: error });
-    // NOTE: Go names the byte offset of the corrupt deflate data; zlib does not report it.
-    throw new Error('flate: corrupt input', { cause: error });
+    throw translateGunzipError(error as Error);
   }
+}
+
+/** Returns the error of Go's compress/gzip reader for an error of Node's zlib. */
+export function translateGunzipError(error: Error): Error {
+  const message = error.message;
+  if (message.includes('unexpected end of file')) return new Error('unexpected EOF', { cause: error });
+  if (message.includes('incorrect data check')) return new Error('gzip: invalid checksum', { cause: error });
+  if (message.includes('incorrect header check')) return new Error('gzip: invalid header', { cause: error });
+  // NOTE: Go names the byte offset of the corrupt deflate data; zlib does not report it.
+  return new Error('flate: corrupt input', { cause: error });
 }
 
 /**

@@ -1,13 +1,14 @@
 // Resolves kaniko's `--context` as osscontainertools/kaniko pkg/buildcontext does. The prefix
-// picks the source. An archive is downloaded or read and unpacked into /kaniko/buildcontext,
-// and a directory is read from the container's file system.
+// picks the source. An archive is downloaded, read from a file or from stdin, and unpacked into
+// /kaniko/buildcontext, and a directory is read from the container's file system.
 import { createHash } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { posix } from 'node:path';
-import { listContextFiles, unpackContextArchive, type ContextTree } from './archive';
+import { listContextFiles, readTar, unpackContextArchive, type ContextTree } from './archive';
 import { downloadAzureBlob, isAzureBlobUrl } from './azure-blob';
 import { BUILD_CONTEXT_DIR, ContainerFiles } from './container-files';
 import type { KanikoLogger } from './log';
+import { readStdinArchive, type StdinSource } from './stdin-archive';
 
 export interface ContextRequest {
   context: string;
@@ -19,6 +20,8 @@ export interface ContextRequest {
   /** PEM certificates that the container trusts for `https://` contexts besides Node's defaults. */
   caCertificates?: string[];
   doubleAzureBlobPath: boolean;
+  /** The stdin pipe of a container with `stdin: true` and no `tty`; undefined when stdin is a character device. */
+  stdin?: StdinSource;
   signal: AbortSignal;
 }
 
@@ -45,6 +48,7 @@ export async function resolveContext(request: ContextRequest): Promise<ResolvedC
     case 'dir://':
       return directoryContext(rest, request);
     case 'tar://':
+      if (rest === 'stdin') return stdinContext(request);
       return archiveContext(readMountedArchive(rest, request.files), request);
     case 'https://':
       return archiveContext(await downloadHttpsContext(request), request);
@@ -74,11 +78,21 @@ async function downloadHttpsContext(request: ContextRequest): Promise<Buffer> {
   return data;
 }
 
+/**
+ * Reads the archive from stdin. Without `stdin: true` a container's stdin is /dev/null, and with
+ * `tty: true` it is a terminal: both are character devices, which kaniko rejects.
+ */
+async function stdinContext(request: ContextRequest): Promise<ResolvedContext> {
+  if (!request.stdin) throw new Error("no data found.. don't forget to add the '--interactive, -i' flag");
+  request.logger.info("To simulate EOF and exit, press 'Ctrl+D'");
+  const tar = await readStdinArchive(request.stdin, request.signal);
+  const tree = await readTar(tar);
+  request.files.addTree(BUILD_CONTEXT_DIR, tree);
+  const fingerprint = createHash('sha256').update(tar).digest('hex');
+  return { root: applySubPath(BUILD_CONTEXT_DIR, request), files: listContextFiles(tree), fingerprint };
+}
+
 function readMountedArchive(path: string, files: ContainerFiles): Buffer {
-  if (path === 'stdin') {
-    // A pod's container has no standard input unless `stdin: true`, so gzip reads nothing.
-    return Buffer.alloc(0);
-  }
   const data = files.readFile(path);
   if (!data) throw new Error(`open ${path}: no such file or directory`);
   return data;

@@ -16,6 +16,7 @@ import { isLogFormat, KanikoLogger, parseLogLevel } from './log';
 import { resolveDockerfilePath } from './dockerfile-path';
 import { pushImage } from './push';
 import { checkPushPermissions, dockerConfigPath, pullProblem, type RegistryCredential } from './registry-auth';
+import type { StdinSource } from './stdin-archive';
 
 export interface ExecutorRequest {
   /** The container's image, which decides release-specific behaviour. */
@@ -28,6 +29,8 @@ export interface ExecutorRequest {
   registryCredentials?: Readonly<Record<string, RegistryCredential>>;
   /** PEM certificates trusted for `https://` contexts besides Node's defaults. */
   caCertificates?: string[];
+  /** The stdin pipe of a container with `stdin: true` and no `tty`; undefined when stdin is a character device. */
+  stdin?: StdinSource;
   /** Pause between log lines, in milliseconds. */
   stepDelayMs: number;
   /** Stops the run; runExecutor then rejects with the signal's reason. */
@@ -171,6 +174,7 @@ async function resolveSourceContext(
       resolveBlobService: request.resolveBlobService,
       caCertificates: request.caCertificates,
       doubleAzureBlobPath: doublesAzureBlobPath(image),
+      stdin: request.stdin,
       signal: request.signal,
     });
   } catch (error) {
