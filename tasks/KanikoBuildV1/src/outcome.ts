@@ -28,6 +28,9 @@ export function assessPod(pod: V1Pod, container: string): PodVerdict {
     return { kind: 'failed', message: loc('PodFailed', name, pod.status.reason, pod.status.message ?? '') };
   }
 
+  const initFailure = initContainerFailure(pod);
+  if (initFailure) return initFailure;
+
   const terminated = status?.state?.terminated;
   if (terminated) {
     if (terminated.exitCode === 0) {
@@ -57,6 +60,44 @@ export function assessPod(pod: V1Pod, container: string): PodVerdict {
   }
   if (status?.state?.running) return { kind: 'running' };
   return { kind: 'waiting', detail: waitingDetail(pod, status) };
+}
+
+/**
+ * Returns the failure of an init container that can never complete: one that exited with an
+ * error (the pod's restartPolicy is Never) or that cannot start.
+ */
+function initContainerFailure(pod: V1Pod): PodVerdict | undefined {
+  const name = podName(pod);
+  for (const status of pod.status?.initContainerStatuses ?? []) {
+    const terminated = status.state?.terminated;
+    if (terminated && terminated.exitCode !== 0) {
+      const output = terminated.message?.trim().split('\n').slice(-5).join(' ') ?? '';
+      return {
+        kind: 'failed',
+        exitCode: terminated.exitCode,
+        message: loc('InitContainerFailed', name, status.name, terminated.exitCode, terminated.reason ?? 'Error', output || '(no output)',
+          downloadHint(terminated.exitCode)),
+      };
+    }
+    const waiting = status.state?.waiting;
+    if (waiting?.reason && FATAL_WAITING_REASONS.has(waiting.reason)) {
+      return { kind: 'failed', message: loc('ContainerCannotStart', name, status.name, waiting.reason, waiting.message ?? '') };
+    }
+  }
+  return undefined;
+}
+
+/** Explains curl's exit codes (curl's libcurl-errors documentation) for the context download. */
+function downloadHint(exitCode: number): string {
+  switch (exitCode) {
+    case 22: return loc('HintDownloadHttpError');
+    case 6:
+    case 7:
+    case 28: return loc('HintDownloadUnreachable');
+    case 35:
+    case 60: return loc('HintDownloadTls');
+    default: return '';
+  }
 }
 
 /** Tells whether the container has started, so its log can be read. */

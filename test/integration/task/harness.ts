@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { KubeConfig, Watch, type V1Secret } from '@kubernetes/client-node';
+import type { LocalCluster } from '../../../tools/local-cluster/index';
 import type { PodRunRecord } from '../../../tools/local-cluster/contract';
 import { runTask, type CancelOptions, type EndpointSpec, type TaskRunResult } from '../../../tools/runner';
 import { sharedStandIns, STAND_IN_REGISTRY, type StandIns } from '../stand-ins';
@@ -184,4 +186,20 @@ export function errors(run: TaskRunResult): string {
 
 function name(object: { metadata?: { name?: string } }): string {
   return object.metadata?.name ?? '';
+}
+
+/** Watches the namespace's Secrets through the API, as another client would, and keeps each one as created. */
+export async function recordSecrets(cluster: LocalCluster, namespace: string): Promise<{ added: V1Secret[]; stop: () => void }> {
+  const config = new KubeConfig();
+  config.loadFromString(cluster.kubeconfig());
+  const added: V1Secret[] = [];
+  const controller = await new Watch(config).watch(
+    `/api/v1/namespaces/${namespace}/secrets`,
+    {},
+    (type, object: V1Secret) => {
+      if (type === 'ADDED') added.push(object);
+    },
+    () => undefined,
+  );
+  return { added, stop: () => controller.abort() };
 }

@@ -5,12 +5,12 @@
 // fake Resource Manager's role assignments.
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { KubeConfig, Watch, type V1Secret } from '@kubernetes/client-node';
 import { startAzureFakes, type AzureFakes, type StartedRegistry } from '../../../tools/azure-fakes/index';
 import type { LocalCluster } from '../../../tools/local-cluster/index';
 import { sharedStandIns } from '../stand-ins';
 import {
-  assertNoSecretInOutput, assertNothingLeft, containerExists, errors, kubeconfigEndpoint, REGISTRY_CONNECTION, runBuild, type BuildRun,
+  assertNoSecretInOutput, assertNothingLeft, containerExists, errors, kubeconfigEndpoint, recordSecrets, REGISTRY_CONNECTION, runBuild,
+  type BuildRun,
 } from './harness';
 
 const SMALL_BUILD = { Dockerfile: 'FROM alpine:3.20\nRUN echo federated\n' };
@@ -265,19 +265,3 @@ describe('KanikoBuild with the build pod\'s workload identity', function () {
     await assertNothingLeft(failed);
   });
 });
-
-/** Watches the namespace's Secrets through the API, as another client would, and keeps each one as created. */
-async function recordSecrets(cluster: LocalCluster, namespace: string): Promise<{ added: V1Secret[]; stop: () => void }> {
-  const config = new KubeConfig();
-  config.loadFromString(cluster.kubeconfig());
-  const added: V1Secret[] = [];
-  const controller = await new Watch(config).watch(
-    `/api/v1/namespaces/${namespace}/secrets`,
-    {},
-    (type, object: V1Secret) => {
-      if (type === 'ADDED') added.push(object);
-    },
-    () => undefined,
-  );
-  return { added, stop: () => controller.abort() };
-}

@@ -193,3 +193,46 @@ describe('outcome: hasStarted and waitingDetail', () => {
     assert.match(waitingDetail(pod({ conditions })), /^Unschedulable\b/);
   });
 });
+
+describe('outcome: init containers', () => {
+  function podWithInit(initState: V1ContainerState, phase = 'Pending'): V1Pod {
+    const withMain = pod({ phase, state: { waiting: { reason: 'PodInitializing' } } });
+    withMain.status!.initContainerStatuses = [
+      { name: 'download-context', image: 'curlimages/curl:8.20.0', imageID: '', ready: false, restartCount: 0, state: initState },
+    ];
+    return withMain;
+  }
+
+  it('running download keeps waiting', () => {
+    assert.equal(assessPod(podWithInit({ running: { startedAt: new Date() } }), CONTAINER).kind, 'waiting');
+  });
+
+  it('finished download does not decide', () => {
+    const verdict = assessPod(podWithInit({ terminated: { exitCode: 0, reason: 'Completed' } }), CONTAINER);
+
+    assert.equal(verdict.kind, 'waiting');
+  });
+
+  it('HTTP error fails with curl output and hint', () => {
+    const state = { terminated: { exitCode: 22, reason: 'Error', message: 'curl: (22) The requested URL returned error: 403\n' } };
+    const message = failureMessage(assessPod(podWithInit(state, 'Failed'), CONTAINER));
+
+    assert.match(message, /^The build context was not delivered: pod builds\/kaniko-1234-abcd1234, init container download-context exited with code 22 \(reason Error\)/);
+    assert.match(message, /curl: \(22\) The requested URL returned error: 403/);
+    assert.match(message, /403 when it rejected the SAS/);
+  });
+
+  it('unreachable storage gets the network hint', () => {
+    const state = { terminated: { exitCode: 6, reason: 'Error', message: 'curl: (6) Could not resolve host: kanikostorage.blob.core.windows.net' } };
+
+    assert.match(failureMessage(assessPod(podWithInit(state, 'Failed'), CONTAINER)), /could not resolve or reach the storage account/);
+  });
+
+  it('image that cannot be pulled fails at once', () => {
+    const state = { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "mirror.example.test/curl:8.20.0"' } };
+    const message = failureMessage(assessPod(podWithInit(state), CONTAINER));
+
+    assert.match(message, /download-context/);
+    assert.match(message, /ImagePullBackOff/);
+  });
+});

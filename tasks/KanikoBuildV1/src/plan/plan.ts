@@ -2,6 +2,8 @@
 // Pure: it needs no network, so it is tested table-driven.
 import type { V1Pod, V1Secret } from '@kubernetes/client-node';
 import type { Settings } from '../settings/types';
+import { createReadSas } from '../storage/sas';
+import { CONTEXT_URL_VARIABLE, DOWNLOADED_CONTEXT_URL } from './context-download';
 import { dockerConfig } from './docker-config';
 import { labelValue, LABEL_PREFIX, RUN_LABEL, runName } from './names';
 import { DOCKER_CONFIG_KEY, kanikoPod, STORAGE_KEY_VARIABLE } from './pod';
@@ -23,19 +25,24 @@ export interface BuildPlan {
   derivedSecrets: string[];
 }
 
-export function buildPlan(settings: Settings, uniqueSuffix: string): BuildPlan {
+/**
+ * Plans the run. `now` is the time the read SAS starts from; it stays valid for the build
+ * timeout plus SAS_VALIDITY_MARGIN_MS, the time the pod may take to start.
+ */
+export function buildPlan(settings: Settings, uniqueSuffix: string, now = new Date()): BuildPlan {
   const name = runName(settings.run.buildId, uniqueSuffix);
   const namespace = settings.pod.namespace;
   const labels = runLabels(settings, name);
   const annotations = runAnnotations(settings);
   const blobName = `${name}.tar.gz`;
-  const contextUrl = `${settings.storage.kanikoEndpoint}/${settings.storage.container}/${blobName}`;
+  const source = contextSource(settings, blobName, now);
   const destinations = settings.image.tags.map((tag) => `${settings.image.repository}:${tag}`);
   const config = dockerConfig([settings.registry, ...settings.pullRegistries]);
   const registrySecretData = base64(config.json);
-  const storageSecretData = base64(settings.storage.accessKey);
+  const storageSecretData = base64(source.secretValue);
   const registrySecretName = `${name}-registry`;
   const storageSecretName = `${name}-storage`;
+  const contextUrl = source.contextUrl;
   return {
     name,
     namespace,
@@ -44,12 +51,46 @@ export function buildPlan(settings: Settings, uniqueSuffix: string): BuildPlan {
     contextUrl,
     destinations,
     registrySecret: secret(registrySecretName, namespace, labels, { [DOCKER_CONFIG_KEY]: registrySecretData }),
-    storageSecret: secret(storageSecretName, namespace, labels, { [STORAGE_KEY_VARIABLE]: storageSecretData }),
+    storageSecret: secret(storageSecretName, namespace, labels, { [source.secretKey]: storageSecretData }),
     pod: kanikoPod({
       name, namespace, labels, annotations, contextUrl, destinations,
       build: settings.build, pod: settings.pod, registrySecretName, storageSecretName,
+      delivery: settings.context.delivery, downloadImage: settings.context.downloadImage,
     }),
-    derivedSecrets: [...config.auths, config.json, registrySecretData, storageSecretData],
+    derivedSecrets: [...config.auths, config.json, registrySecretData, storageSecretData, ...source.derivedSecrets],
+  };
+}
+
+/** Time that a read SAS stays valid beyond the build timeout, for the pod to be scheduled and start. */
+export const SAS_VALIDITY_MARGIN_MS = 15 * 60 * 1000;
+
+interface ContextSource {
+  /** The `--context` value. */
+  contextUrl: string;
+  /** The key and value of the storage Secret: the account key, or the SAS URL. */
+  secretKey: string;
+  secretValue: string;
+  /** Secret values besides the Secret's data, such as the SAS signature and URL. */
+  derivedSecrets: string[];
+}
+
+function contextSource(settings: Settings, blobName: string, now: Date): ContextSource {
+  const { storage } = settings;
+  if (settings.context.delivery === 'accountKey') {
+    return {
+      contextUrl: `${storage.kanikoEndpoint}/${storage.container}/${blobName}`,
+      secretKey: STORAGE_KEY_VARIABLE,
+      secretValue: storage.accessKey,
+      derivedSecrets: [],
+    };
+  }
+  const expiresOn = new Date(now.getTime() + settings.pod.timeoutSeconds * 1000 + SAS_VALIDITY_MARGIN_MS);
+  const sas = createReadSas(storage, blobName, now, expiresOn);
+  return {
+    contextUrl: DOWNLOADED_CONTEXT_URL,
+    secretKey: CONTEXT_URL_VARIABLE,
+    secretValue: sas.url,
+    derivedSecrets: [sas.url, sas.signature, encodeURIComponent(sas.signature)],
   };
 }
 

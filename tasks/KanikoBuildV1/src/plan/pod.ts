@@ -1,6 +1,7 @@
 // The kaniko Pod and its arguments.
 import type { V1EnvVar, V1Pod } from '@kubernetes/client-node';
-import type { BuildSettings, PodSettings } from '../settings/types';
+import type { BuildSettings, ContextDelivery, PodSettings } from '../settings/types';
+import { downloadContainer, workspaceMount, workspaceVolume } from './context-download';
 
 export const KANIKO_CONTAINER = 'kaniko';
 /** Environment variable kaniko reads the storage account key from (kaniko's pkg/buildcontext/azureblob.go). */
@@ -23,7 +24,11 @@ export interface PodPlanInputs {
   build: BuildSettings;
   pod: PodSettings;
   registrySecretName: string;
+  /** The Secret with the storage account key (`accountKey`) or the SAS URL (`sasDownload`). */
   storageSecretName: string;
+  delivery: ContextDelivery;
+  /** The download init container's image, for `sasDownload`. */
+  downloadImage: string;
 }
 
 /** Returns kaniko's arguments, one `--flag=value` each, so that values with spaces stay whole. */
@@ -59,6 +64,7 @@ export function kanikoPod(inputs: PodPlanInputs): V1Pod {
       automountServiceAccountToken: false,
       enableServiceLinks: false,
       terminationGracePeriodSeconds: 5,
+      ...(inputs.delivery === 'sasDownload' ? { initContainers: [downloadContainer(inputs.downloadImage, inputs.storageSecretName)] } : {}),
       containers: [{
         name: KANIKO_CONTAINER,
         image: inputs.pod.executorImage,
@@ -68,23 +74,29 @@ export function kanikoPod(inputs: PodPlanInputs): V1Pod {
           requests: { cpu: resources.requests.cpu ?? resources.limits.cpu, memory: resources.requests.memory ?? resources.limits.memory },
           limits: { cpu: resources.limits.cpu, memory: resources.limits.memory },
         },
-        volumeMounts: [{ name: DOCKER_CONFIG_VOLUME, mountPath: '/kaniko/.docker', readOnly: true }],
+        volumeMounts: [
+          { name: DOCKER_CONFIG_VOLUME, mountPath: '/kaniko/.docker', readOnly: true },
+          ...(inputs.delivery === 'sasDownload' ? [workspaceMount()] : []),
+        ],
         terminationMessagePath: '/dev/termination-log',
         terminationMessagePolicy: 'File',
       }],
-      volumes: [{
-        name: DOCKER_CONFIG_VOLUME,
-        secret: { secretName: inputs.registrySecretName, items: [{ key: DOCKER_CONFIG_KEY, path: DOCKER_CONFIG_KEY }] },
-      }],
+      volumes: [
+        {
+          name: DOCKER_CONFIG_VOLUME,
+          secret: { secretName: inputs.registrySecretName, items: [{ key: DOCKER_CONFIG_KEY, path: DOCKER_CONFIG_KEY }] },
+        },
+        ...(inputs.delivery === 'sasDownload' ? [workspaceVolume()] : []),
+      ],
     },
   };
 }
 
 function kanikoEnvironment(inputs: PodPlanInputs): V1EnvVar[] {
-  const env: V1EnvVar[] = [{
-    name: STORAGE_KEY_VARIABLE,
-    valueFrom: { secretKeyRef: { name: inputs.storageSecretName, key: STORAGE_KEY_VARIABLE } },
-  }];
+  const env: V1EnvVar[] = [];
+  if (inputs.delivery === 'accountKey') {
+    env.push({ name: STORAGE_KEY_VARIABLE, valueFrom: { secretKeyRef: { name: inputs.storageSecretName, key: STORAGE_KEY_VARIABLE } } });
+  }
   // The acr-env helper reads the cloud from AZURE_ENVIRONMENT, not from the AZURE_AUTHORITY_HOST
   // that the webhook sets (go-autorest's auth.GetSettingsFromEnvironment).
   const azureEnvironment = inputs.pod.workloadIdentity?.azureEnvironment;

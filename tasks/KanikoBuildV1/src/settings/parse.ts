@@ -3,6 +3,7 @@ import { loc } from '../messages';
 import { parseAksCluster } from './aks';
 import { parseBuild } from './build';
 import { parseClusterEndpoint } from './cluster';
+import { parseContext } from './context';
 import { imageRegistry, parseImage } from './image';
 import { parseInCluster } from './in-cluster';
 import { parsePod } from './pod';
@@ -40,6 +41,7 @@ export function parseSettings(raw: RawRun): Settings {
     accessKey: inputs.storageAccessKey,
     endpoint: inputs.storageBlobEndpoint,
   }, problems);
+  const context = parseContext(inputs, problems);
   const anonymousPullRegistries = parseAnonymousPullRegistries(inputs.anonymousPullRegistries, problems);
   // With workload identity, the pod's identity also pulls from the other ACR registries that no
   // connection covers, except those that allow anonymous pull.
@@ -63,7 +65,7 @@ export function parseSettings(raw: RawRun): Settings {
   // Every parser adds a problem whenever it returns undefined, so all are defined here.
   return {
     cluster: cluster!, registry: registry!, pullRegistries: pullRegistries!, anonymousPulls,
-    image: image!, build: build!, storage: storage!, pod: pod!, run: runIdentity(raw.variables),
+    image: image!, build: build!, storage: storage!, context: context!, pod: pod!, run: runIdentity(raw.variables),
   };
 }
 

@@ -22,6 +22,8 @@ export interface RawInputs {
   baseImageRegistries: string;
   /** Hosts of private-by-default registries that allow anonymous pull, comma-separated. */
   anonymousPullRegistries: string;
+  contextDelivery: string;
+  downloadImage: string;
   storageAccount: string;
   storageContainer: string;
   storageAccessKey: string;

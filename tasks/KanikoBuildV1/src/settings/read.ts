@@ -8,7 +8,8 @@ import type { RawEndpoint, RawInputs, RawRun, RawVariables } from './raw';
 const INPUT_NAMES: (keyof RawInputs)[] = [
   'connectionType', 'azureSubscriptionEndpoint', 'azureResourceGroup', 'kubernetesCluster', 'useClusterAdmin',
   'kubernetesServiceConnection', 'namespace', 'registryCredentials', 'containerRegistry', 'repository', 'tags', 'dockerfile',
-  'buildContext', 'buildArguments', 'target', 'baseImageRegistries', 'anonymousPullRegistries', 'storageAccount',
+  'buildContext', 'buildArguments', 'target', 'baseImageRegistries', 'anonymousPullRegistries', 'contextDelivery',
+  'downloadImage', 'storageAccount',
   'storageContainer', 'storageAccessKey',
   'storageBlobEndpoint', 'executorImage', 'cpuRequest', 'memoryRequest', 'cpuLimit', 'memoryLimit',
   'buildTimeoutInMinutes', 'serviceAccount',

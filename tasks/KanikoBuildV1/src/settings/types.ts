@@ -115,6 +115,18 @@ export interface BuildSettings {
   pulledImages: PulledImage[];
 }
 
+/**
+ * How kaniko gets the build context: `sasDownload` downloads the blob with a read-only SAS in an
+ * init container, `accountKey` lets kaniko read the blob with the storage account key.
+ */
+export type ContextDelivery = 'sasDownload' | 'accountKey';
+
+export interface ContextSettings {
+  delivery: ContextDelivery;
+  /** The image of the init container that downloads the context with curl, for `sasDownload`. */
+  downloadImage: string;
+}
+
 export interface StorageSettings {
   account: string;
   container: string;
@@ -168,6 +180,7 @@ export interface Settings {
   image: ImageSettings;
   build: BuildSettings;
   storage: StorageSettings;
+  context: ContextSettings;
   pod: PodSettings;
   run: RunIdentity;
 }

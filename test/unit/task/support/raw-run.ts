@@ -127,6 +127,8 @@ export function validInputs(changes: Partial<RawInputs> = {}): RawInputs {
     target: '',
     baseImageRegistries: '',
     anonymousPullRegistries: '',
+    contextDelivery: '',
+    downloadImage: 'curlimages/curl:8.20.0',
     storageAccount: 'kanikostorage',
     storageContainer: 'kaniko-contexts',
     storageAccessKey: STORAGE_KEY,

@@ -16,6 +16,7 @@ export interface SettingsChanges {
   jobId?: string;
   registry?: RegistrySettings;
   pullRegistries?: RegistrySettings[];
+  context?: Settings['context'];
   tags?: string[];
   build?: Partial<Settings['build']>;
   pod?: Partial<Settings['pod']>;
@@ -37,6 +38,7 @@ export function sampleSettings(changes: SettingsChanges = {}): Settings {
       uploadEndpoint: 'https://kanikostorage.blob.core.windows.net',
       kanikoEndpoint: 'https://kanikostorage.blob.core.windows.net',
     },
+    context: changes.context ?? { delivery: 'accountKey', downloadImage: 'curlimages/curl:8.20.0' },
     pod: {
       namespace: 'builds',
       executorImage: 'ghcr.io/osscontainertools/kaniko:v1.28.3',

@@ -1,0 +1,26 @@
+// How the build context gets from the agent into the kaniko pod.
+import { loc } from '../messages';
+import { isImageReference } from './image';
+import type { Problems } from './problems';
+import type { ContextDelivery, ContextSettings } from './types';
+
+const DELIVERIES: ContextDelivery[] = ['sasDownload', 'accountKey'];
+
+export interface ContextInputs {
+  contextDelivery: string;
+  downloadImage: string;
+}
+
+/** Parses the contextDelivery input (empty means `sasDownload`) and the download image. */
+export function parseContext(inputs: ContextInputs, problems: Problems): ContextSettings | undefined {
+  const delivery = (inputs.contextDelivery || 'sasDownload') as ContextDelivery;
+  if (!DELIVERIES.includes(delivery)) {
+    problems.add(loc('ContextDeliveryInvalid', inputs.contextDelivery));
+    return undefined;
+  }
+  if (delivery === 'sasDownload' && !isImageReference(inputs.downloadImage)) {
+    problems.add(loc('DownloadImageInvalid', inputs.downloadImage || '(empty)'));
+    return undefined;
+  }
+  return { delivery, downloadImage: inputs.downloadImage };
+}

@@ -1,0 +1,77 @@
+// contextDelivery through the bundled task: sasDownload (an init container downloads the
+// archive with a read-only SAS) and accountKey (kaniko reads the blob with the account key).
+import * as assert from 'node:assert/strict';
+import { sharedStandIns } from '../stand-ins';
+import { assertNoSecretInOutput, assertNothingLeft, errors, recordSecrets, runBuild, type BuildRun, type BuildScenario } from './harness';
+
+const SMALL_BUILD = { Dockerfile: 'FROM alpine:3.20\nCOPY app.txt /app.txt\n', 'app.txt': 'context\n' };
+
+/** Runs a build in a new namespace and records the Secrets it creates. */
+async function buildRecordingSecrets(scenario: BuildScenario): Promise<{ build: BuildRun; secretData: Record<string, string>[] }> {
+  const { cluster } = await sharedStandIns();
+  const namespace = `delivery-${Math.random().toString(16).slice(2, 8)}`;
+  cluster.createNamespace(namespace);
+  const secrets = await recordSecrets(cluster, namespace);
+  try {
+    const build = await runBuild({ ...scenario, namespace });
+    const secretData = secrets.added.map((secret) => Object.fromEntries(
+      Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')])));
+    return { build, secretData };
+  } finally {
+    secrets.stop();
+  }
+}
+
+describe('KanikoBuild context delivery', function () {
+  this.timeout(120_000);
+
+  it('sasDownload keeps the account key out of the cluster', async () => {
+    const { build, secretData } = await buildRecordingSecrets({ files: SMALL_BUILD });
+    const { azurite } = build.standIns;
+
+    assert.equal(build.run.result, 'Succeeded', errors(build.run));
+    assert.ok(build.record, 'no pod ran');
+    const pod = build.record.pod;
+    assert.deepEqual(pod.spec?.initContainers?.map((container) => [container.name, container.image]), [['download-context', 'curlimages/curl:8.20.0']]);
+    assert.ok(build.record.args.includes('--context=tar:///workspace/context.tar.gz'), build.record.args.join(' '));
+    assert.deepEqual(build.record.contextFiles, ['Dockerfile', 'app.txt']);
+
+    const sasUrl = secretData.map((data) => data.CONTEXT_URL).find(Boolean);
+    assert.ok(sasUrl, 'no Secret held the SAS URL');
+    assert.equal(new URL(sasUrl).searchParams.get('sp'), 'r');
+    const everything = JSON.stringify({ pod, secretData });
+    assert.ok(!everything.includes(azurite.accountKey), 'the account key reached the cluster');
+
+    build.secrets.push(sasUrl, new URL(sasUrl).searchParams.get('sig') ?? '');
+    assertNoSecretInOutput(build);
+    await assertNothingLeft(build);
+  });
+
+  it('SAS stops working after the build', async () => {
+    const { build, secretData } = await buildRecordingSecrets({ files: SMALL_BUILD });
+    const sasUrl = secretData.map((data) => data.CONTEXT_URL).find(Boolean) ?? '';
+
+    assert.equal(build.run.result, 'Succeeded', errors(build.run));
+    const response = await fetch(sasUrl);
+    assert.equal(response.status, 404, 'the blob can still be read after the build');
+  });
+
+  it('accountKey lets kaniko read the blob', async () => {
+    const { build, secretData } = await buildRecordingSecrets({ files: SMALL_BUILD, inputs: { contextDelivery: 'accountKey' } });
+
+    assert.equal(build.run.result, 'Succeeded', errors(build.run));
+    assert.equal(build.record?.pod.spec?.initContainers, undefined);
+    assert.ok(build.record?.args.some((arg) => arg.startsWith('--context=https://devstoreaccount1.blob.core.windows.net/')), build.record?.args.join(' '));
+    assert.ok(secretData.some((data) => data.AZURE_STORAGE_ACCESS_KEY === build.standIns.azurite.accountKey), 'no Secret held the key');
+    assertNoSecretInOutput(build);
+    await assertNothingLeft(build);
+  });
+
+  it('download image that cannot be pulled fails the step', async () => {
+    const build = await runBuild({ files: SMALL_BUILD, inputs: { downloadImage: 'registry.stand-in.test/missing/curl:8.20.0' } });
+
+    assert.equal(build.run.result, 'Failed');
+    assert.match(errors(build.run), /download-context/);
+    await assertNothingLeft(build);
+  });
+});

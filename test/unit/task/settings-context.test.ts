@@ -1,0 +1,39 @@
+// parseSettings with the contextDelivery and downloadImage inputs.
+import { strict as assert } from 'node:assert';
+import { parseSettings } from '../../../tasks/KanikoBuildV1/src/settings/parse';
+import { rawRun, settingsProblems } from './support/raw-run';
+import { useTempDir, writeTree } from './support/temp-dir';
+
+describe('settings: context delivery', () => {
+  const root = useTempDir();
+  beforeEach(() => writeTree(root(), { Dockerfile: 'FROM alpine\n' }));
+
+  it('empty means sasDownload', () => {
+    const settings = parseSettings(rawRun(root(), { inputs: { contextDelivery: '' } }));
+
+    assert.deepEqual(settings.context, { delivery: 'sasDownload', downloadImage: 'curlimages/curl:8.20.0' });
+  });
+
+  it('accountKey is accepted', () => {
+    assert.equal(parseSettings(rawRun(root(), { inputs: { contextDelivery: 'accountKey' } })).context.delivery, 'accountKey');
+  });
+
+  it('unknown delivery is rejected', () => {
+    const problems = settingsProblems(rawRun(root(), { inputs: { contextDelivery: 'SASDownload' } }));
+
+    assert.deepEqual(problems, [
+      "Input contextDelivery: 'SASDownload' is not a valid choice. Use sasDownload (an init container downloads the archive with a read-only SAS) or accountKey (kaniko reads the blob with the storage account key).",
+    ]);
+  });
+
+  it('invalid download image is rejected', () => {
+    const problems = settingsProblems(rawRun(root(), { inputs: { downloadImage: 'curlimages/curl:latest latest' } }));
+
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /^Input downloadImage: 'curlimages\/curl:latest latest' is not a valid image reference/);
+  });
+
+  it('download image is not checked for accountKey', () => {
+    assert.doesNotThrow(() => parseSettings(rawRun(root(), { inputs: { contextDelivery: 'accountKey', downloadImage: '' } })));
+  });
+});
