@@ -3,7 +3,7 @@
 import type { V1Container, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 
 export const DOWNLOAD_CONTAINER = 'download-context';
-/** The variable, and key of the context Secret, that holds the SAS URL. */
+/** The name of the variable, and of the context Secret's key, whose value is the SAS URL. */
 export const CONTEXT_URL_VARIABLE = 'CONTEXT_URL';
 const WORKSPACE_VOLUME = 'workspace';
 const WORKSPACE_PATH = '/workspace';
@@ -38,7 +38,7 @@ export function downloadContainer(image: string, contextSecretName: string): V1C
   };
 }
 
-/** Returns kaniko's mount of the workspace, which holds the downloaded archive. */
+/** Returns kaniko's read-only mount of the workspace with the downloaded archive. */
 export function workspaceMount(): V1VolumeMount {
   return { name: WORKSPACE_VOLUME, mountPath: WORKSPACE_PATH, readOnly: true };
 }

@@ -26,8 +26,8 @@ export interface BuildPlan {
 }
 
 /**
- * Plans the run. `now` is the time the read SAS starts from; it stays valid for the build
- * timeout plus SAS_VALIDITY_MARGIN_MS, the time the pod may take to start.
+ * Plans the run. The read SAS is valid from `now` for the build timeout plus
+ * SAS_VALIDITY_MARGIN_MS, which leaves the pod time to be scheduled and start.
  */
 export function buildPlan(settings: Settings, uniqueSuffix: string, now = new Date()): BuildPlan {
   const name = runName(settings.run.buildId, uniqueSuffix);

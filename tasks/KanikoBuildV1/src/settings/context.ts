@@ -1,4 +1,4 @@
-// How the build context gets from the agent into the kaniko pod.
+// The delivery of the build context from the agent into the kaniko pod.
 import { loc } from '../messages';
 import { isImageReference } from './image';
 import type { Problems } from './problems';
