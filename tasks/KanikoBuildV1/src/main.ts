@@ -13,6 +13,7 @@ import { followBuild } from './phases/follow-build';
 import { recentPodEvents } from './phases/pod-events';
 import { resolveKubeconfig } from './phases/resolve-cluster';
 import { resolveRegistry } from './phases/resolve-registry';
+import { streamContext } from './phases/stream-context';
 import { uploadContext } from './phases/upload-context';
 import { buildPlan } from './plan/plan';
 import { parseSettings } from './settings/parse';
@@ -51,16 +52,29 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
 
   const cleanup = new Cleanup();
   try {
-    // Pack the build context and upload it.
-    const store = createBlobStore(settings.storage);
-    await inGroup(loc('GroupUpload'), () => uploadContext(settings, plan, store, cleanup, signal));
+    // Pack the build context and upload it, except with the direct delivery.
+    const { storage } = settings;
+    if (storage) {
+      const store = createBlobStore(storage);
+      await inGroup(loc('GroupUpload'), () => uploadContext(settings, storage, plan, store, cleanup, signal));
+    }
 
     // Create the registry and storage Secrets and the kaniko pod.
     await inGroup(loc('GroupCreatePod'), () => createBuildPod(cluster, plan, cleanup, signal));
 
-    // Follow the build and stream its log.
+    // Follow the build and stream its log. With the direct delivery, stream the archive into
+    // kaniko's stdin as soon as its container runs.
+    let streaming: Promise<Error | undefined> | undefined;
+    const startStreaming = (): void => {
+      // kaniko would wait for its input until the build timeout, so a failed stream stops the pod.
+      streaming = streamContext(cluster, settings, plan, signal).then(() => undefined, async (error: unknown) => {
+        await cluster.deletePod(plan.namespace, plan.name).catch(() => undefined);
+        return error as Error;
+      });
+    };
     const build = await inGroup(loc('GroupBuildLog', plan.namespace, plan.name),
-      () => followBuild(cluster, plan, settings.pod.timeoutSeconds, signal));
+      () => followBuild(cluster, plan, settings.pod.timeoutSeconds, signal, storage ? undefined : startStreaming));
+    const streamError = await streaming;
 
     // Report the image, or why the build failed.
     if (build.verdict.kind === 'succeeded') {
@@ -69,7 +83,8 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
       tl.setVariable('imageName', imageName, false, true);
       return { succeeded: true, message: loc('BuildSucceeded', plan.destinations.join(', '), imageName) };
     }
-    const message = build.verdict.kind === 'failed' ? build.verdict.message : loc('BuildUnfinished', plan.name);
+    const verdictMessage = build.verdict.kind === 'failed' ? build.verdict.message : loc('BuildUnfinished', plan.name);
+    const message = streamError ? `${streamError.message}\n${verdictMessage}` : verdictMessage;
     const events = await recentPodEvents(cluster, plan);
     return { succeeded: false, message: [message, section('LastLogLines', build.lastLines), section('RecentEvents', events)].join('') };
   } finally {

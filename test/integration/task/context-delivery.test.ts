@@ -2,7 +2,10 @@
 // archive with a read-only SAS) and accountKey (kaniko reads the blob with the account key).
 import * as assert from 'node:assert/strict';
 import { sharedStandIns } from '../stand-ins';
-import { assertNoSecretInOutput, assertNothingLeft, errors, recordSecrets, runBuild, type BuildRun, type BuildScenario } from './harness';
+import {
+  assertNoSecretInOutput, assertNothingLeft, containerExists, errors, kubeconfigEndpoint, recordSecrets, runBuild, type BuildRun,
+  type BuildScenario,
+} from './harness';
 
 const SMALL_BUILD = { Dockerfile: 'FROM alpine:3.20\nCOPY app.txt /app.txt\n', 'app.txt': 'context\n' };
 
@@ -72,6 +75,41 @@ describe('KanikoBuild context delivery', function () {
 
     assert.equal(build.run.result, 'Failed');
     assert.match(errors(build.run), /download-context/);
+    await assertNothingLeft(build);
+  });
+
+  it('direct streams the archive with no storage account', async () => {
+    const files: Record<string, string> = { ...SMALL_BUILD, 'data/big.txt': 'x'.repeat(3 * 1024 * 1024) };
+    files.Dockerfile = 'FROM alpine:3.20\nCOPY app.txt /app.txt\nCOPY data/big.txt /big.txt\n';
+    const { build, secretData } = await buildRecordingSecrets({
+      files,
+      inputs: { contextDelivery: 'direct', storageAccount: undefined, storageContainer: undefined, storageAccessKey: undefined },
+    });
+
+    assert.equal(build.run.result, 'Succeeded', errors(build.run));
+    assert.ok(build.record, 'no pod ran');
+    assert.ok(build.record.args.includes('--context=tar://stdin'), build.record.args.join(' '));
+    assert.deepEqual(build.record.contextFiles, ['Dockerfile', 'app.txt', 'data/big.txt']);
+    assert.equal(secretData.length, 1, 'a storage Secret was created');
+    assert.match(build.run.log.join('\n'), /Streamed 3 files \(3\.0 MiB\) as a .+ archive into pod/);
+    assert.equal(await containerExists(build), false, 'a blob container was created');
+    await assertNothingLeft(build);
+  });
+
+  it('direct without attach rights fails and cleans up', async () => {
+    const standIns = await sharedStandIns();
+    const token = standIns.cluster.addUser('no-attach', [
+      { verbs: ['get', 'list', 'watch', 'create', 'delete'], resources: ['pods', 'pods/log', 'secrets', 'events'] },
+    ]);
+    const build = await runBuild({
+      files: SMALL_BUILD,
+      inputs: { contextDelivery: 'direct' },
+      clusterEndpoint: kubeconfigEndpoint(standIns, { kubeconfig: standIns.cluster.kubeconfig({ token }) }),
+    });
+    build.secrets.push(token);
+
+    assert.equal(build.run.result, 'Failed');
+    assert.match(errors(build.run), /Could not stream the build context into pod .+ through the attach API: .*(403|forbidden)/i);
     await assertNothingLeft(build);
   });
 });

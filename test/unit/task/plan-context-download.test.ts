@@ -13,7 +13,7 @@ function decode(data: string | undefined): string {
 }
 
 function sasUrlOf(plan: ReturnType<typeof buildPlan>): URL {
-  return new URL(decode(plan.storageSecret.data?.CONTEXT_URL));
+  return new URL(decode(plan.storageSecret?.data?.CONTEXT_URL));
 }
 
 describe('plan: sasDownload context', () => {
@@ -70,7 +70,7 @@ describe('plan: sasDownload context', () => {
 
   it('loopback emulator allows plain HTTP', () => {
     const settings = sampleSettings({ context: SAS_DOWNLOAD });
-    settings.storage.uploadEndpoint = 'http://127.0.0.1:10000/devstoreaccount1';
+    settings.storage!.uploadEndpoint = 'http://127.0.0.1:10000/devstoreaccount1';
     const url = sasUrlOf(buildPlan(settings, 'abcd1234', NOW));
 
     assert.equal(url.searchParams.get('spr'), 'https,http');
@@ -81,14 +81,14 @@ describe('plan: sasDownload context', () => {
     const plan = buildPlan(sampleSettings({ context: SAS_DOWNLOAD }), 'abcd1234', NOW);
     const url = sasUrlOf(plan);
     const signature = url.searchParams.get('sig') ?? '';
-    const visible = JSON.stringify({ pod: plan.pod, metadata: plan.storageSecret.metadata, labels: plan.labels, contextUrl: plan.contextUrl });
-    const secretData = JSON.stringify([plan.storageSecret.data, plan.registrySecret.data]);
+    const visible = JSON.stringify({ pod: plan.pod, metadata: plan.storageSecret!.metadata, labels: plan.labels, contextUrl: plan.contextUrl });
+    const secretData = JSON.stringify([plan.storageSecret?.data, plan.registrySecret.data]);
 
     assert.ok(signature.length > 20, 'the SAS has no signature');
     assert.ok(!visible.includes(signature), 'the SAS signature appears in the pod or metadata');
     assert.ok(!visible.includes(STORAGE_ACCESS_KEY), 'the account key appears in the pod or metadata');
     assert.ok(!secretData.includes(STORAGE_ACCESS_KEY), 'the account key reached a Secret');
-    assert.ok(plan.derivedSecrets.includes(decode(plan.storageSecret.data?.CONTEXT_URL)), 'the SAS URL is not masked');
+    assert.ok(plan.derivedSecrets.includes(decode(plan.storageSecret?.data?.CONTEXT_URL)), 'the SAS URL is not masked');
     assert.ok(plan.derivedSecrets.includes(signature), 'the signature is not masked on its own');
     assert.ok(plan.derivedSecrets.every((value) => value.length > 0 && !value.includes('\n')), 'a derived secret cannot be masked');
   });
@@ -97,7 +97,33 @@ describe('plan: sasDownload context', () => {
     const plan = buildPlan(sampleSettings({ context: { delivery: 'accountKey', downloadImage: 'curlimages/curl:8.20.0' } }), 'abcd1234', NOW);
 
     assert.equal(plan.pod.spec?.initContainers, undefined);
-    assert.equal(decode(plan.storageSecret.data?.AZURE_STORAGE_ACCESS_KEY), STORAGE_ACCESS_KEY);
+    assert.equal(decode(plan.storageSecret?.data?.AZURE_STORAGE_ACCESS_KEY), STORAGE_ACCESS_KEY);
     assert.ok(plan.pod.spec?.containers[0].args?.includes(`--context=https://kanikostorage.blob.core.windows.net/kaniko-contexts/${plan.blobName}`));
+  });
+});
+
+describe('plan: direct context', () => {
+  const DIRECT = { delivery: 'direct' as const, downloadImage: 'curlimages/curl:8.20.0' };
+
+  it('kaniko reads stdin once', () => {
+    const settings = { ...sampleSettings({ context: DIRECT }), storage: undefined };
+    const plan = buildPlan(settings, 'abcd1234', NOW);
+    const kaniko = plan.pod.spec?.containers[0];
+
+    assert.ok(kaniko?.args?.includes('--context=tar://stdin'), kaniko?.args?.join(' '));
+    assert.equal(kaniko?.stdin, true);
+    assert.equal(kaniko?.stdinOnce, true);
+    assert.equal(kaniko?.tty, undefined);
+    assert.deepEqual(kaniko?.env ?? [], []);
+  });
+
+  it('no storage Secret or init container', () => {
+    const settings = { ...sampleSettings({ context: DIRECT }), storage: undefined };
+    const plan = buildPlan(settings, 'abcd1234', NOW);
+
+    assert.equal(plan.storageSecret, undefined);
+    assert.equal(plan.pod.spec?.initContainers, undefined);
+    assert.deepEqual(plan.pod.spec?.volumes?.map((volume) => volume.name), ['docker-config']);
+    assert.ok(!JSON.stringify(plan).includes(STORAGE_ACCESS_KEY), 'the account key is in the plan');
   });
 });

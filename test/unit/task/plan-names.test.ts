@@ -71,11 +71,11 @@ describe('plan: names', () => {
   it('derived Secret names are valid labels', () => {
     for (const buildId of ODD_BUILD_IDS) {
       const plan = buildPlan(sampleSettings({ buildId }), 'abcd1234');
-      const names = [plan.name, plan.registrySecret.metadata?.name, plan.storageSecret.metadata?.name, plan.pod.metadata?.name];
+      const names = [plan.name, plan.registrySecret.metadata?.name, plan.storageSecret!.metadata?.name, plan.pod.metadata?.name];
 
       for (const name of names) assertDns1123Label(name ?? '');
       assert.equal(plan.registrySecret.metadata?.name, `${plan.name}-registry`);
-      assert.equal(plan.storageSecret.metadata?.name, `${plan.name}-storage`);
+      assert.equal(plan.storageSecret!.metadata?.name, `${plan.name}-storage`);
       assert.equal(plan.pod.metadata?.name, plan.name);
       assert.equal(new Set(names).size, 3, `names for '${buildId}' collide`);
     }
@@ -126,7 +126,7 @@ describe('plan: labels', () => {
 
     assert.deepEqual(plan.pod.metadata?.labels, plan.labels);
     assert.deepEqual(plan.registrySecret.metadata?.labels, plan.labels);
-    assert.deepEqual(plan.storageSecret.metadata?.labels, plan.labels);
+    assert.deepEqual(plan.storageSecret!.metadata?.labels, plan.labels);
     assert.equal(plan.labels['kaniko-build-on-aks/build-id'], '1234');
     assert.equal(plan.labels['kaniko-build-on-aks/job-id'], '12f1170f-54f2-53f3-20dd-22fc7dff55f9');
   });

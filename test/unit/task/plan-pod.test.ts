@@ -94,8 +94,8 @@ describe('plan: pod', () => {
     assert.equal(env.length, 1);
     assert.equal(env[0].name, 'AZURE_STORAGE_ACCESS_KEY');
     assert.equal(env[0].value, undefined);
-    assert.deepEqual(env[0].valueFrom?.secretKeyRef, { name: plan.storageSecret.metadata?.name, key: 'AZURE_STORAGE_ACCESS_KEY' });
-    assert.ok(plan.storageSecret.data?.AZURE_STORAGE_ACCESS_KEY, 'the Secret has no such key');
+    assert.deepEqual(env[0].valueFrom?.secretKeyRef, { name: plan.storageSecret!.metadata?.name, key: 'AZURE_STORAGE_ACCESS_KEY' });
+    assert.ok(plan.storageSecret!.data?.AZURE_STORAGE_ACCESS_KEY, 'the Secret has no such key');
   });
 
   it('config.json is mounted from its Secret', () => {

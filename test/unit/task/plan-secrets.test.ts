@@ -69,14 +69,14 @@ describe('plan: Secrets', () => {
   it('storage Secret holds the key', () => {
     const plan = buildPlan(sampleSettings(), 'abcd1234');
 
-    assert.deepEqual(Object.keys(plan.storageSecret.data ?? {}), ['AZURE_STORAGE_ACCESS_KEY']);
-    assert.equal(decode(plan.storageSecret.data?.AZURE_STORAGE_ACCESS_KEY), STORAGE_ACCESS_KEY);
+    assert.deepEqual(Object.keys(plan.storageSecret!.data ?? {}), ['AZURE_STORAGE_ACCESS_KEY']);
+    assert.equal(decode(plan.storageSecret!.data?.AZURE_STORAGE_ACCESS_KEY), STORAGE_ACCESS_KEY);
   });
 
   it('Secrets are Opaque in the namespace', () => {
     const plan = buildPlan(sampleSettings(), 'abcd1234');
 
-    for (const secret of [plan.registrySecret, plan.storageSecret]) {
+    for (const secret of [plan.registrySecret, plan.storageSecret!]) {
       assert.equal(secret.apiVersion, 'v1');
       assert.equal(secret.kind, 'Secret');
       assert.equal(secret.type, 'Opaque');
@@ -94,7 +94,7 @@ describe('plan: Secrets', () => {
       assert.ok(plan.derivedSecrets.includes(auth), 'auth value missing');
       assert.ok(plan.derivedSecrets.includes(decode(plan.registrySecret.data?.['config.json'])), 'config.json text missing');
       assert.ok(plan.derivedSecrets.includes(plan.registrySecret.data?.['config.json'] ?? ''), 'Secret config.json data missing');
-      assert.ok(plan.derivedSecrets.includes(plan.storageSecret.data?.AZURE_STORAGE_ACCESS_KEY ?? ''), 'Secret storage key data missing');
+      assert.ok(plan.derivedSecrets.includes(plan.storageSecret!.data?.AZURE_STORAGE_ACCESS_KEY ?? ''), 'Secret storage key data missing');
       assert.ok(plan.derivedSecrets.every((value) => value.length > 0 && !value.includes('\n')), 'a derived secret cannot be masked');
     });
   }
@@ -105,7 +105,7 @@ describe('plan: Secrets', () => {
       const visible = JSON.stringify({
         pod: plan.pod,
         registryMetadata: plan.registrySecret.metadata,
-        storageMetadata: plan.storageSecret.metadata,
+        storageMetadata: plan.storageSecret!.metadata,
         labels: plan.labels,
         destinations: plan.destinations,
         contextUrl: plan.contextUrl,

@@ -30,7 +30,7 @@ describe('plan: workload identity', () => {
     const plan = planFor();
     assert.equal(plan.pod.metadata?.labels?.['azure.workload.identity/use'], 'true');
     assert.equal(plan.registrySecret.metadata?.labels?.['azure.workload.identity/use'], undefined);
-    assert.equal(plan.storageSecret.metadata?.labels?.['azure.workload.identity/use'], undefined);
+    assert.equal(plan.storageSecret!.metadata?.labels?.['azure.workload.identity/use'], undefined);
   });
 
   it('pod runs under the service account without an API token', () => {

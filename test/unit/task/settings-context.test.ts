@@ -22,7 +22,7 @@ describe('settings: context delivery', () => {
     const problems = settingsProblems(rawRun(root(), { inputs: { contextDelivery: 'SASDownload' } }));
 
     assert.deepEqual(problems, [
-      "Input contextDelivery: 'SASDownload' is not a valid choice. Use sasDownload (an init container downloads the archive with a read-only SAS) or accountKey (kaniko reads the blob with the storage account key).",
+      "Input contextDelivery: 'SASDownload' is not a valid choice. Use sasDownload (an init container downloads the archive with a read-only SAS), accountKey (kaniko reads the blob with the storage account key) or direct (the task streams the archive into the pod, no storage account).",
     ]);
   });
 
@@ -35,5 +35,14 @@ describe('settings: context delivery', () => {
 
   it('download image is not checked for accountKey', () => {
     assert.doesNotThrow(() => parseSettings(rawRun(root(), { inputs: { contextDelivery: 'accountKey', downloadImage: '' } })));
+  });
+
+  it('direct needs no storage inputs', () => {
+    const settings = parseSettings(rawRun(root(), {
+      inputs: { contextDelivery: 'direct', storageAccount: '', storageContainer: '', storageAccessKey: '' },
+    }));
+
+    assert.equal(settings.context.delivery, 'direct');
+    assert.equal(settings.storage, undefined);
   });
 });

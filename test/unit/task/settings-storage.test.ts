@@ -8,7 +8,7 @@ import { useTempDir, writeTree } from './support/temp-dir';
 describe('settings: storage', () => {
   const root = useTempDir();
   beforeEach(() => writeTree(root(), { Dockerfile: 'FROM alpine\n' }));
-  const parse = (inputs: Partial<RawInputs>) => parseSettings(rawRun(root(), { inputs })).storage;
+  const parse = (inputs: Partial<RawInputs>) => parseSettings(rawRun(root(), { inputs })).storage!;
   const problemsOf = (inputs: Partial<RawInputs>) => settingsProblems(rawRun(root(), { inputs }));
 
   it('default endpoint is the public cloud', () => {

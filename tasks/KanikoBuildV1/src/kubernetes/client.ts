@@ -2,7 +2,8 @@
 import {
   CoreV1Api, KubeConfig, Log, VersionApi, Watch, type CoreV1Event, type V1Pod, type V1Secret, type V1ServiceAccount,
 } from '@kubernetes/client-node';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import { writeToStdin } from './attach';
 import { isNotFound } from './errors';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
@@ -29,6 +30,8 @@ export interface ClusterApi {
     namespace: string, name: string, resourceVersion: string | undefined,
     onEvent: (type: WatchEventType, object: unknown) => void, signal: AbortSignal,
   ): Promise<void>;
+  /** Writes `source` into a running container's stdin through the attach API and ends it; returns the bytes sent. */
+  attachStdin(namespace: string, pod: string, container: string, source: Readable, signal: AbortSignal): Promise<number>;
   /** Streams a container's log (with timestamps) into `sink`; returns a controller that stops it. */
   streamLog(namespace: string, pod: string, container: string, sink: Writable, sinceTime?: string): Promise<AbortController>;
 }
@@ -56,6 +59,7 @@ export function createClusterApi(kubeconfig: string): ClusterApi {
       return list.items;
     },
     readServiceAccount: (namespace, name) => core.readNamespacedServiceAccount({ namespace, name }),
+    attachStdin: (namespace, pod, container, source, signal) => writeToStdin(config, { namespace, pod, container }, source, signal),
     watchPod: (namespace, name, resourceVersion, onEvent, signal) =>
       watchOnePod(watch, { namespace, name, resourceVersion, onEvent, signal }),
     streamLog: (namespace, pod, container, sink, sinceTime) =>

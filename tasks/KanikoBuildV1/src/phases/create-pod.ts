@@ -12,7 +12,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
 
 export async function createBuildPod(api: ClusterApi, plan: BuildPlan, cleanup: Cleanup, signal: AbortSignal): Promise<void> {
   const { namespace } = plan;
-  for (const secret of [plan.registrySecret, plan.storageSecret]) {
+  for (const secret of [plan.registrySecret, plan.storageSecret].filter((candidate) => candidate !== undefined)) {
     const name = secret.metadata!.name!;
     // Each delete is registered before its create: a create that times out may still have
     // happened, and a delete of a missing object succeeds.

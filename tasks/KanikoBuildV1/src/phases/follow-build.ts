@@ -24,10 +24,11 @@ export interface BuildResult {
   lastLines: string[];
 }
 
+/** Follows the pod to its end; `onContainerStarted` runs once, when the kaniko container has started. */
 export async function followBuild(
-  api: ClusterApi, plan: BuildPlan, timeoutSeconds: number, signal: AbortSignal,
+  api: ClusterApi, plan: BuildPlan, timeoutSeconds: number, signal: AbortSignal, onContainerStarted?: () => void,
 ): Promise<BuildResult> {
-  const follower = new BuildFollower(api, plan, signal);
+  const follower = new BuildFollower(api, plan, signal, onContainerStarted);
   try {
     return await follower.run(timeoutSeconds);
   } finally {
@@ -45,7 +46,10 @@ class BuildFollower {
   private containerEnded = false;
   private lastDetail = '';
 
-  constructor(private readonly api: ClusterApi, private readonly plan: BuildPlan, private readonly signal: AbortSignal) {
+  constructor(
+    private readonly api: ClusterApi, private readonly plan: BuildPlan, private readonly signal: AbortSignal,
+    private readonly onContainerStarted?: () => void,
+  ) {
     this.target = { namespace: plan.namespace, name: plan.name, container: KANIKO_CONTAINER };
     signal.addEventListener('abort', this.stopLog, { once: true });
   }
@@ -85,6 +89,7 @@ class BuildFollower {
       console.log(loc('PodWaiting', this.plan.name, verdict.detail));
     }
     if (!this.log && hasStarted(pod, KANIKO_CONTAINER)) {
+      this.onContainerStarted?.();
       this.log = followLog(this.api, this.target, (line) => this.printLine(line), () => this.containerEnded,
         this.logControl.signal).catch((error: unknown) => {
         tl.warning(loc('LogUnavailable', this.plan.name, describeApiError(error)));

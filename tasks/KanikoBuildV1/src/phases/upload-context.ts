@@ -5,7 +5,7 @@ import { packContext } from '../context/archive';
 import type { Cleanup } from '../cleanup';
 import { loc } from '../messages';
 import type { BuildPlan } from '../plan/plan';
-import type { Settings } from '../settings/types';
+import type { Settings, StorageSettings } from '../settings/types';
 import type { ContextStore } from '../storage/blob-store';
 
 export interface UploadResult {
@@ -15,10 +15,10 @@ export interface UploadResult {
 }
 
 export async function uploadContext(
-  settings: Settings, plan: BuildPlan, store: ContextStore, cleanup: Cleanup, signal: AbortSignal,
+  settings: Settings, storage: StorageSettings, plan: BuildPlan, store: ContextStore, cleanup: Cleanup, signal: AbortSignal,
 ): Promise<UploadResult> {
   const { contextDir, dockerfile } = settings.build;
-  const { account, container } = settings.storage;
+  const { account, container } = storage;
   console.log(loc('PackingContext', contextDir));
   const entries = await listContextEntries(contextDir, dockerfile);
 

@@ -6,20 +6,22 @@ import { createReadSas } from '../storage/sas';
 import { CONTEXT_URL_VARIABLE, DOWNLOADED_CONTEXT_URL } from './context-download';
 import { dockerConfig } from './docker-config';
 import { labelValue, LABEL_PREFIX, RUN_LABEL, runName } from './names';
-import { DOCKER_CONFIG_KEY, kanikoPod, STORAGE_KEY_VARIABLE } from './pod';
+import { DOCKER_CONFIG_KEY, kanikoPod, STDIN_CONTEXT_URL, STORAGE_KEY_VARIABLE } from './pod';
 
 export interface BuildPlan {
   name: string;
   namespace: string;
   /** Labels on every object the run creates. */
   labels: Record<string, string>;
+  /** The context archive's blob name; with the `direct` delivery no blob is created. */
   blobName: string;
   /** The URL kaniko reads the context from. */
   contextUrl: string;
   /** `repository:tag` for every tag. */
   destinations: string[];
   registrySecret: V1Secret;
-  storageSecret: V1Secret;
+  /** The storage account key or the SAS URL; none with the `direct` delivery. */
+  storageSecret?: V1Secret;
   pod: V1Pod;
   /** Values derived from secrets (encoded forms) that must be masked like the secrets themselves. */
   derivedSecrets: string[];
@@ -39,7 +41,7 @@ export function buildPlan(settings: Settings, uniqueSuffix: string, now = new Da
   const destinations = settings.image.tags.map((tag) => `${settings.image.repository}:${tag}`);
   const config = dockerConfig([settings.registry, ...settings.pullRegistries]);
   const registrySecretData = base64(config.json);
-  const storageSecretData = base64(source.secretValue);
+  const storageSecretData = source.secret ? base64(source.secret.value) : undefined;
   const registrySecretName = `${name}-registry`;
   const storageSecretName = `${name}-storage`;
   const contextUrl = source.contextUrl;
@@ -51,13 +53,17 @@ export function buildPlan(settings: Settings, uniqueSuffix: string, now = new Da
     contextUrl,
     destinations,
     registrySecret: secret(registrySecretName, namespace, labels, { [DOCKER_CONFIG_KEY]: registrySecretData }),
-    storageSecret: secret(storageSecretName, namespace, labels, { [source.secretKey]: storageSecretData }),
+    ...(source.secret && storageSecretData
+      ? { storageSecret: secret(storageSecretName, namespace, labels, { [source.secret.key]: storageSecretData }) }
+      : {}),
     pod: kanikoPod({
       name, namespace, labels, annotations, contextUrl, destinations,
       build: settings.build, pod: settings.pod, registrySecretName, storageSecretName,
       delivery: settings.context.delivery, downloadImage: settings.context.downloadImage,
     }),
-    derivedSecrets: [...config.auths, config.json, registrySecretData, storageSecretData, ...source.derivedSecrets],
+    derivedSecrets: [
+      ...config.auths, config.json, registrySecretData, ...(storageSecretData ? [storageSecretData] : []), ...source.derivedSecrets,
+    ],
   };
 }
 
@@ -68,19 +74,20 @@ interface ContextSource {
   /** The `--context` value. */
   contextUrl: string;
   /** The key and value of the storage Secret: the account key, or the SAS URL. */
-  secretKey: string;
-  secretValue: string;
+  secret?: { key: string; value: string };
   /** Secret values besides the Secret's data, such as the SAS signature and URL. */
   derivedSecrets: string[];
 }
 
 function contextSource(settings: Settings, blobName: string, now: Date): ContextSource {
   const { storage } = settings;
+  if (settings.context.delivery === 'direct' || !storage) {
+    return { contextUrl: STDIN_CONTEXT_URL, derivedSecrets: [] };
+  }
   if (settings.context.delivery === 'accountKey') {
     return {
       contextUrl: `${storage.kanikoEndpoint}/${storage.container}/${blobName}`,
-      secretKey: STORAGE_KEY_VARIABLE,
-      secretValue: storage.accessKey,
+      secret: { key: STORAGE_KEY_VARIABLE, value: storage.accessKey },
       derivedSecrets: [],
     };
   }
@@ -88,8 +95,7 @@ function contextSource(settings: Settings, blobName: string, now: Date): Context
   const sas = createReadSas(storage, blobName, now, expiresOn);
   return {
     contextUrl: DOWNLOADED_CONTEXT_URL,
-    secretKey: CONTEXT_URL_VARIABLE,
-    secretValue: sas.url,
+    secret: { key: CONTEXT_URL_VARIABLE, value: sas.url },
     derivedSecrets: [sas.url, sas.signature, encodeURIComponent(sas.signature)],
   };
 }

@@ -7,6 +7,8 @@ export const KANIKO_CONTAINER = 'kaniko';
 /** Environment variable kaniko reads the storage account key from (kaniko's pkg/buildcontext/azureblob.go). */
 export const STORAGE_KEY_VARIABLE = 'AZURE_STORAGE_ACCESS_KEY';
 export const DOCKER_CONFIG_KEY = 'config.json';
+/** kaniko's context for an archive on its standard input (kaniko's pkg/buildcontext/tar.go). */
+export const STDIN_CONTEXT_URL = 'tar://stdin';
 const DOCKER_CONFIG_VOLUME = 'docker-config';
 /**
  * The label that the Azure workload identity webhook selects pods by (its
@@ -70,6 +72,9 @@ export function kanikoPod(inputs: PodPlanInputs): V1Pod {
         image: inputs.pod.executorImage,
         args: kanikoArguments(inputs),
         env: kanikoEnvironment(inputs),
+        // With the direct delivery the task writes the archive to stdin once; stdinOnce makes
+        // the end of that one attach the end of kaniko's input.
+        ...(inputs.delivery === 'direct' ? { stdin: true, stdinOnce: true } : {}),
         resources: {
           requests: { cpu: resources.requests.cpu ?? resources.limits.cpu, memory: resources.requests.memory ?? resources.limits.memory },
           limits: { cpu: resources.limits.cpu, memory: resources.limits.memory },

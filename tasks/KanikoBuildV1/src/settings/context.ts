@@ -4,7 +4,7 @@ import { isImageReference } from './image';
 import type { Problems } from './problems';
 import type { ContextDelivery, ContextSettings } from './types';
 
-const DELIVERIES: ContextDelivery[] = ['sasDownload', 'accountKey'];
+const DELIVERIES: ContextDelivery[] = ['sasDownload', 'accountKey', 'direct'];
 
 export interface ContextInputs {
   contextDelivery: string;

@@ -35,13 +35,14 @@ export function parseSettings(raw: RawRun): Settings {
     root: raw.variables.defaultWorkingDirectory,
     findFiles: raw.findFiles,
   }, problems);
-  const storage = parseStorage({
+  const context = parseContext(inputs, problems);
+  // The direct delivery streams the archive into the pod and needs no storage account.
+  const storage = context?.delivery === 'direct' ? undefined : parseStorage({
     account: inputs.storageAccount,
     container: inputs.storageContainer,
     accessKey: inputs.storageAccessKey,
     endpoint: inputs.storageBlobEndpoint,
   }, problems);
-  const context = parseContext(inputs, problems);
   const anonymousPullRegistries = parseAnonymousPullRegistries(inputs.anonymousPullRegistries, problems);
   // With workload identity, the pod's identity also pulls from the other ACR registries that no
   // connection covers, except those that allow anonymous pull.
@@ -65,7 +66,7 @@ export function parseSettings(raw: RawRun): Settings {
   // Every parser adds a problem whenever it returns undefined, so all are defined here.
   return {
     cluster: cluster!, registry: registry!, pullRegistries: pullRegistries!, anonymousPulls,
-    image: image!, build: build!, storage: storage!, context: context!, pod: pod!, run: runIdentity(raw.variables),
+    image: image!, build: build!, storage, context: context!, pod: pod!, run: runIdentity(raw.variables),
   };
 }
 

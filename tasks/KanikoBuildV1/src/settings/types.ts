@@ -117,9 +117,10 @@ export interface BuildSettings {
 
 /**
  * How kaniko gets the build context: `sasDownload` downloads the blob with a read-only SAS in an
- * init container, `accountKey` lets kaniko read the blob with the storage account key.
+ * init container, `accountKey` lets kaniko read the blob with the storage account key, and
+ * `direct` streams the archive into kaniko's stdin through the attach API, with no storage.
  */
-export type ContextDelivery = 'sasDownload' | 'accountKey';
+export type ContextDelivery = 'sasDownload' | 'accountKey' | 'direct';
 
 export interface ContextSettings {
   delivery: ContextDelivery;
@@ -179,7 +180,8 @@ export interface Settings {
   anonymousPulls: { registry: string; image: string }[];
   image: ImageSettings;
   build: BuildSettings;
-  storage: StorageSettings;
+  /** The storage account, except with the `direct` delivery. */
+  storage?: StorageSettings;
   context: ContextSettings;
   pod: PodSettings;
   run: RunIdentity;
