@@ -13,6 +13,7 @@ import { followBuild } from './phases/follow-build';
 import { recentPodEvents } from './phases/pod-events';
 import { resolveKubeconfig } from './phases/resolve-cluster';
 import { resolveRegistry } from './phases/resolve-registry';
+import { getDelegationKey } from './phases/storage-access';
 import { uploadContext } from './phases/upload-context';
 import { buildPlan } from './plan/plan';
 import { parseSettings } from './settings/parse';
@@ -38,7 +39,10 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
     registry: await resolveRegistry(parsed.registry, signal),
     pullRegistries: await Promise.all(parsed.pullRegistries.map((registry) => resolveRegistry(registry, signal))),
   };
-  const plan = buildPlan(settings, randomBytes(4).toString('hex'));
+  const store = createBlobStore(settings.storage);
+  const now = new Date();
+  const delegationKey = await getDelegationKey(settings, store, now, signal);
+  const plan = buildPlan(settings, randomBytes(4).toString('hex'), now, delegationKey);
   for (const value of plan.derivedSecrets) tl.setSecret(value);
   tl.debug(`plan: pod ${plan.namespace}/${plan.name}, blob ${plan.blobName}, destinations ${plan.destinations.join(' ')}`);
 
@@ -52,7 +56,6 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
   const cleanup = new Cleanup();
   try {
     // Pack the build context and upload it.
-    const store = createBlobStore(settings.storage);
     await inGroup(loc('GroupUpload'), () => uploadContext(settings, plan, store, cleanup, signal));
 
     // Create the registry and storage Secrets and the kaniko pod.
