@@ -60,6 +60,12 @@ export class EntraDirectory {
   private readonly trustedKeys = new Map<string, Map<string, KeyObject>>();
   /** Base URL of the fake's own endpoint, set once its server listens. */
   baseUrl = '';
+  /**
+   * Decides whether a principal (its object id) may get a token for a resource. Entra ID itself
+   * does not check roles, but Azurite, the storage stand-in, does not check them either, so the
+   * fakes refuse Storage tokens to principals without a Storage Blob Data role. Set by startAzureFakes.
+   */
+  mayIssueToken: (principalId: string, resource: string) => boolean = () => true;
 
   constructor(
     readonly signingKey: JwtSigningKey,
