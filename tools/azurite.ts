@@ -1,6 +1,6 @@
 // Starts Azurite, Microsoft's Azure Storage emulator, as a child process that serves only
 // Blob Storage on 127.0.0.1, keeps data in memory and sends no telemetry. With `oauth` it
-// serves HTTPS with a certificate of its own and accepts Entra ID bearer tokens, which
+// serves HTTPS with a given or new certificate and accepts Entra ID bearer tokens, which
 // Azurite allows only over HTTPS.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -64,7 +64,7 @@ export interface AzureFakesOptions {
  * docs/AAD-OAuth.md is valid for about 35 minutes), so three hours is an estimate.
  */
 const REFRESH_TOKEN_LIFETIME_SECONDS = 3 * 3600;
-/** The data action that uploading a blob needs, which the fakes require for a Storage token. */
+/** The data action that a blob upload needs. The fakes issue Storage tokens only to principals allowed it. */
 const STORAGE_BLOB_WRITE = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write';
 
 export class AzureFakes {

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startAzureFakes, type AzureFakes } from '../../../tools/azure-fakes/index';
+import { assertImdsSourceSelectable, startAzureFakes, type AzureFakes } from '../../../tools/azure-fakes/index';
 import { startAzurite, type AzuriteBlob } from '../../../tools/azurite';
 import { generateServerCertificates } from '../../../tools/local-cluster/apiserver/certificates';
 import { LocalCluster } from '../../../tools/local-cluster/index';
@@ -135,7 +135,8 @@ describe('KanikoBuild with a storage connection', function () {
     assert.equal(sas.get('sv'), '2025-07-05');
     // The key lives for the default build timeout of 30 minutes plus the 15-minute margin.
     const keyMinutes = (new Date(sas.get('ske') ?? '').getTime() - Date.now()) / 60_000;
-    assert.ok(keyMinutes > 40 && keyMinutes <= 45, `the key lives until ${sas.get('ske')}`);
+    assert.ok(keyMinutes > 40, `the key expires too early: ${sas.get('ske')}`);
+    assert.ok(keyMinutes <= 45, `the key expires too late: ${sas.get('ske')}`);
     assert.ok(!JSON.stringify({ pod: build.record?.pod, secretData }).includes(azurite.accountKey), 'the account key reached the cluster');
 
     build.secrets.push(secret, sasUrl, sas.get('sig') ?? '');
@@ -163,9 +164,28 @@ describe('KanikoBuild with a storage connection', function () {
     await assertNothingLeft(build);
   });
 
+  it('managed identity of the agent uploads', async () => {
+    assertImdsSourceSelectable();
+    const identity = fakes.imds.enableSystemAssigned();
+    fakes.arm.assignRole(identity.objectId, 'Storage Blob Data Contributor', accountScope);
+    const endpoint: EndpointSpec = {
+      url: fakes.arm.url,
+      scheme: 'ManagedServiceIdentity',
+      parameters: { tenantid: fakes.entra.tenantId },
+      data: { subscriptionid: subscriptionId, environment: 'AzureCloud' },
+    };
+    const scenario = storageScenario(STORAGE_CONNECTION, endpoint);
+    const build = await runBuild({ ...scenario, env: { ...scenario.env, ...fakes.imds.environment() } });
+
+    assert.equal(build.run.result, 'Succeeded', errors(build.run));
+    assert.ok(fakes.requests('imds').some((request) => /^https:\/\/storage\.azure\.com\/?$/.test(request.query.resource ?? '')), 'no storage token came from IMDS');
+    assertNoSecretInOutput(build);
+    await assertNothingLeft(build);
+  });
+
   // Real Entra ID would issue the token, and storage would reject the user delegation key request
-  // with 403 AuthorizationPermissionMismatch. Azurite checks no roles, so the fake Entra ID refuses
-  // the token instead. test/unit/task/storage-access.test.ts covers the 403 message.
+  // with 403 AuthorizationPermissionMismatch. Azurite checks no roles, so the fake Entra ID rejects
+  // the token request instead. test/unit/task/storage-access.test.ts covers the 403 message.
   it('identity without the role fails early', async () => {
     const app = fakes.entra.addApp({ displayName: 'kaniko-no-storage-role' });
     const secret = fakes.entra.addClientSecret(app.appId);

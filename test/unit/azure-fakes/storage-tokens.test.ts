@@ -32,7 +32,7 @@ describe('fake Entra ID storage tokens', () => {
     });
   }
 
-  it('refuses a principal without a role', async () => {
+  it('rejects a principal without a role', async () => {
     const response = await requestToken(newApp(), STORAGE_SCOPE);
 
     assert.equal(response.status, 400);
@@ -61,7 +61,7 @@ describe('fake Entra ID storage tokens', () => {
     assert.equal(response.status, 200, response.text);
   });
 
-  it('refuses Storage Blob Data Reader', async () => {
+  it('rejects Storage Blob Data Reader', async () => {
     const app = newApp();
     fakes.arm.assignRole(app.objectId, 'Storage Blob Data Reader', accountScope);
     const response = await requestToken(app, STORAGE_SCOPE);
@@ -70,13 +70,33 @@ describe('fake Entra ID storage tokens', () => {
     assert.equal(response.json.error, 'unauthorized_client');
   });
 
-  it('refuses after the role is removed', async () => {
+  it('rejects after the role is removed', async () => {
     const app = newApp();
     fakes.arm.assignRole(app.objectId, 'Storage Blob Data Contributor', accountScope);
     fakes.arm.removeRoleAssignments(app.objectId, accountScope);
     const response = await requestToken(app, STORAGE_SCOPE);
 
     assert.equal(response.status, 400);
+  });
+
+  it('IMDS rejects an identity without a role', async () => {
+    const identity = fakes.imds.assignUserAssigned({ name: 'no-storage-role' });
+    const query = new URLSearchParams({ 'api-version': '2018-02-01', resource: 'https://storage.azure.com/', client_id: identity.clientId });
+    const response = await fetch(`${fakes.imds.url}/metadata/identity/oauth2/token?${query}`, { headers: { Metadata: 'true' } });
+    const body = (await response.json()) as { error?: string; error_description?: string };
+
+    assert.equal(response.status, 400);
+    assert.equal(body.error, 'invalid_request');
+    assert.match(body.error_description ?? '', /only to principals with a Storage Blob Data role/);
+  });
+
+  it('IMDS issues with the role', async () => {
+    const identity = fakes.imds.assignUserAssigned({ name: 'storage-writer' });
+    fakes.arm.assignRole(identity.objectId, 'Storage Blob Data Contributor', accountScope);
+    const query = new URLSearchParams({ 'api-version': '2018-02-01', resource: 'https://storage.azure.com/', client_id: identity.clientId });
+    const response = await fetch(`${fakes.imds.url}/metadata/identity/oauth2/token?${query}`, { headers: { Metadata: 'true' } });
+
+    assert.equal(response.status, 200, await response.text());
   });
 
   it('other resources need no storage role', async () => {

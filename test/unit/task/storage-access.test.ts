@@ -31,7 +31,7 @@ function connectionSettings(context: Settings['context'] = SAS_DOWNLOAD): Settin
   return settings;
 }
 
-/** Returns a store whose key request resolves or rejects as `answer` says, and records the requested times. */
+/** Returns a store whose key request returns `answer()`, and records the requested start and expiry times. */
 function keyStore(answer: () => Promise<UserDelegationKey>): { store: ContextStore; requests: [Date, Date][] } {
   const requests: [Date, Date][] = [];
   const unused = (): Promise<never> => Promise.reject(new Error('not used by this test'));

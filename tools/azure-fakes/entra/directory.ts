@@ -61,9 +61,9 @@ export class EntraDirectory {
   /** Base URL of the fake's own endpoint, set once its server listens. */
   baseUrl = '';
   /**
-   * Decides whether a principal (its object id) may get a token for a resource. Entra ID itself
-   * does not check roles, but Azurite, the storage stand-in, does not check them either, so the
-   * fakes refuse Storage tokens to principals without a Storage Blob Data role. Set by startAzureFakes.
+   * Decides whether a principal (its object id) may get a token for a resource. Real Entra ID
+   * issues tokens whatever the roles, and Azure Storage checks the roles. Azurite checks none, so
+   * startAzureFakes sets this to reject Storage tokens for principals without a Storage Blob Data role.
    */
   mayIssueToken: (principalId: string, resource: string) => boolean = () => true;
 

@@ -61,7 +61,7 @@ export function createBlobStore(storage: StorageSettings): ContextStore {
 
 /**
  * Wraps the connection's credential so that every token is masked and a failed token request
- * becomes a TokenRequestError, which the step's error tells apart from a rejected storage call.
+ * becomes a TokenRequestError, so that the step's error can distinguish it from a rejected storage call.
  */
 function maskingCredential(credential: TokenCredential): TokenCredential {
   return {
