@@ -1,6 +1,6 @@
 // Starts Azurite, Microsoft's Azure Storage emulator, as a child process that serves only
 // Blob Storage on 127.0.0.1, keeps data in memory and sends no telemetry. With `oauth` it
-// serves HTTPS with a certificate of its own and accepts Entra ID bearer tokens, which
+// serves HTTPS with a given or new certificate and accepts Entra ID bearer tokens, which
 // Azurite allows only over HTTPS.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { generateServerCertificates } from './local-cluster/apiserver/certificates';
+import { generateServerCertificates, type ServerCertificates } from './local-cluster/apiserver/certificates';
 
 /** Azurite's development account, public and documented by Microsoft for the emulator. */
 export const DEV_ACCOUNT_NAME = 'devstoreaccount1';
@@ -32,6 +32,8 @@ export interface AzuriteOptions {
    * audience and lifetime, but not its signature.
    */
   oauth?: boolean;
+  /** The certificate to serve with `oauth`, for example the Azure fakes' so that one CA covers both; default a new one. */
+  certificates?: ServerCertificates;
 }
 
 /** Returns a TCP port that was free on 127.0.0.1 a moment ago. */
@@ -50,7 +52,7 @@ export async function findFreePort(): Promise<number> {
 /** Starts Azurite's blob service and resolves once it listens. */
 export async function startAzurite(options: AzuriteOptions = {}): Promise<AzuriteBlob> {
   const port = await findFreePort();
-  const tls = options.oauth ? await writeCertificates() : undefined;
+  const tls = options.oauth ? await writeCertificates(options.certificates ?? generateServerCertificates()) : undefined;
   const azuriteMain = join(
     dirname(createRequire(__filename).resolve('azurite/package.json')),
     'dist', 'src', 'blob', 'main.js',
@@ -91,9 +93,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   };
 }
 
-/** Writes a fresh certificate for 127.0.0.1 and its key into a temporary directory. */
-async function writeCertificates(): Promise<{ directory: string; certPath: string; keyPath: string; caPem: string }> {
-  const certificates = generateServerCertificates();
+/** Writes a certificate for 127.0.0.1 and its key into a temporary directory. */
+async function writeCertificates(certificates: ServerCertificates): Promise<{ directory: string; certPath: string; keyPath: string; caPem: string }> {
   const directory = await mkdtemp(join(tmpdir(), 'azurite-tls-'));
   const certPath = join(directory, 'cert.pem');
   const keyPath = join(directory, 'key.pem');

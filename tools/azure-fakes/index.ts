@@ -18,7 +18,7 @@ import { RoleAssignments } from './arm/rbac';
 import { DevOpsFake } from './devops/devops-fake';
 import { handleDevOpsRequest } from './devops/oidc-endpoint';
 import { DevOpsOrganization } from './devops/organization';
-import { EntraDirectory } from './entra/directory';
+import { EntraDirectory, WELL_KNOWN_RESOURCES } from './entra/directory';
 import { EntraFake } from './entra/entra-fake';
 import { handleEntraRequest } from './entra/token-endpoint';
 import { issueFederationToken } from './entra/tokens';
@@ -64,6 +64,8 @@ export interface AzureFakesOptions {
  * docs/AAD-OAuth.md is valid for about 35 minutes), so three hours is an estimate.
  */
 const REFRESH_TOKEN_LIFETIME_SECONDS = 3 * 3600;
+/** The data action that a blob upload needs. The fakes issue Storage tokens only to principals allowed it. */
+const STORAGE_BLOB_WRITE = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write';
 
 export class AzureFakes {
   private constructor(
@@ -141,6 +143,8 @@ export async function startAzureFakes(options: AzureFakesOptions = {}): Promise<
 
     const inventory = new ResourceInventory();
     const roles = new RoleAssignments();
+    directory.mayIssueToken = (principalId, resource) =>
+      resource !== WELL_KNOWN_RESOURCES.storage || roles.allowsDataActionAnywhere(principalId, STORAGE_BLOB_WRITE);
     const armServer = await start('arm', (request) => handleArmRequest({ directory, inventory, roles, authorityUrl: () => entraServer.url }, request));
     const arm = new ArmFake(inventory, roles, armServer, tenant.id);
     const acr = new AcrFake(

@@ -13,6 +13,7 @@ import { followBuild } from './phases/follow-build';
 import { recentPodEvents } from './phases/pod-events';
 import { resolveKubeconfig } from './phases/resolve-cluster';
 import { resolveRegistry } from './phases/resolve-registry';
+import { getDelegationKey } from './phases/storage-access';
 import { streamContext } from './phases/stream-context';
 import { uploadContext } from './phases/upload-context';
 import { buildPlan } from './plan/plan';
@@ -39,7 +40,11 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
     registry: await resolveRegistry(parsed.registry, signal),
     pullRegistries: await Promise.all(parsed.pullRegistries.map((registry) => resolveRegistry(registry, signal))),
   };
-  const plan = buildPlan(settings, randomBytes(4).toString('hex'));
+  const { storage } = settings;
+  const store = storage ? createBlobStore(storage) : undefined;
+  const now = new Date();
+  const delegationKey = storage && store ? await getDelegationKey(settings, storage, store, now, signal) : undefined;
+  const plan = buildPlan(settings, randomBytes(4).toString('hex'), now, delegationKey);
   for (const value of plan.derivedSecrets) tl.setSecret(value);
   tl.debug(`plan: pod ${plan.namespace}/${plan.name}, blob ${plan.blobName}, destinations ${plan.destinations.join(' ')}`);
 
@@ -53,9 +58,7 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
   const cleanup = new Cleanup();
   try {
     // Pack the build context and upload it, except with the direct delivery.
-    const { storage } = settings;
-    if (storage) {
-      const store = createBlobStore(storage);
+    if (storage && store) {
       await inGroup(loc('GroupUpload'), () => uploadContext(settings, storage, plan, store, cleanup, signal));
     }
 

@@ -1,6 +1,10 @@
 // Runs the bundled KanikoBuild task through the agent-like runner against the local
 // stand-ins, each run in a namespace and blob container of its own.
-import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import {
+  AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, BlobServiceClient, generateAccountSASQueryParameters,
+  StorageSharedKeyCredential,
+} from '@azure/storage-blob';
+import { request as httpsRequest } from 'node:https';
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -19,6 +23,8 @@ export const CLUSTER_CONNECTION = '5d0c1f6e-9a7b-4c3d-8e2f-1a2b3c4d5e6f';
 export const REGISTRY_CONNECTION = '7e8f9a0b-1c2d-4e3f-9a4b-5c6d7e8f9a0b';
 
 export interface BuildScenario {
+  /** Azurite and the cluster to build with; default the shared ones. */
+  standIns?: StandIns;
   /** An existing namespace to build in; default a new one for the run. */
   namespace?: string;
   /** Files of the sources folder, by relative path; default a copy of the sample app. */
@@ -55,7 +61,7 @@ export interface BuildRun {
 }
 
 export async function runBuild(scenario: BuildScenario = {}): Promise<BuildRun> {
-  const standIns = await sharedStandIns();
+  const standIns = scenario.standIns ?? await sharedStandIns();
   const suffix = randomBytes(3).toString('hex');
   const namespace = scenario.namespace ?? `build-${suffix}`;
   const container = `contexts-${suffix}`;
@@ -152,6 +158,8 @@ export async function assertNothingLeft(build: BuildRun): Promise<void> {
 }
 
 export async function listBlobs(build: BuildRun): Promise<string[]> {
+  const { caPem } = build.standIns.azurite;
+  if (caPem) return (await listBlobsOverHttps(build, caPem)) ?? [];
   const container = blobService(build).getContainerClient(build.container);
   if (!(await container.exists())) return [];
   const names: string[] = [];
@@ -160,12 +168,43 @@ export async function listBlobs(build: BuildRun): Promise<string[]> {
 }
 
 export async function containerExists(build: BuildRun): Promise<boolean> {
+  const { caPem } = build.standIns.azurite;
+  if (caPem) return (await listBlobsOverHttps(build, caPem)) !== undefined;
   return blobService(build).getContainerClient(build.container).exists();
 }
 
 function blobService(build: BuildRun): BlobServiceClient {
   const { azurite } = build.standIns;
   return new BlobServiceClient(azurite.blobEndpoint, new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey));
+}
+
+/**
+ * Lists the run's blobs through the REST API with an account SAS, for an Azurite started with
+ * `oauth`: the SDK's client options cannot trust that Azurite's CA. Returns undefined when the
+ * container does not exist.
+ */
+async function listBlobsOverHttps(build: BuildRun, caPem: string): Promise<string[] | undefined> {
+  const { azurite } = build.standIns;
+  const sas = generateAccountSASQueryParameters({
+    services: AccountSASServices.parse('b').toString(),
+    resourceTypes: AccountSASResourceTypes.parse('co').toString(),
+    permissions: AccountSASPermissions.parse('rl'),
+    expiresOn: new Date(Date.now() + 600_000),
+  }, new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey)).toString();
+  const url = `${azurite.blobEndpoint}/${build.container}?restype=container&comp=list&${sas}`;
+  const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const call = httpsRequest(url, { ca: caPem, agent: false }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+    });
+    call.on('error', reject);
+    call.end();
+  });
+  if (status === 404) return undefined;
+  assert.equal(status, 200, body);
+  return [...body.matchAll(/<Name>([^<]*)<\/Name>/g)].map((match) => match[1]);
 }
 
 /** Asserts that no secret value appears in anything the task printed, except the masking commands themselves. */

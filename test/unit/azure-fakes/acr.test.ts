@@ -161,7 +161,7 @@ describe('fake Azure Container Registry token exchange', () => {
 
     it('rejects wrong-audience, forged, expired tokens', async () => {
       const form = { grant_type: 'access_token', service: registry.loginServer };
-      assertRegistryError(await exchange(registry, { ...form, access_token: await tokenFor(pusher, 'https://storage.azure.com/.default') }), 401, 'UNAUTHORIZED');
+      assertRegistryError(await exchange(registry, { ...form, access_token: await tokenFor(pusher, '6dae42f8-4368-4678-94ff-3960e28e3630/.default') }), 401, 'UNAUTHORIZED');
       assertRegistryError(await exchange(registry, { ...form, access_token: 'eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0.' }), 401, 'UNAUTHORIZED');
       const token = await tokenFor(pusher);
       clock.advance(3600);

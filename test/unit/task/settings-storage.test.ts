@@ -90,11 +90,12 @@ describe('settings: storage', () => {
     });
   }
 
-  it('missing key is reported', () => {
+  it('missing key and connection are reported', () => {
     const problems = problemsOf({ storageAccessKey: '' });
 
     assert.equal(problems.length, 1);
-    assert.match(problems[0], /^Input storageAccessKey: it is empty/);
+    assert.match(problems[0], /^Inputs storageAccessKey and storageConnection: both are empty/);
+    assert.match(problems[0], /Storage Blob Data Contributor/);
   });
 
   const invalidKeys = ['not a key!', 'abc', 'YWJj=YWJj', 'key-with-dash-1234', `${STORAGE_KEY}x`, 'YWJjZA==='];

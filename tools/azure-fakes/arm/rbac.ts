@@ -2,12 +2,16 @@
 // evaluate it. A principal may perform an action on a resource when a role assignment at the
 // resource or at one of its parent scopes grants a role whose actions match the action and
 // whose notActions do not. Actions compare case-insensitively, and `*` matches any characters.
+// Data actions (operations on data, such as reading a blob) follow the same matching rules.
 // Role contents follow "Azure built-in roles" (learn.microsoft.com).
 
 export interface RoleDefinition {
   actions: string[];
   notActions: string[];
+  dataActions?: string[];
 }
+
+const BLOB_SERVICE = 'Microsoft.Storage/storageAccounts/blobServices';
 
 export const BUILT_IN_ROLES = {
   Owner: { actions: ['*'], notActions: [] },
@@ -38,6 +42,22 @@ export const BUILT_IN_ROLES = {
   },
   AcrPush: { actions: ['Microsoft.ContainerRegistry/registries/pull/read', 'Microsoft.ContainerRegistry/registries/push/write'], notActions: [] },
   AcrPull: { actions: ['Microsoft.ContainerRegistry/registries/pull/read'], notActions: [] },
+  'Storage Blob Data Contributor': {
+    actions: [
+      `${BLOB_SERVICE}/containers/delete`, `${BLOB_SERVICE}/containers/read`, `${BLOB_SERVICE}/containers/write`,
+      `${BLOB_SERVICE}/generateUserDelegationKey/action`,
+    ],
+    notActions: [],
+    dataActions: [
+      `${BLOB_SERVICE}/containers/blobs/delete`, `${BLOB_SERVICE}/containers/blobs/read`, `${BLOB_SERVICE}/containers/blobs/write`,
+      `${BLOB_SERVICE}/containers/blobs/move/action`, `${BLOB_SERVICE}/containers/blobs/add/action`,
+    ],
+  },
+  'Storage Blob Data Reader': {
+    actions: [`${BLOB_SERVICE}/containers/read`, `${BLOB_SERVICE}/generateUserDelegationKey/action`],
+    notActions: [],
+    dataActions: [`${BLOB_SERVICE}/containers/blobs/read`],
+  },
 } satisfies Record<string, RoleDefinition>;
 
 export type BuiltInRoleName = keyof typeof BUILT_IN_ROLES;
@@ -72,6 +92,14 @@ export class RoleAssignments {
   /** Returns whether a role assigned to the principal at the resource or above grants the action. */
   allows(principalId: string, action: string, resourceId: string): boolean {
     return this.rolesAt(principalId, resourceId).some((role) => grants(role, action));
+  }
+
+  /** Returns whether a role assigned to the principal at any scope grants the data action. */
+  allowsDataActionAnywhere(principalId: string, dataAction: string): boolean {
+    const principal = principalId.toLowerCase();
+    return this.assignments
+      .filter((assignment) => assignment.principalId === principal)
+      .some((assignment) => (BUILT_IN_ROLES[assignment.role] as RoleDefinition).dataActions?.some((pattern) => matchesAction(pattern, dataAction)) ?? false);
   }
 
   private rolesAt(principalId: string, resourceId: string): RoleDefinition[] {

@@ -60,6 +60,12 @@ export class EntraDirectory {
   private readonly trustedKeys = new Map<string, Map<string, KeyObject>>();
   /** Base URL of the fake's own endpoint, set once its server listens. */
   baseUrl = '';
+  /**
+   * Decides whether a principal (its object id) may get a token for a resource. Real Entra ID
+   * issues tokens whatever the roles, and Azure Storage checks the roles. Azurite checks none, so
+   * startAzureFakes sets this to reject Storage tokens for principals without a Storage Blob Data role.
+   */
+  mayIssueToken: (principalId: string, resource: string) => boolean = () => true;
 
   constructor(
     readonly signingKey: JwtSigningKey,

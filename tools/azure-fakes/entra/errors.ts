@@ -14,7 +14,7 @@ export class EntraError extends Error {
     readonly code: number,
     readonly description: string,
   ) {
-    super(`AADSTS${code}: ${description}`);
+    super(code ? `AADSTS${code}: ${description}` : description);
   }
 
   /** Returns 401 for failed client authentication and 400 for everything else, as Entra does. */
@@ -121,6 +121,13 @@ export const entraErrors = {
       'invalid_resource',
       500011,
       `The resource principal named ${resource} was not found in the tenant named ${tenantName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+    ),
+  // Not a real Entra ID error, so it has no AADSTS code: see storageRoleMissing in directory.ts.
+  storageRoleMissing: (appId: string, resource: string) =>
+    new EntraError(
+      'unauthorized_client',
+      0,
+      `The fake Entra ID issues ${resource} tokens only to principals with a Storage Blob Data role, and app '${appId}' has none. Real Entra ID issues the token, and Azure Storage rejects the request with 403 AuthorizationPermissionMismatch.`,
     ),
 };
 

@@ -56,6 +56,7 @@ function issueToken(directory: EntraDirectory, request: FakeRequest, tenantSegme
   if (credentialKind instanceof EntraError) return fail(credentialKind);
   const resource = resolveScope(directory, tenant, scope);
   if (resource instanceof EntraError) return fail(resource);
+  if (!directory.mayIssueToken(app.objectId, resource)) return fail(entraErrors.storageRoleMissing(app.appId, resource));
 
   const issued = issueAccessToken(directory, app, resource, credentialKind);
   return {

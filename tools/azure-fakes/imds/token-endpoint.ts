@@ -6,6 +6,7 @@
 // A token response is `{ access_token, refresh_token: "", expires_in, expires_on, not_before,
 // resource, token_type }` with the numbers as strings. Errors are `{ error, error_description }` with 400.
 import type { EntraDirectory } from '../entra/directory';
+import { entraErrors } from '../entra/errors';
 import { issueAccessToken } from '../entra/tokens';
 import { headerValue, type FakeRequest, type FakeResponse } from '../shared/https-server';
 import type { IdentitySelector, ManagedIdentityMachine } from './machine';
@@ -72,6 +73,9 @@ export function handleImdsRequest(context: ImdsContext, request: FakeRequest): F
     return imdsError('invalid_resource', `AADSTS50001: The application named ${resource} wasn't found in the tenant named ${tenant?.id ?? lookup.identity.tenantId}. This message shows if the tenant administrator hasn't installed the application or no tenant user consented to it. You might have sent your authentication request to the wrong tenant.`);
   }
 
+  if (!context.directory.mayIssueToken(lookup.app.objectId, audience)) {
+    return imdsError('invalid_request', entraErrors.storageRoleMissing(lookup.app.appId, audience).message);
+  }
   const issued = issueAccessToken(context.directory, lookup.app, audience, 'managedIdentity');
   context.onIssued(issued.token);
   const { iat, nbf, exp } = issued.claims;

@@ -1,5 +1,5 @@
 // Packs the build context and uploads it to the blob container.
-import { describeStorageError } from '../storage/errors';
+import { connectionFailureMessage, describeStorageError } from '../storage/errors';
 import { listContextEntries } from '../context/files';
 import { packContext } from '../context/archive';
 import type { Cleanup } from '../cleanup';
@@ -36,7 +36,11 @@ export async function uploadContext(
     return { ...stats, uploadedBytes };
   } catch (error) {
     signal.throwIfAborted();
-    throw new Error(loc('UploadFailed', blob, describeStorageError(error)), { cause: error });
+    const { connection } = storage;
+    const message = connection
+      ? connectionFailureMessage(storage, connection, 'the upload', error, 'StorageConnectionUploadFailed', blob)
+      : loc('UploadFailed', blob, describeStorageError(error));
+    throw new Error(message, { cause: error });
   }
 }
 

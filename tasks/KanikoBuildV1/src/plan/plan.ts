@@ -1,5 +1,6 @@
 // Turns settings into everything the run creates: names, labels, the blob, the Secrets and the Pod.
 // Pure: it needs no network, so it is tested table-driven.
+import type { UserDelegationKey } from '@azure/storage-blob';
 import type { V1Pod, V1Secret } from '@kubernetes/client-node';
 import type { Settings } from '../settings/types';
 import { createReadSas } from '../storage/sas';
@@ -28,16 +29,16 @@ export interface BuildPlan {
 }
 
 /**
- * Plans the run. The read SAS is valid from `now` for the build timeout plus
- * SAS_VALIDITY_MARGIN_MS, which leaves the pod time to be scheduled and start.
+ * Plans the run. The read SAS is valid from `now` until sasExpiry. With a storage connection,
+ * `delegationKey` signs it, and must be valid until then.
  */
-export function buildPlan(settings: Settings, uniqueSuffix: string, now = new Date()): BuildPlan {
+export function buildPlan(settings: Settings, uniqueSuffix: string, now = new Date(), delegationKey?: UserDelegationKey): BuildPlan {
   const name = runName(settings.run.buildId, uniqueSuffix);
   const namespace = settings.pod.namespace;
   const labels = runLabels(settings, name);
   const annotations = runAnnotations(settings);
   const blobName = `${name}.tar.gz`;
-  const source = contextSource(settings, blobName, now);
+  const source = contextSource(settings, blobName, now, delegationKey);
   const destinations = settings.image.tags.map((tag) => `${settings.image.repository}:${tag}`);
   const config = dockerConfig([settings.registry, ...settings.pullRegistries]);
   const registrySecretData = base64(config.json);
@@ -70,6 +71,11 @@ export function buildPlan(settings: Settings, uniqueSuffix: string, now = new Da
 /** Time that a read SAS stays valid beyond the build timeout, for the pod to be scheduled and start. */
 export const SAS_VALIDITY_MARGIN_MS = 15 * 60 * 1000;
 
+/** Returns the expiry of the read SAS of a run planned at `now`: the build timeout plus SAS_VALIDITY_MARGIN_MS. */
+export function sasExpiry(settings: Settings, now: Date): Date {
+  return new Date(now.getTime() + settings.pod.timeoutSeconds * 1000 + SAS_VALIDITY_MARGIN_MS);
+}
+
 interface ContextSource {
   /** The `--context` value. */
   contextUrl: string;
@@ -79,7 +85,7 @@ interface ContextSource {
   derivedSecrets: string[];
 }
 
-function contextSource(settings: Settings, blobName: string, now: Date): ContextSource {
+function contextSource(settings: Settings, blobName: string, now: Date, delegationKey?: UserDelegationKey): ContextSource {
   const { storage } = settings;
   if (settings.context.delivery === 'direct' || !storage) {
     return { contextUrl: STDIN_CONTEXT_URL, derivedSecrets: [] };
@@ -91,12 +97,11 @@ function contextSource(settings: Settings, blobName: string, now: Date): Context
       derivedSecrets: [],
     };
   }
-  const expiresOn = new Date(now.getTime() + settings.pod.timeoutSeconds * 1000 + SAS_VALIDITY_MARGIN_MS);
-  const sas = createReadSas(storage, blobName, now, expiresOn);
+  const sas = createReadSas(storage, blobName, now, sasExpiry(settings, now), delegationKey);
   return {
     contextUrl: DOWNLOADED_CONTEXT_URL,
     secret: { key: CONTEXT_URL_VARIABLE, value: sas.url },
-    derivedSecrets: [sas.url, sas.signature, encodeURIComponent(sas.signature)],
+    derivedSecrets: [sas.url, sas.signature, encodeURIComponent(sas.signature), ...(delegationKey ? [delegationKey.value] : [])],
   };
 }
 

@@ -42,7 +42,11 @@ export function parseSettings(raw: RawRun): Settings {
     container: inputs.storageContainer,
     accessKey: inputs.storageAccessKey,
     endpoint: inputs.storageBlobEndpoint,
+    connectionId: inputs.storageConnection,
+    connection: raw.storageEndpoint,
+    variables: raw.variables,
   }, problems);
+  if (context?.delivery === 'accountKey' && storage?.connection) problems.add(loc('AccountKeyDeliveryNeedsKey'));
   const anonymousPullRegistries = parseAnonymousPullRegistries(inputs.anonymousPullRegistries, problems);
   // With workload identity, the pod's identity also pulls from the other ACR registries that no
   // connection covers, except those that allow anonymous pull.

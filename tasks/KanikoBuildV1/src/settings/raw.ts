@@ -27,6 +27,8 @@ export interface RawInputs {
   storageAccount: string;
   storageContainer: string;
   storageAccessKey: string;
+  /** An Azure Resource Manager connection for storage, used instead of storageAccessKey. */
+  storageConnection: string;
   storageBlobEndpoint: string;
   executorImage: string;
   cpuRequest: string;
@@ -65,6 +67,7 @@ export interface RawRun {
   inputs: RawInputs;
   kubernetesEndpoint?: RawEndpoint;
   armEndpoint?: RawEndpoint;
+  storageEndpoint?: RawEndpoint;
   registryEndpoint?: RawEndpoint;
   /** The connections of baseImageRegistries, in input order; undefined where the agent passed none for an id. */
   baseImageEndpoints: { id: string; endpoint?: RawEndpoint }[];

@@ -10,7 +10,7 @@ const INPUT_NAMES: (keyof RawInputs)[] = [
   'kubernetesServiceConnection', 'namespace', 'registryCredentials', 'containerRegistry', 'repository', 'tags', 'dockerfile',
   'buildContext', 'buildArguments', 'target', 'baseImageRegistries', 'anonymousPullRegistries', 'contextDelivery',
   'downloadImage', 'storageAccount',
-  'storageContainer', 'storageAccessKey',
+  'storageContainer', 'storageAccessKey', 'storageConnection',
   'storageBlobEndpoint', 'executorImage', 'cpuRequest', 'memoryRequest', 'cpuLimit', 'memoryLimit',
   'buildTimeoutInMinutes', 'serviceAccount',
 ];
@@ -48,6 +48,7 @@ export function readRun(): RawRun {
       id, endpoint: readEndpoint('baseImageRegistries', id, REGISTRY_PARAMETERS, REGISTRY_DATA),
     })),
     armEndpoint: readEndpoint('azureSubscriptionEndpoint', inputs.azureSubscriptionEndpoint, ARM_PARAMETERS, ARM_DATA),
+    storageEndpoint: readEndpoint('storageConnection', inputs.storageConnection, ARM_PARAMETERS, ARM_DATA),
     variables: readVariables(),
     findFiles: (root, pattern) => tl.findMatch(root, pattern),
   };

@@ -131,7 +131,10 @@ export interface ContextSettings {
 export interface StorageSettings {
   account: string;
   container: string;
+  /** The storage account key; empty when `connection` is set. */
   accessKey: string;
+  /** The Azure Resource Manager connection whose Entra ID token the task uses instead of the key. */
+  connection?: ArmConnection;
   /** The blob service URL the agent uploads to, without a trailing slash. */
   uploadEndpoint: string;
   /** The blob service URL kaniko reads from, `https://ACCOUNT.blob.<cloud suffix>`. */

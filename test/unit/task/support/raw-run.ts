@@ -132,6 +132,7 @@ export function validInputs(changes: Partial<RawInputs> = {}): RawInputs {
     storageAccount: 'kanikostorage',
     storageContainer: 'kaniko-contexts',
     storageAccessKey: STORAGE_KEY,
+    storageConnection: '',
     storageBlobEndpoint: '',
     executorImage: 'ghcr.io/osscontainertools/kaniko:v1.28.3',
     cpuRequest: '',
@@ -149,8 +150,12 @@ export interface RunChanges {
   kubernetesEndpoint?: RawEndpoint | null;
   registryEndpoint?: RawEndpoint | null;
   armEndpoint?: RawEndpoint;
+  storageEndpoint?: RawEndpoint;
   /** Connections of baseImageRegistries by id; `undefined` means the agent passed none for that id. */
   baseImageEndpoints?: { id: string; endpoint?: RawEndpoint }[];
+  /** System.OidcRequestUri and the job's access token, for workload identity federation. */
+  oidcRequestUri?: string;
+  accessToken?: string;
 }
 
 /** Returns a run whose working directory is `root`. An endpoint given as `null` means the agent passed none. */
@@ -160,6 +165,7 @@ export function rawRun(root: string, changes: RunChanges = {}): RawRun {
     kubernetesEndpoint: changes.kubernetesEndpoint === null ? undefined : changes.kubernetesEndpoint ?? serviceAccountEndpoint(),
     registryEndpoint: changes.registryEndpoint === null ? undefined : changes.registryEndpoint ?? acrEndpoint(),
     armEndpoint: changes.armEndpoint,
+    storageEndpoint: changes.storageEndpoint,
     baseImageEndpoints: changes.baseImageEndpoints ?? [],
     variables: {
       buildId: '1234',
@@ -168,8 +174,8 @@ export function rawRun(root: string, changes: RunChanges = {}): RawRun {
       definitionName: 'web-ci',
       collectionUri: 'https://dev.azure.example.test/fabrikam/',
       defaultWorkingDirectory: root,
-      oidcRequestUri: '',
-      accessToken: '',
+      oidcRequestUri: changes.oidcRequestUri ?? '',
+      accessToken: changes.accessToken ?? '',
     },
     findFiles,
   };
