@@ -14,8 +14,9 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const KANIKO_BLOB_SUFFIXES = ['core.windows.net', 'core.chinacloudapi.cn', 'core.cloudapi.de', 'core.usgovcloudapi.net'];
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /**
- * Blob endpoint suffixes by the `environment` data of an Azure Resource Manager connection, from
- * Microsoft's "Azure China developer guide" and "Azure Government developer guide".
+ * Blob endpoint suffixes by the `environment` data of an Azure Resource Manager connection: the
+ * suffixes that kaniko knows (above), one per cloud.
+ * NOTE: the mapping of environment names to suffixes was not checked against the agent's data.
  */
 const CLOUD_BLOB_SUFFIXES: Record<string, string> = {
   azurecloud: 'core.windows.net',
@@ -24,9 +25,9 @@ const CLOUD_BLOB_SUFFIXES: Record<string, string> = {
   azuregermancloud: 'core.cloudapi.de',
 };
 /**
- * The Entra ID scope of Azure Storage ("Authorize access to blobs using Microsoft Entra ID",
- * learn.microsoft.com). NOTE: the same scope is used for every cloud. The connection data that
- * the agent passes has no storage audience, and the sovereign clouds' audience is unverified here.
+ * The Entra ID scope of Azure Storage, the default audience of @azure/storage-blob 12.32.0
+ * (StoragePipelineOptions.audience). NOTE: the task uses it in every cloud, because the
+ * connection data read here has no storage audience. Sovereign clouds are untested.
  */
 export const STORAGE_TOKEN_SCOPE = 'https://storage.azure.com/.default';
 
