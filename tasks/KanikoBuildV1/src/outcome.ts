@@ -76,7 +76,7 @@ function initContainerFailure(pod: V1Pod): PodVerdict | undefined {
         kind: 'failed',
         exitCode: terminated.exitCode,
         message: loc('InitContainerFailed', name, status.name, terminated.exitCode, terminated.reason ?? 'Error', output || '(no output)',
-          downloadHint(terminated.exitCode)),
+          downloadHint(terminated.exitCode, output)),
       };
     }
     const waiting = status.state?.waiting;
@@ -88,7 +88,9 @@ function initContainerFailure(pod: V1Pod): PodVerdict | undefined {
 }
 
 /** Explains curl's exit codes (curl's libcurl-errors documentation) for the context download. */
-function downloadHint(exitCode: number): string {
+function downloadHint(exitCode: number, output: string): string {
+  // curl before 8.3.0 rejects --variable as an unknown option and exits with code 2.
+  if (exitCode === 2 && output.includes('--variable')) return loc('HintDownloadOldCurl');
   switch (exitCode) {
     case 22: return loc('HintDownloadHttpError');
     case 6:

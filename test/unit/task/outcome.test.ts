@@ -228,6 +228,12 @@ describe('outcome: init containers', () => {
     assert.match(failureMessage(assessPod(podWithInit(state, 'Failed'), CONTAINER)), /could not resolve or reach the storage account/);
   });
 
+  it('curl without --variable gets the version hint', () => {
+    const state = { terminated: { exitCode: 2, reason: 'Error', message: 'curl: option --variable: is unknown\ncurl: try \'curl --help\' for more information' } };
+
+    assert.match(failureMessage(assessPod(podWithInit(state, 'Failed'), CONTAINER)), /needs curl 8\.3\.0 or later: set the input downloadImage/);
+  });
+
   it('image that cannot be pulled fails at once', () => {
     const state = { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "mirror.example.test/curl:8.20.0"' } };
     const message = failureMessage(assessPod(podWithInit(state), CONTAINER));

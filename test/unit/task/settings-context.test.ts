@@ -1,5 +1,8 @@
 // parseSettings with the contextDelivery and downloadImage inputs.
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_DOWNLOAD_IMAGE } from '../../../tasks/KanikoBuildV1/src/settings/context';
 import { parseSettings } from '../../../tasks/KanikoBuildV1/src/settings/parse';
 import { rawRun, settingsProblems } from './support/raw-run';
 import { useTempDir, writeTree } from './support/temp-dir';
@@ -31,6 +34,20 @@ describe('settings: context delivery', () => {
 
     assert.equal(problems.length, 1);
     assert.match(problems[0], /^Input downloadImage: 'curlimages\/curl:latest latest' is not a valid image reference/);
+  });
+
+  it('empty download image means the default', () => {
+    const settings = parseSettings(rawRun(root(), { inputs: { downloadImage: '' } }));
+
+    assert.equal(settings.context.downloadImage, 'curlimages/curl:8.20.0');
+  });
+
+  it('download image default matches task.json', () => {
+    const taskJson = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../tasks/KanikoBuildV1/task.json'), 'utf8')) as {
+      inputs: { name: string; defaultValue?: string }[];
+    };
+
+    assert.equal(taskJson.inputs.find((input) => input.name === 'downloadImage')?.defaultValue, DEFAULT_DOWNLOAD_IMAGE);
   });
 
   it('download image is not checked for accountKey', () => {

@@ -29,7 +29,7 @@ export interface BuildPlan {
 }
 
 /**
- * Plans the run. The read SAS is valid from `now` until sasExpiry. With a storage connection,
+ * Plans the run. The read SAS is valid from shortly before `now` (for clock skew) until sasExpiry. With a storage connection,
  * `delegationKey` signs it, and must be valid until then.
  */
 export function buildPlan(settings: Settings, uniqueSuffix: string, now = new Date(), delegationKey?: UserDelegationKey): BuildPlan {

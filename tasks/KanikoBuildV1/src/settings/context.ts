@@ -5,6 +5,8 @@ import type { Problems } from './problems';
 import type { ContextDelivery, ContextSettings } from './types';
 
 const DELIVERIES: ContextDelivery[] = ['sasDownload', 'accountKey', 'direct'];
+/** The downloadImage input's default; task.json declares the same value. */
+export const DEFAULT_DOWNLOAD_IMAGE = 'curlimages/curl:8.20.0';
 
 export interface ContextInputs {
   contextDelivery: string;
@@ -18,9 +20,10 @@ export function parseContext(inputs: ContextInputs, problems: Problems): Context
     problems.add(loc('ContextDeliveryInvalid', inputs.contextDelivery));
     return undefined;
   }
-  if (delivery === 'sasDownload' && !isImageReference(inputs.downloadImage)) {
-    problems.add(loc('DownloadImageInvalid', inputs.downloadImage || '(empty)'));
+  const downloadImage = inputs.downloadImage || DEFAULT_DOWNLOAD_IMAGE;
+  if (delivery === 'sasDownload' && !isImageReference(downloadImage)) {
+    problems.add(loc('DownloadImageInvalid', downloadImage));
     return undefined;
   }
-  return { delivery, downloadImage: inputs.downloadImage };
+  return { delivery, downloadImage };
 }

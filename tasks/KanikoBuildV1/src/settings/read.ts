@@ -39,6 +39,7 @@ const PUBLIC_PARAMETERS = new Set([
 /** Reads everything the run needs from the agent, registering every secret value with the agent's masker. */
 export function readRun(): RawRun {
   const inputs = readInputs();
+  warnIgnoredStorageInputs(inputs);
   return {
     inputs,
     kubernetesEndpoint: readEndpoint('kubernetesServiceConnection', inputs.kubernetesServiceConnection,
@@ -55,6 +56,13 @@ export function readRun(): RawRun {
 }
 
 /** Reads the push registry's connection; with workload identity the connection is not used, even when the input names one. */
+/** Warns about storage inputs that the direct delivery ignores; YAML pipelines do not hide them as the editor does. */
+function warnIgnoredStorageInputs(inputs: RawInputs): void {
+  if (inputs.contextDelivery !== 'direct') return;
+  const ignored = (['storageAccount', 'storageAccessKey', 'storageConnection'] as const).filter((name) => inputs[name] !== '');
+  if (ignored.length > 0) tl.warning(loc('StorageInputsIgnored', ignored.join(', ')));
+}
+
 function readRegistryEndpoint(inputs: RawInputs): RawEndpoint | undefined {
   if (inputs.registryCredentials !== 'workloadIdentity') {
     return readEndpoint('containerRegistry', inputs.containerRegistry, REGISTRY_PARAMETERS, REGISTRY_DATA);
