@@ -115,4 +115,19 @@ describe('KanikoBuild context delivery', function () {
       warnings.join('\n'));
     await assertNothingLeft(build);
   });
+
+  it('cancel while streaming deletes the pod', async () => {
+    const files: Record<string, string> = { ...SMALL_BUILD, 'data/big.txt': 'y'.repeat(8 * 1024 * 1024) };
+    const build = await runBuild({
+      files,
+      inputs: { contextDelivery: 'direct', storageAccount: undefined, storageContainer: undefined, storageAccessKey: undefined },
+      cancel: { whenLine: /streaming it into the stdin of pod/ },
+    });
+
+    assert.equal(build.run.canceled, true);
+    assert.notEqual(build.run.result, 'Succeeded');
+    assert.deepEqual(build.run.signalsSent, ['SIGINT'], 'the task needed more than SIGINT to stop');
+    assert.ok(build.record, 'the pod was never created');
+    await assertNothingLeft(build);
+  });
 });
