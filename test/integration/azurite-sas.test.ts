@@ -2,7 +2,7 @@
 // the `sasDownload` context delivery relies on. A read-only SAS for one blob reads that blob.
 // Azurite rejects an expired SAS, a SAS for another blob, and a write with a read SAS. The same
 // is true for a user delegation SAS, whose key Azurite issues only over HTTPS with
-// `--oauth basic`. Azurite 3.35.0 knows the user delegation string-to-sign up to service
+// `--oauth basic`. Azurite 3.35.0 builds the user delegation string-to-sign up to service
 // version 2025-07-05, so such a SAS must name that version: the default of
 // @azure/storage-blob 12.32.0, 2026-04-06, signs more fields, and Azurite refuses it.
 import assert from 'node:assert/strict';

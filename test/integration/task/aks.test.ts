@@ -222,12 +222,15 @@ describe('KanikoBuild with an Azure Resource Manager connection', function () {
         return username === ACR_REFRESH_TOKEN_USER && check.valid && check.canPull;
       },
     });
+
+    // An app with AcrPull that trusts the base image connection of a new project's job.
     const app = fakes.entra.addApp({ displayName: 'kaniko-base-images' });
     fakes.devops.addProject('baseimages');
     const connection = fakes.devops.addServiceConnection({ project: 'baseimages', name: 'base-images', id: BASE_CONNECTION });
     fakes.entra.addFederatedCredential(app.appId, { issuer: connection.issuer, subject: connection.subject });
     fakes.arm.assignRole(app.objectId, 'AcrPull', registry.id);
     const job = fakes.devops.startJob({ project: 'baseimages', serviceConnections: [connection.id] });
+
     const build = await runBuild({
       files: { Dockerfile: `FROM ${registry.loginServer}/python:3.12\nRUN echo base\n` },
       inputs: { baseImageRegistries: BASE_CONNECTION },
@@ -244,6 +247,7 @@ describe('KanikoBuild with an Azure Resource Manager connection', function () {
       env: { NODE_EXTRA_CA_CERTS: caFile },
     });
     build.secrets.push(job.accessToken);
+
     assert.equal(build.run.result, 'Succeeded', errors(build.run));
     assert.ok(fakes.requests('acr').some((request) => request.path === '/oauth2/exchange'), 'no token exchange happened');
     assert.match(build.run.log.join('\n'), /Retrieving image manifest \S+\/python:3\.12/);

@@ -1,35 +1,19 @@
 // contextDelivery through the bundled task: sasDownload (an init container downloads the
-// archive with a read-only SAS) and accountKey (kaniko reads the blob with the account key).
+// archive with a read-only SAS), accountKey (kaniko reads the blob with the account key) and
+// direct (the task streams the archive into kaniko's stdin).
 import * as assert from 'node:assert/strict';
 import { sharedStandIns } from '../stand-ins';
 import {
-  assertNoSecretInOutput, assertNothingLeft, containerExists, errors, kubeconfigEndpoint, recordSecrets, runBuild, type BuildRun,
-  type BuildScenario,
+  assertNoSecretInOutput, assertNothingLeft, buildRecordingSecrets, containerExists, errors, kubeconfigEndpoint, runBuild,
 } from './harness';
 
 const SMALL_BUILD = { Dockerfile: 'FROM alpine:3.20\nCOPY app.txt /app.txt\n', 'app.txt': 'context\n' };
-
-/** Runs a build in a new namespace and records the Secrets it creates. */
-async function buildRecordingSecrets(scenario: BuildScenario): Promise<{ build: BuildRun; secretData: Record<string, string>[] }> {
-  const { cluster } = await sharedStandIns();
-  const namespace = `delivery-${Math.random().toString(16).slice(2, 8)}`;
-  cluster.createNamespace(namespace);
-  const secrets = await recordSecrets(cluster, namespace);
-  try {
-    const build = await runBuild({ ...scenario, namespace });
-    const secretData = secrets.added.map((secret) => Object.fromEntries(
-      Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')])));
-    return { build, secretData };
-  } finally {
-    secrets.stop();
-  }
-}
 
 describe('KanikoBuild context delivery', function () {
   this.timeout(120_000);
 
   it('sasDownload keeps the account key out of the cluster', async () => {
-    const { build, secretData } = await buildRecordingSecrets({ files: SMALL_BUILD });
+    const { build, secretData } = await buildRecordingSecrets({ files: SMALL_BUILD }, 'delivery');
     const { azurite } = build.standIns;
 
     assert.equal(build.run.result, 'Succeeded', errors(build.run));
@@ -51,7 +35,7 @@ describe('KanikoBuild context delivery', function () {
   });
 
   it('SAS stops working after the build', async () => {
-    const { build, secretData } = await buildRecordingSecrets({ files: SMALL_BUILD });
+    const { build, secretData } = await buildRecordingSecrets({ files: SMALL_BUILD }, 'delivery');
     const sasUrl = secretData.map((data) => data.CONTEXT_URL).find(Boolean) ?? '';
 
     assert.equal(build.run.result, 'Succeeded', errors(build.run));
@@ -60,7 +44,7 @@ describe('KanikoBuild context delivery', function () {
   });
 
   it('accountKey lets kaniko read the blob', async () => {
-    const { build, secretData } = await buildRecordingSecrets({ files: SMALL_BUILD, inputs: { contextDelivery: 'accountKey' } });
+    const { build, secretData } = await buildRecordingSecrets({ files: SMALL_BUILD, inputs: { contextDelivery: 'accountKey' } }, 'delivery');
 
     assert.equal(build.run.result, 'Succeeded', errors(build.run));
     assert.equal(build.record?.pod.spec?.initContainers, undefined);
@@ -84,7 +68,7 @@ describe('KanikoBuild context delivery', function () {
     const { build, secretData } = await buildRecordingSecrets({
       files,
       inputs: { contextDelivery: 'direct', storageAccount: undefined, storageContainer: undefined, storageAccessKey: undefined },
-    });
+    }, 'delivery');
 
     assert.equal(build.run.result, 'Succeeded', errors(build.run));
     assert.ok(build.record, 'no pod ran');

@@ -242,3 +242,21 @@ export async function recordSecrets(cluster: LocalCluster, namespace: string): P
   );
   return { added, stop: () => controller.abort() };
 }
+
+/** Runs a build in a new namespace named `prefix-<random>` and returns the decoded data of every Secret it created. */
+export async function buildRecordingSecrets(
+  scenario: BuildScenario, prefix: string,
+): Promise<{ build: BuildRun; secretData: Record<string, string>[] }> {
+  const { cluster } = scenario.standIns ?? await sharedStandIns();
+  const namespace = `${prefix}-${randomBytes(3).toString('hex')}`;
+  cluster.createNamespace(namespace);
+  const secrets = await recordSecrets(cluster, namespace);
+  try {
+    const build = await runBuild({ ...scenario, namespace });
+    const secretData = secrets.added.map((secret) => Object.fromEntries(
+      Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')])));
+    return { build, secretData };
+  } finally {
+    secrets.stop();
+  }
+}

@@ -14,7 +14,7 @@ import { LocalCluster } from '../../../tools/local-cluster/index';
 import type { EndpointSpec } from '../../../tools/runner';
 import { STAND_IN_REGISTRY, type StandIns } from '../stand-ins';
 import {
-  assertNoSecretInOutput, assertNothingLeft, containerExists, errors, recordSecrets, runBuild, type BuildRun, type BuildScenario,
+  assertNoSecretInOutput, assertNothingLeft, buildRecordingSecrets, containerExists, errors, runBuild, type BuildScenario,
 } from './harness';
 
 const STORAGE_CONNECTION = '8f9a0b1c-2d3e-4f5a-8b6c-7d8e9f0a1b2c';
@@ -77,21 +77,6 @@ describe('KanikoBuild with a storage connection', function () {
     };
   }
 
-  /** Runs the build in a new namespace and returns the decoded data of every Secret it created. */
-  async function buildRecordingSecrets(scenario: BuildScenario): Promise<{ build: BuildRun; secretData: Record<string, string>[] }> {
-    const namespace = `storage-${Math.random().toString(16).slice(2, 8)}`;
-    cluster.createNamespace(namespace);
-    const secrets = await recordSecrets(cluster, namespace);
-    try {
-      const build = await runBuild({ ...scenario, namespace });
-      const secretData = secrets.added.map((secret) => Object.fromEntries(
-        Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')])));
-      return { build, secretData };
-    } finally {
-      secrets.stop();
-    }
-  }
-
   function contributorApp(displayName: string): { appId: string; objectId: string } {
     const app = fakes.entra.addApp({ displayName });
     fakes.arm.assignRole(app.objectId, 'Storage Blob Data Contributor', accountScope);
@@ -119,7 +104,7 @@ describe('KanikoBuild with a storage connection', function () {
     const secret = fakes.entra.addClientSecret(app.appId);
     const { build, secretData } = await buildRecordingSecrets(storageScenario(STORAGE_CONNECTION, storageEndpoint('ServicePrincipal', {
       serviceprincipalid: app.appId, serviceprincipalkey: secret,
-    })));
+    })), 'storage');
 
     assert.equal(build.run.result, 'Succeeded', errors(build.run));
     assert.deepEqual(build.record?.contextFiles, ['Dockerfile', 'app.txt']);

@@ -5,29 +5,14 @@ import type { UserDelegationKey } from '@azure/storage-blob';
 import { buildPlan, sasExpiry, SAS_VALIDITY_MARGIN_MS } from '../../../tasks/KanikoBuildV1/src/plan/plan';
 import type { Settings } from '../../../tasks/KanikoBuildV1/src/settings/types';
 import { USER_DELEGATION_SAS_VERSION } from '../../../tasks/KanikoBuildV1/src/storage/sas';
-import { sampleSettings } from './support/settings';
+import { storageConnectionSettings } from './support/settings';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
 const SAS_DOWNLOAD = { delivery: 'sasDownload' as const, downloadImage: 'curlimages/curl:8.20.0' };
 const KEY_VALUE = Buffer.from('user delegation key value for plan tests, 32 b').toString('base64');
 
 function connectionSettings(): Settings {
-  const settings = sampleSettings({ context: SAS_DOWNLOAD });
-  settings.storage = {
-    ...settings.storage!,
-    accessKey: '',
-    connection: {
-      connectionId: 'storage-connection',
-      tenantId: '66666666-7777-8888-9999-000000000000',
-      clientId: '11111111-2222-3333-4444-555555555555',
-      subscriptionId: '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e',
-      resourceManagerUrl: 'https://management.azure.com',
-      resourceManagerAudience: 'https://management.core.windows.net/',
-      authorityHost: 'https://login.microsoftonline.com',
-      auth: { kind: 'secret', clientSecret: 'storage-connection-secret-0009' },
-    },
-  };
-  return settings;
+  return storageConnectionSettings(SAS_DOWNLOAD, 'storage-connection-secret-0009');
 }
 
 function delegationKey(settings: Settings): UserDelegationKey {

@@ -6,7 +6,7 @@ import type { RawEndpoint } from '../../../tasks/KanikoBuildV1/src/settings/raw'
 import { acrEndpoint, rawRun, settingsProblems, usernamePasswordEndpoint } from './support/raw-run';
 import { useTempDir, writeTree } from './support/temp-dir';
 
-/** A connection of the baseImageRegistries input. */
+/** Returns `endpoint` as the connection `id` of the baseImageRegistries input. */
 function baseConnection(id: string, endpoint: RawEndpoint): { id: string; endpoint: RawEndpoint } {
   return { id, endpoint: { ...endpoint, input: 'baseImageRegistries', id } };
 }

@@ -6,29 +6,14 @@ import { getDelegationKey } from '../../../tasks/KanikoBuildV1/src/phases/storag
 import { sasExpiry } from '../../../tasks/KanikoBuildV1/src/plan/plan';
 import type { Settings } from '../../../tasks/KanikoBuildV1/src/settings/types';
 import type { ContextStore } from '../../../tasks/KanikoBuildV1/src/storage/blob-store';
-import { sampleSettings } from './support/settings';
+import { sampleSettings, storageConnectionSettings } from './support/settings';
 import { captureStdout } from './support/stdout';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
 const SAS_DOWNLOAD = { delivery: 'sasDownload' as const, downloadImage: 'curlimages/curl:8.20.0' };
 
 function connectionSettings(context: Settings['context'] = SAS_DOWNLOAD): Settings {
-  const settings = sampleSettings({ context });
-  settings.storage = {
-    ...settings.storage!,
-    accessKey: '',
-    connection: {
-      connectionId: 'storage-connection',
-      tenantId: '66666666-7777-8888-9999-000000000000',
-      clientId: '11111111-2222-3333-4444-555555555555',
-      subscriptionId: '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e',
-      resourceManagerUrl: 'https://management.azure.com',
-      resourceManagerAudience: 'https://management.core.windows.net/',
-      authorityHost: 'https://login.microsoftonline.com',
-      auth: { kind: 'secret', clientSecret: 'storage-connection-secret-0010' },
-    },
-  };
-  return settings;
+  return storageConnectionSettings(context, 'storage-connection-secret-0010');
 }
 
 /** Returns a store whose key request returns `answer()`, and records the requested start and expiry times. */

@@ -31,7 +31,7 @@ export class EmptyDirVolumes {
     this.volumes.get(volume)?.set(relativePath, content);
   }
 
-  /** Returns whether the relative path is the volume's root or a directory that holds files. */
+  /** Returns whether the relative path is the volume's root or a directory that contains files. */
   isDirectory(volume: string, relativePath: string): boolean {
     if (relativePath === '' || relativePath === '.') return true;
     const prefix = `${relativePath}/`;

@@ -2,7 +2,7 @@
 // open for attach sessions to write into. The container reads it until the pipe is closed,
 // which happens when an attach session ends its stdin on a `stdinOnce` container (containerd
 // internal/cri/io/container_io.go, ContainerIO.Attach) or when the container exits.
-// NOTE: the pipe queues everything in memory. A Linux pipe holds 64 KiB (pipe(7)), so on a
+// NOTE: the pipe queues everything in memory. A Linux pipe buffers 64 KiB (pipe(7)), so on a
 // real node a writer waits while the container does not read.
 
 export class ContainerStdin {

@@ -93,7 +93,7 @@ function parseCluster(raw: RawRun, problems: Problems): ClusterSettings | undefi
 }
 
 /**
- * Parses the connections that kaniko pulls base images with. config.json holds one set of
+ * Parses the connections that kaniko pulls base images with. config.json has one set of
  * credentials per registry, so two connections for one registry are a problem. A connection for
  * the push registry is left out, because the push credentials can pull too.
  */

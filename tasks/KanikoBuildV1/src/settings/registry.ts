@@ -2,7 +2,7 @@
 import { loc } from '../messages';
 import type { Problems } from './problems';
 import type { RawEndpoint, RawVariables } from './raw';
-import type { RegistrySettings } from './types';
+import type { AcrTokenExchange, RegistrySettings } from './types';
 
 /** The config.json key that Docker Hub credentials must use; kaniko looks up no other. */
 export const DOCKER_HUB_AUTH_KEY = 'https://index.docker.io/v1/';
@@ -84,21 +84,14 @@ function fromWorkloadIdentity(endpoint: RawEndpoint, problems: Problems, variabl
     problems.add(loc('OidcUnavailable', endpoint.input));
     return undefined;
   }
-  return {
-    connectionName: endpoint.id,
-    host,
-    authKey: host,
-    username: ACR_REFRESH_TOKEN_USER,
-    password: '',
-    tokenExchange: {
-      kind: 'workloadIdentity',
-      connectionId: endpoint.id,
-      tenantId,
-      clientId,
-      authorityHost: (endpoint.data.environmentAuthorityUrl || 'https://login.microsoftonline.com').replace(/\/+$/, ''),
-      accessToken: variables.accessToken,
-    },
-  };
+  return exchangedRegistry(endpoint, host, {
+    kind: 'workloadIdentity',
+    connectionId: endpoint.id,
+    tenantId,
+    clientId,
+    authorityHost: (endpoint.data.environmentAuthorityUrl || 'https://login.microsoftonline.com').replace(/\/+$/, ''),
+    accessToken: variables.accessToken,
+  });
 }
 
 /**
@@ -114,18 +107,12 @@ function fromManagedIdentity(endpoint: RawEndpoint, problems: Problems): Registr
     problems.add(loc('RegistryAddressInvalid', endpoint.input, loginServer || '(empty)'));
     return undefined;
   }
-  return {
-    connectionName: endpoint.id,
-    host,
-    authKey: host,
-    username: ACR_REFRESH_TOKEN_USER,
-    password: '',
-    tokenExchange: {
-      kind: 'managedIdentity',
-      connectionId: endpoint.id,
-      tenantId: endpoint.parameters.tenantId || '',
-    },
-  };
+  return exchangedRegistry(endpoint, host, { kind: 'managedIdentity', connectionId: endpoint.id, tenantId: endpoint.parameters.tenantId || '' });
+}
+
+/** Returns an ACR registry whose password is the refresh token that `tokenExchange` gets at run time. */
+function exchangedRegistry(endpoint: RawEndpoint, host: string, tokenExchange: AcrTokenExchange): RegistrySettings {
+  return { connectionName: endpoint.id, host, authKey: host, username: ACR_REFRESH_TOKEN_USER, password: '', tokenExchange };
 }
 
 /** Returns the lower-case host (with port) of a registry address such as `https://myreg.azurecr.io/v1/`. */

@@ -15,7 +15,7 @@ const KANIKO_BLOB_SUFFIXES = ['core.windows.net', 'core.chinacloudapi.cn', 'core
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /**
  * Blob endpoint suffixes by the `environment` data of an Azure Resource Manager connection: the
- * suffixes that kaniko knows (above), one per cloud.
+ * suffixes that kaniko reads from (above), one per cloud.
  * NOTE: the mapping of environment names to suffixes was not checked against the agent's data.
  */
 const CLOUD_BLOB_SUFFIXES: Record<string, string> = {

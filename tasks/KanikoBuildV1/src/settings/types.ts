@@ -116,9 +116,9 @@ export interface BuildSettings {
 }
 
 /**
- * How kaniko gets the build context: `sasDownload` downloads the blob with a read-only SAS in an
- * init container, `accountKey` lets kaniko read the blob with the storage account key, and
- * `direct` streams the archive into kaniko's stdin through the attach API, with no storage.
+ * The way kaniko gets the build context. With `sasDownload` an init container downloads the blob
+ * with a read-only SAS, and with `accountKey` kaniko reads the blob with the storage account key.
+ * With `direct` the task streams the archive into kaniko's stdin through the attach API, with no storage.
  */
 export type ContextDelivery = 'sasDownload' | 'accountKey' | 'direct';
 

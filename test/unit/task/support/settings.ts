@@ -55,3 +55,23 @@ export function sampleSettings(changes: SettingsChanges = {}): Settings {
     },
   };
 }
+
+/** Returns settings whose storage uses an Azure Resource Manager connection with `clientSecret` instead of the account key. */
+export function storageConnectionSettings(context: Settings['context'], clientSecret: string): Settings {
+  const settings = sampleSettings({ context });
+  settings.storage = {
+    ...settings.storage!,
+    accessKey: '',
+    connection: {
+      connectionId: 'storage-connection',
+      tenantId: '66666666-7777-8888-9999-000000000000',
+      clientId: '11111111-2222-3333-4444-555555555555',
+      subscriptionId: '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e',
+      resourceManagerUrl: 'https://management.azure.com',
+      resourceManagerAudience: 'https://management.core.windows.net/',
+      authorityHost: 'https://login.microsoftonline.com',
+      auth: { kind: 'secret', clientSecret },
+    },
+  };
+  return settings;
+}

@@ -26,7 +26,7 @@ export interface PushCheckRequest {
   registryCredentials?: Readonly<Record<string, RegistryCredential>>;
 }
 
-/** What a credential lookup needs: the pod's environment, its files and the emulated registries. */
+/** The input of a credential lookup: the pod's environment, its files and the emulated registries. */
 type CredentialLookup = Omit<PushCheckRequest, 'options'>;
 
 type Authentication =
