@@ -1,7 +1,7 @@
 // Exact resource quantities for validation: comparison without floating-point error and the
 // canonical text that resource.Quantity.String() prints in messages ("0.5" prints "500m",
 // "1024Mi" prints "1Gi"). quantity.ts decides whether a text is a quantity at all.
-import { parseQuantity } from '../../quantity';
+import { parseQuantity } from './quantity';
 
 type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
 
