@@ -59,6 +59,18 @@ export function compareQuantities(a: ExactQuantity, b: ExactQuantity): number {
   return left < right ? -1 : 1;
 }
 
+/** Returns a + b in the format of `a`, as resource.Quantity.Add does. */
+export function addQuantities(a: ExactQuantity, b: ExactQuantity): ExactQuantity {
+  const exponent = Math.min(a.exponent, b.exponent);
+  const mantissa = a.mantissa * 10n ** BigInt(a.exponent - exponent) + b.mantissa * 10n ** BigInt(b.exponent - exponent);
+  return { mantissa, exponent, format: a.format };
+}
+
+/** Returns the value in base units (bytes, cores) as a floating-point number. */
+export function quantityNumber(quantity: ExactQuantity): number {
+  return Number(quantity.mantissa) * 10 ** quantity.exponent;
+}
+
 export function isNegative(quantity: ExactQuantity): boolean {
   return quantity.mantissa < 0n;
 }
