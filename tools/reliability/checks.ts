@@ -43,19 +43,21 @@ export interface LogCheck {
   problems: string[];
 }
 
-/** Counts the marker lines of the run's log: each must appear once, whole and in order. */
-export function checkLog(log: string[], scenario: Scenario): LogCheck {
+/**
+ * Counts the marker lines of the run's build log group: each must appear there once, whole
+ * and in order. The failure message repeats the last lines, so only the group counts.
+ */
+export function checkLog(run: TaskRunResult, scenario: Scenario): LogCheck {
+  const lines = run.groups.filter((group) => group.name.startsWith('kaniko build log')).flatMap((group) => group.lines);
   const known = new Map(scenario.markers.map((marker, index) => [marker, index]));
   const counts = new Map<string, number>();
   let last = -1;
   let outOfOrder = 0;
   let garbled = 0;
-  for (const line of log) {
-    if (!line.includes('marker-')) continue;
+  for (const line of lines) {
     const index = known.get(line);
-    // RUN steps appear in the log as kaniko's "Running: [...]" line, which lists the commands.
     if (index === undefined) {
-      if (!line.includes('Running: [') && !line.includes('RUN echo') && !line.includes('Args: [')) garbled += 1;
+      if (isMarkerPiece(line, scenario.markers)) garbled += 1;
       continue;
     }
     counts.set(line, (counts.get(line) ?? 0) + 1);
@@ -71,6 +73,13 @@ export function checkLog(log: string[], scenario: Scenario): LogCheck {
   if (outOfOrder) problems.push(`${outOfOrder} log lines out of order`);
   if (garbled) problems.push(`${garbled} log lines garbled`);
   return { expected, lost, duplicated, outOfOrder, garbled, problems };
+}
+
+/** Tells whether a line is part of a marker line, as a stream cut inside the line would leave it. */
+function isMarkerPiece(line: string, markers: string[]): boolean {
+  const text = line.trim();
+  if (text === '' || text.includes('msg=')) return false;
+  return markers.some((marker) => marker.includes(text)) || /^marker-\d+./.test(text);
 }
 
 interface RunIdentity {

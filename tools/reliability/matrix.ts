@@ -145,7 +145,7 @@ const FAILURE_MODES: FailureMode[] = [
   failure('push permission', () => ({ registryPassword: 'wrong-registry-password', expect: /push/i })),
   failure('OOMKilled', (_random, markers) => ({
     inputs: { memoryRequest: '256Mi', memoryLimit: '256Mi' },
-    files: { Dockerfile: `${dockerfile(markers)}\nRUN head -c 400m /dev/zero > /large-file\n` },
+    files: { Dockerfile: `${dockerfile(markers)}\nRUN head -c 400M /dev/zero > /large-file\n` },
     expect: /OOMKilled/,
     completeLog: true,
   })),
@@ -187,7 +187,7 @@ function failure(name: string, parts: (random: SeededRandom, markers: string[]) 
         inputs: built.inputs ?? {},
         registryPassword: built.registryPassword,
         interference: built.interference,
-        markers: built.completeLog ? markers : [],
+        markers,
         expect: { result: 'Failed', message: built.expect, completeLog: built.completeLog ?? false },
       };
     },

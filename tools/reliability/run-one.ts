@@ -78,7 +78,7 @@ export async function runScenario(environment: SuiteEnvironment, scenario: Scena
   const ended = Date.now();
 
   const leaked = await findLeftovers(environment, { jobId, runPrefix: `kaniko-${scenario.index}-`, container });
-  const log = checkLog(run.log, scenario);
+  const log = checkLog(run, scenario);
   const secretsSeen = findSecrets(run, [environment.azurite.accountKey, STAND_IN_REGISTRY.password, environment.taskToken,
     ...(scenario.registryPassword ? [scenario.registryPassword] : []), ...interference.secretsSeenInCluster()]);
   const cancelToExitMs = cancelledAt === undefined ? undefined : ended - cancelledAt;
