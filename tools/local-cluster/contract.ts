@@ -40,6 +40,12 @@ export interface ClusterStore {
   /** Records an Event about the pod (reason such as Scheduled, Pulled, Started, Failed). */
   recordEvent(namespace: string, pod: string, type: 'Normal' | 'Warning', reason: string, message: string): void;
 
+  /**
+   * Records an Event about the node, as node agents such as node-problem-detector do (reason such
+   * as OOMKilling). `component` is the event's source component, such as `kernel-monitor`.
+   */
+  recordNodeEvent(node: string, component: string, type: 'Normal' | 'Warning', reason: string, message: string): void;
+
   /** Removes the pod for good and sends DELETED to watchers (after the kubelet stopped it). */
   finalizePodDeletion(namespace: string, name: string): void;
 }

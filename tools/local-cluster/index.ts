@@ -2,6 +2,7 @@
 // (./apiserver) and one node whose kubelet runs pods through the kaniko emulation (./kubelet).
 import type { WorkloadIdentityWebhookSettings } from './apiserver/admission/workload-identity-webhook';
 import type { AccessRule, TokenVerifier } from './apiserver/auth';
+import type { FaultCounts, FaultPlan } from './apiserver/faults/plan';
 import {
   LocalApiServer, type ServiceAccountIssuerInfo, type ServiceAccountOptions, type StoredObject,
 } from './apiserver/local-api-server';
@@ -10,7 +11,7 @@ import type { RegistryCredential } from './kubelet/executor/registry-auth';
 import { Kubelet, type KubeletOptions } from './kubelet/index';
 
 export type {
-  AccessRule, ServiceAccountIssuerInfo, ServiceAccountOptions, StoredObject, TokenVerifier, WorkloadIdentityWebhookSettings,
+  AccessRule, FaultCounts, FaultPlan, ServiceAccountIssuerInfo, ServiceAccountOptions, StoredObject, TokenVerifier, WorkloadIdentityWebhookSettings,
 };
 
 export interface LocalClusterOptions {
@@ -130,6 +131,20 @@ export class LocalCluster {
   /** Removes the workload identity webhook; labelled pods are then created without an identity. */
   removeWorkloadIdentityWebhook(): void {
     this.api.removeWorkloadIdentityWebhook();
+  }
+
+  /**
+   * Injects API faults into requests from now on, as FaultPlan describes; undefined stops them.
+   * Requests under way keep the faults they got. The counts start again from zero. Throws an
+   * error naming the field when the plan is invalid.
+   */
+  setFaults(plan: FaultPlan | undefined): void {
+    this.api.setFaults(plan);
+  }
+
+  /** Returns the faults injected since the last setFaults, by kind. */
+  faultCounts(): FaultCounts {
+    return this.api.faultCounts();
   }
 
   /** Stops the kubelet, then the API server with every open connection. */

@@ -5,6 +5,8 @@ import type { KeyObject } from 'node:crypto';
 import type { ObjectKind, PodLifecycleListener } from '../contract';
 import { ADMIN_USER, type AccessRule, TokenAuthenticator, type TokenVerifier } from './auth';
 import type { JsonObject } from './decode/decode';
+import { FaultInjector } from './faults/injector';
+import type { FaultCounts, FaultPlan } from './faults/plan';
 import { buildKubeconfig } from './kubeconfig';
 import type { WorkloadIdentityWebhookSettings } from './admission/workload-identity-webhook';
 import { createNamespaceObject } from './registry/namespaces';
@@ -57,6 +59,7 @@ export class LocalApiServer {
     readonly state: ClusterState,
     /** A token with every right. */
     readonly adminToken: string,
+    private readonly faults: FaultInjector,
   ) {}
 
   static async start(options: LocalApiServerOptions = {}): Promise<LocalApiServer> {
@@ -66,16 +69,18 @@ export class LocalApiServer {
     const authenticator = new TokenAuthenticator();
     const adminToken = authenticator.issueToken(ADMIN_USER);
     const debug = process.env.LOCAL_CLUSTER_DEBUG === '1';
+    const faults = new FaultInjector();
     const server = await ApiServer.start({
       state,
       authenticator,
+      faults,
       watch: {
         defaultTimeoutSeconds: options.watchTimeoutSeconds ?? 1800,
         bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
       },
       debugLog: debug ? (line) => console.error(`[local-cluster] ${line}`) : undefined,
     });
-    return new LocalApiServer(server, authenticator, state, adminToken);
+    return new LocalApiServer(server, authenticator, state, adminToken, faults);
   }
 
   /** The API server's URL, such as `https://127.0.0.1:41234`. */
@@ -149,6 +154,16 @@ export class LocalApiServer {
   /** Removes the workload identity webhook, as disabling workload identity does; labelled pods then pass unchanged. */
   removeWorkloadIdentityWebhook(): void {
     this.state.workloadIdentityWebhook = undefined;
+  }
+
+  /** Sets the plan of faults for new requests (undefined for none) and restarts the counts. Throws on an invalid plan. */
+  setFaults(plan: FaultPlan | undefined): void {
+    this.faults.setPlan(plan);
+  }
+
+  /** Returns the faults injected since the last setFaults. */
+  faultCounts(): FaultCounts {
+    return this.faults.counts();
   }
 
   async stop(): Promise<void> {

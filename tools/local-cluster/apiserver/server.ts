@@ -1,17 +1,20 @@
-// The HTTPS API server: TLS with its own CA, bearer-token authentication, authorization, then
-// discovery, health and /api/v1 routes, and WebSocket upgrades for pods/attach. Errors become
-// Status responses.
+// The HTTPS API server: TLS with its own CA, bearer-token authentication, injected faults,
+// authorization, then discovery, health and /api/v1 routes, and WebSocket upgrades for
+// pods/attach. Errors become Status responses.
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { authorize, type TokenAuthenticator } from './auth';
 import { generateServerCertificates } from './certificates';
+import type { FaultInjector, StreamFaults } from './faults/injector';
+import { isFaultTarget, requestKind } from './faults/targets';
 import { discoveryDocument, isHealthPath } from './handlers/discovery';
 import { serveResource } from './handlers/resources';
 import type { WatchSettings } from './handlers/watch';
 import { sendError, sendJson, sendText } from './http';
-import { requestInfo } from './request-info';
+import { type RequestInfo, requestInfo } from './request-info';
 import { ApiError, internalError, methodNotAllowed, pathNotFound } from './status';
 import type { ClusterState } from './store/cluster-state';
 import { handleUpgrade } from './streaming/upgrade';
@@ -20,6 +23,8 @@ export interface ApiServerOptions {
   state: ClusterState;
   authenticator: TokenAuthenticator;
   watch: WatchSettings;
+  /** Decides the faults of each request. It injects none until a plan is set. */
+  faults: FaultInjector;
   /** Receives one line per finished request; leave it out for a silent server. */
   debugLog?: (line: string) => void;
 }
@@ -76,23 +81,50 @@ async function handleRequest(request: IncomingMessage, response: ServerResponse,
     const log = options.debugLog;
     response.once('close', () => log(`${request.method} ${url.pathname}${url.search} ${response.statusCode} ${Date.now() - started}ms`));
   }
+  // A connection dropped after the server acted still runs the request, into a response that no socket carries.
+  let target = response;
   try {
-    await route(request, response, url, options, baseUrl);
+    const user = options.authenticator.authenticate(request.headers.authorization);
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const info = requestInfo(request.method ?? 'GET', path, url.searchParams);
+    const faults = isFaultTarget(path, info)
+      ? options.faults.decide(user.name, requestKind(request.method ?? 'GET', info, url.searchParams))
+      : undefined;
+    if (faults && faults.delayMs > 0) await sleep(faults.delayMs);
+    const plain = faults?.plain;
+    if (plain?.kind === 'respond') {
+      plain.send(response);
+      return;
+    }
+    if (plain?.kind === 'drop' && !plain.afterAction) {
+      response.destroy();
+      return;
+    }
+    if (plain?.kind === 'drop') target = new ServerResponse(request);
+    authorize(user, info);
+    await route(request, target, { url, path, info, streamFaults: faults?.stream }, options, baseUrl);
   } catch (error) {
     const apiError = error instanceof ApiError ? error : unexpected(error, request, url);
-    if (!response.headersSent) sendError(response, apiError);
-    else response.end();
+    if (!target.headersSent) sendError(target, apiError);
+    else target.end();
+  } finally {
+    if (target !== response) response.destroy();
   }
 }
 
-async function route(request: IncomingMessage, response: ServerResponse, url: URL, options: ApiServerOptions, baseUrl: string): Promise<void> {
-  const user = options.authenticator.authenticate(request.headers.authorization);
-  const path = url.pathname.replace(/\/+$/, '') || '/';
-  const info = requestInfo(request.method ?? 'GET', path, url.searchParams);
-  authorize(user, info);
+interface RoutedRequest {
+  url: URL;
+  path: string;
+  info: RequestInfo;
+  streamFaults?: StreamFaults;
+}
+
+async function route(request: IncomingMessage, response: ServerResponse, routed: RoutedRequest, options: ApiServerOptions, baseUrl: string): Promise<void> {
+  const { url, path, info } = routed;
   if (info.isResourceRequest && path.startsWith('/api/v1/')) {
     const segments = path.split('/').slice(3).map(decodeURIComponent);
-    await serveResource({ request, response, state: options.state, query: url.searchParams, settings: options.watch }, segments);
+    const context = { request, response, state: options.state, query: url.searchParams, settings: options.watch, streamFaults: routed.streamFaults };
+    await serveResource(context, segments);
     return;
   }
   const document = discoveryDocument(path, new URL(baseUrl).host);

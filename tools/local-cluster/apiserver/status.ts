@@ -143,6 +143,23 @@ export function resourceVersionTooLarge(requested: number, current: number): Api
   return error;
 }
 
+/** 503 as apimachinery's NewGenericServerResponse words it, for a server that cannot serve now. */
+export function serviceUnavailable(): ApiError {
+  return failure(503, 'ServiceUnavailable', 'the server is currently unable to handle the request');
+}
+
+/** 504 from the API server's timeout filter (WithTimeoutForNonLongRunningRequests in k8s.io/apiserver). */
+export function requestTimeout(): ApiError {
+  return failure(504, 'Timeout', 'Timeout: request did not complete within the allotted timeout', {});
+}
+
+/** 429 TooManyRequests as apimachinery's NewTooManyRequests builds it, with the Retry-After header the response writer adds. */
+export function tooManyRequests(message: string, retryAfterSeconds: number): ApiError {
+  const error = failure(429, 'TooManyRequests', message, { retryAfterSeconds });
+  error.headers['Retry-After'] = String(retryAfterSeconds);
+  return error;
+}
+
 export function internalError(message: string): ApiError {
   return failure(500, 'InternalError', `Internal error occurred: ${message}`, {
     causes: [{ message }],

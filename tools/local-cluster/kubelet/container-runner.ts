@@ -1,9 +1,10 @@
 // One container's life on the emulated node, in the kubelet's order: pull the image, build
 // the environment, create and start the container, run its program (the kaniko executor or
 // curl emulation), and report how it terminated. While it runs, attach sessions reach its
-// stdin and output.
+// stdin and output, and its writes and log lines count toward the pod's resource limits.
 import type { V1Container } from '@kubernetes/client-node';
 import { AttachableContainer } from './attach';
+import { KERNEL_MONITOR, oomKillMessage } from './oom-kill';
 import { formatGoDuration, identifyImage, imageEnvironment, pullImage } from './images';
 import type { PodContext } from './pod-context';
 import { resolveProgram, runProgram, type ProgramResult } from './programs';
@@ -56,11 +57,13 @@ export async function runContainer(context: PodContext, container: V1Container, 
       env,
       mountedFiles: files,
       stdin,
+      usage: context.resources.usageOf(container.name),
       writeLine: (line) => {
         outputLines.push(line);
         if (context.signal.aborted) return;
         context.store.appendLog(context.namespace, context.name, container.name, line);
         attachable.emitLine(line);
+        context.resources.recordLogLine(container.name, line);
       },
       onContextUnpacked: (contextFiles) => {
         if (isRecorded) context.record.contextFiles = contextFiles;
@@ -174,14 +177,21 @@ function terminate(
   }
   if (context.signal.aborted) return;
   context.store.endLog(context.namespace, context.name, container.name);
+  if (result.oomKilled) reportOomKill(context, container, result.oomKilled.limitBytes);
   context.tracker.setContainer(container.name, {
     state: 'terminated',
     exitCode: result.exitCode,
-    reason: result.exitCode === 0 ? 'Completed' : 'Error',
+    reason: result.oomKilled ? 'OOMKilled' : result.exitCode === 0 ? 'Completed' : 'Error',
     message,
     startedAt,
     finishedAt: new Date(),
   });
+}
+
+/** Records the OOMKilling event that node-problem-detector derives from the kernel's log. */
+function reportOomKill(context: PodContext, container: V1Container, limitBytes: number): void {
+  const message = oomKillMessage(context.pod, container, 'executor', limitBytes, context.options.nodeMemoryBytes);
+  context.nodeEvent(KERNEL_MONITOR, 'Warning', 'OOMKilling', message);
 }
 
 /** Reads the termination message as the kubelet does: the last 4096 bytes of the termination log. */

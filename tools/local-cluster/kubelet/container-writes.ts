@@ -1,10 +1,11 @@
 // Files that a container's program writes: into the pod's emptyDir volumes through the
 // container's volume mounts, into the termination log that the kubelet mounts, or into the
-// container's own writable layer, which nothing outside the container reads. A failed write
-// returns the errno name that open(2) would set.
+// container's own writable layer, which nothing outside the container reads but which counts
+// toward its ephemeral storage. A failed write returns the errno name that open(2) would set.
 import { posix } from 'node:path';
 import type { V1Container, V1Pod, V1VolumeMount } from '@kubernetes/client-node';
 import type { EmptyDirVolumes } from './empty-dir';
+import type { ContainerUsage } from './resource-usage';
 
 export type WriteError = 'ENOENT' | 'EACCES' | 'EROFS' | 'EISDIR';
 
@@ -29,6 +30,7 @@ export class ContainerWrites {
     private readonly container: V1Container,
     private readonly emptyDirs: EmptyDirVolumes,
     private readonly image: ImageDirectories,
+    private readonly usage?: ContainerUsage,
   ) {
     this.terminationMessagePath = container.terminationMessagePath ?? '/dev/termination-log';
   }
@@ -47,6 +49,7 @@ export class ContainerWrites {
     const parent = posix.dirname(absolute);
     if (this.image.writable.includes(parent)) {
       this.writtenFiles.set(absolute, content);
+      this.usage?.addWritableLayerBytes(content.length);
       return undefined;
     }
     return this.image.readOnly.includes(parent) ? 'EACCES' : 'ENOENT';

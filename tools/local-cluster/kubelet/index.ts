@@ -32,6 +32,16 @@ export interface KubeletOptions {
   stepDelayMs?: number;
   /** First retry delay of a failed volume mount or container configuration, in milliseconds; doubled per retry up to 8 times; default 200. */
   retryDelayMs?: number;
+  /**
+   * Factor applied to every pod's activeDeadlineSeconds. The default is 1. A test convenience with
+   * no kubelet counterpart: 0.01 makes a 60-second deadline pass after 0.6 seconds.
+   */
+  deadlineScale?: number;
+  /**
+   * Factor applied to the duration of `sleep` in RUN steps. The default is 1. A test convenience
+   * that lets a long build run quickly: 0.001 makes `sleep 600` take 0.6 seconds.
+   */
+  sleepScale?: number;
 }
 
 const HOST_IP = '10.224.0.4';
@@ -53,6 +63,7 @@ export class Kubelet implements PodLifecycleListener {
 
   constructor(private readonly store: ClusterStore, options: KubeletOptions) {
     const nodeName = options.nodeName ?? 'local-node-1';
+    this.allocatable = parseAllocatable(options.allocatable ?? { cpu: '2', memory: '8Gi' });
     this.settings = {
       nodeName,
       nodeLabels: options.nodeLabels ?? {
@@ -63,11 +74,13 @@ export class Kubelet implements PodLifecycleListener {
       hostIP: HOST_IP,
       stepDelayMs: options.stepDelayMs ?? 30,
       retryDelayMs: options.retryDelayMs ?? 200,
+      deadlineScale: positiveFactor('deadlineScale', options.deadlineScale),
+      sleepScale: positiveFactor('sleepScale', options.sleepScale),
+      nodeMemoryBytes: this.allocatable.memory ?? 0,
       resolveBlobService: options.resolveBlobService,
       registryCredentials: options.registryCredentials,
       httpsCaCertificates: options.httpsCaCertificates,
     };
-    this.allocatable = parseAllocatable(options.allocatable ?? { cpu: '2', memory: '8Gi' });
   }
 
   /** Adds or replaces the account of an emulated registry, such as an ACR whose fake issues refresh tokens. */
@@ -168,6 +181,15 @@ export class Kubelet implements PodLifecycleListener {
     }
     return total;
   }
+}
+
+/** Returns a scale factor option, or 1 when it is absent. Throws when it is not a positive number. */
+function positiveFactor(name: string, value: number | undefined): number {
+  if (value === undefined) return 1;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new Error(`KubeletOptions.${name} must be a positive number such as 0.01, got ${String(value)}.`);
+  }
+  return value;
 }
 
 function podKey(namespace: string, name: string): string {

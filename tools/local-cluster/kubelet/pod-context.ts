@@ -6,6 +6,7 @@ import type { AttachableContainer } from './attach';
 import type { EmptyDirVolumes } from './empty-dir';
 import type { RegistryCredential } from './executor/registry-auth';
 import type { PodStatusTracker } from './pod-status';
+import type { PodResourceMonitor } from './resource-monitor';
 import type { PodRuntimeFields } from './volumes-env';
 
 /** Kubelet settings with their defaults applied. */
@@ -15,6 +16,12 @@ export interface KubeletSettings {
   hostIP: string;
   stepDelayMs: number;
   retryDelayMs: number;
+  /** Factor applied to activeDeadlineSeconds. */
+  deadlineScale: number;
+  /** Factor applied to `sleep` in RUN steps. */
+  sleepScale: number;
+  /** Memory of the node in bytes, for oom_score_adj. The allocatable memory is used as the capacity. */
+  nodeMemoryBytes: number;
   resolveBlobService(host: string): string | undefined;
   registryCredentials?: Readonly<Record<string, RegistryCredential>>;
   /** PEM certificates that the containers trust for HTTPS, besides Node's roots. */
@@ -42,6 +49,10 @@ export interface PodContext {
   publish(): void;
   /** Records an event about the pod, unless the run was stopped. */
   event(type: 'Normal' | 'Warning', reason: string, message: string): void;
+  /** Records an event about the node from a node agent such as node-problem-detector, unless the run was stopped. */
+  nodeEvent(component: string, type: 'Normal' | 'Warning', reason: string, message: string): void;
+  /** The resource use of the pod's containers, which enforces memory and storage limits. */
+  resources: PodResourceMonitor;
   /** Waits `ms` (default: the step delay); rejects when the run is stopped. */
   pause(ms?: number): Promise<void>;
   /** Delay before retry number `attempt` (from 0) of a failed mount or container configuration. */

@@ -1,6 +1,6 @@
 // One pod on the emulated node: binding, volume mounts, the pod sandbox, its init containers
-// one after another, then its containers, the active deadline and deletion, each reported
-// through the cluster store as a kubelet does.
+// one after another, then its containers, the active deadline, eviction for local storage and
+// deletion, each reported through the cluster store as a kubelet does.
 // NOTE: every restartPolicy behaves like Never: a container runs once and is not restarted, and
 // a failed init container fails the pod. Under OnFailure and Always a real kubelet restarts the
 // init container with a back-off, and the pod stays Pending.
@@ -12,6 +12,7 @@ import { runContainer } from './container-runner';
 import { EmptyDirVolumes } from './empty-dir';
 import type { KubeletSettings, PodContext } from './pod-context';
 import { PodStatusTracker } from './pod-status';
+import { PodResourceMonitor } from './resource-monitor';
 import { mountVolumes } from './volumes-env';
 
 /** The kubelet's shared state that a pod run uses. */
@@ -38,6 +39,7 @@ export class PodRunner {
   finished = false;
   private readonly tracker: PodStatusTracker;
   private readonly emptyDirs: EmptyDirVolumes;
+  private readonly resources: PodResourceMonitor;
   private readonly attachable = new Map<string, AttachableContainer>();
   private readonly controller = new AbortController();
   private lifecycle: Promise<void> = Promise.resolve();
@@ -49,6 +51,9 @@ export class PodRunner {
     this.name = pod.metadata?.name ?? '';
     this.tracker = new PodStatusTracker(pod);
     this.emptyDirs = new EmptyDirVolumes(pod);
+    this.resources = new PodResourceMonitor(pod, this.emptyDirs, (message) => {
+      this.evict(message).catch((error: unknown) => console.error(`kubelet: evicting pod ${this.namespace}/${this.name} failed:`, error));
+    });
   }
 
   /** Attaches to a running container; undefined when no container of that name runs. */
@@ -178,6 +183,10 @@ export class PodRunner {
       event: (type, reason, message) => {
         if (!signal.aborted) this.recordEvent(type, reason, message);
       },
+      nodeEvent: (component, type, reason, message) => {
+        if (!signal.aborted && !this.stopped) this.node.store.recordNodeEvent(settings.nodeName, component, type, reason, message);
+      },
+      resources: this.resources,
       pause: (ms = settings.stepDelayMs) => sleep(ms, undefined, { signal }),
       retryDelay: (attempt) => settings.retryDelayMs * Math.min(2 ** attempt, RETRY_GROWTH_LIMIT),
     };
@@ -189,7 +198,7 @@ export class PodRunner {
     this.deadlineTimer = setTimeout(() => {
       this.deadlineTimer = undefined;
       this.exceedDeadline().catch(() => undefined);
-    }, seconds * 1000);
+    }, seconds * 1000 * this.node.settings.deadlineScale);
   }
 
   private async exceedDeadline(): Promise<void> {
@@ -201,6 +210,24 @@ export class PodRunner {
     this.tracker.phase = 'Failed';
     this.tracker.reason = 'DeadlineExceeded';
     this.tracker.message = DEADLINE_MESSAGE;
+    this.tracker.sandboxReady = false;
+    this.finish();
+    this.publishStatus();
+  }
+
+  /**
+   * Evicts the pod as the eviction manager's evictPod does: a Warning event Evicted with the
+   * message, then the containers are killed, and the pod fails with reason Evicted.
+   */
+  private async evict(message: string): Promise<void> {
+    if (this.finished || this.stopped) return;
+    this.recordEvent('Warning', 'Evicted', message);
+    await this.interrupt('evicted');
+    if (this.finished || this.stopped) return;
+    this.killContainers();
+    this.tracker.phase = 'Failed';
+    this.tracker.reason = 'Evicted';
+    this.tracker.message = message;
     this.tracker.sandboxReady = false;
     this.finish();
     this.publishStatus();

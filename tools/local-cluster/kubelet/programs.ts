@@ -9,6 +9,7 @@ import { runCurl } from './curl/run';
 import { runExecutor } from './executor/run';
 import type { NodeImage } from './images';
 import type { PodContext } from './pod-context';
+import type { ContainerUsage } from './resource-usage';
 import type { ContainerStdin } from './stdin';
 
 export type ContainerProgram =
@@ -23,6 +24,8 @@ export interface ProgramResult {
   writtenFiles: Map<string, Buffer>;
   /** Regular files and symlinks of the build context that kaniko unpacked, sorted; empty for other programs. */
   contextFiles: string[];
+  /** Set when the kernel killed the program for passing the container's memory limit (exit code 137). */
+  oomKilled?: { limitBytes: number };
 }
 
 /** The container's side of a run: environment, mounted files, stdin and output. */
@@ -31,6 +34,8 @@ export interface ProgramIo {
   /** Files that the pod's volumes mount, keyed by absolute path in the container. */
   mountedFiles: ReadonlyMap<string, Buffer>;
   stdin?: ContainerStdin;
+  /** Receives what the program writes and the memory it keeps, to enforce the container's limits. */
+  usage: ContainerUsage;
   writeLine(line: string): void;
   onContextUnpacked(files: string[]): void;
 }
@@ -58,7 +63,7 @@ export async function runProgram(
   // A TTY makes stdin a terminal, which neither program reads a build context or data from.
   const stdin = container.tty ? undefined : io.stdin;
   if (program.kind === 'curl') {
-    const writes = new ContainerWrites(context.pod, container, context.emptyDirs, CURL_IMAGE_DIRECTORIES);
+    const writes = new ContainerWrites(context.pod, container, context.emptyDirs, CURL_IMAGE_DIRECTORIES, io.usage);
     const exitCode = await runCurl({
       version: program.version,
       args: program.args,
@@ -81,6 +86,8 @@ export async function runProgram(
     caCertificates: context.options.httpsCaCertificates,
     stdin,
     stepDelayMs: context.options.stepDelayMs,
+    sleepScale: context.options.sleepScale,
+    usage: io.usage,
     signal: context.signal,
     writeLine: io.writeLine,
     onContextUnpacked: io.onContextUnpacked,

@@ -3,7 +3,7 @@ import { base64ErrorOffset } from '../../../../tools/local-cluster/apiserver/dec
 import { imageTag } from '../../../../tools/local-cluster/apiserver/admission/pod-defaults';
 import { parseFieldSelector, parseLabelSelector } from '../../../../tools/local-cluster/apiserver/selectors';
 import { ApiError } from '../../../../tools/local-cluster/apiserver/status';
-import { compareQuantities, formatQuantity, parseExactQuantity } from '../../../../tools/local-cluster/apiserver/validation/quantity-value';
+import { compareQuantities, formatQuantity, parseExactQuantity } from '../../../../tools/local-cluster/quantity-value';
 
 describe('local API server: formats', () => {
   const canonical: [string, string][] = [

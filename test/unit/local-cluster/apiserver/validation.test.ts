@@ -38,6 +38,20 @@ const CASES: InvalidCase[] = [
     ],
   },
   {
+    title: 'negative ephemeral-storage limit',
+    change: (pod) => (pod.spec!.containers[0].resources = { limits: { 'ephemeral-storage': '-1Gi' } }),
+    // The API server copies a missing request from the limit before it validates, so both fail.
+    causes: [
+      'spec.containers[0].resources.limits[ephemeral-storage]: Invalid value: "-1Gi": must be greater than or equal to 0',
+      'spec.containers[0].resources.requests[ephemeral-storage]: Invalid value: "-1Gi": must be greater than or equal to 0',
+    ],
+  },
+  {
+    title: 'ephemeral-storage request above its limit',
+    change: (pod) => (pod.spec!.containers[0].resources = { requests: { 'ephemeral-storage': '2Gi' }, limits: { 'ephemeral-storage': '1Gi' } }),
+    causes: ['spec.containers[0].resources.requests: Invalid value: "2Gi": must be less than or equal to ephemeral-storage limit of 1Gi'],
+  },
+  {
     title: 'no containers',
     change: (pod) => (pod.spec!.containers = []),
     causes: ['spec.containers: Required value'],
@@ -192,12 +206,13 @@ describe('local API server: pod validation', () => {
           args: ['--context=https://acct.blob.core.windows.net/contexts/app.tar.gz', '--destination=myreg.azurecr.io/app:1'],
           env: [{ name: 'AZURE_STORAGE_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'storage', key: 'key' } } }],
           volumeMounts: [{ name: 'docker-config', mountPath: '/kaniko/.docker', readOnly: true }],
-          resources: { requests: { cpu: '0.5', memory: '1Gi' }, limits: { memory: '2Gi' } },
+          resources: { requests: { cpu: '0.5', memory: '1Gi', 'ephemeral-storage': '2048Mi' }, limits: { memory: '2Gi', 'ephemeral-storage': '4Gi' } },
         },
       ],
     };
     const created = await test.core.createNamespacedPod({ namespace: 'builds', body: pod });
-    assert.deepEqual(created.spec?.containers[0].resources?.requests, { cpu: '500m', memory: '1Gi' });
+    assert.deepEqual(created.spec?.containers[0].resources?.requests, { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '2Gi' });
+    assert.deepEqual(created.spec?.containers[0].resources?.limits, { memory: '2Gi', 'ephemeral-storage': '4Gi' });
     assert.equal(created.status?.qosClass, 'Burstable');
     assert.equal(created.spec?.volumes?.length, 1);
     assert.equal(created.spec?.volumes?.[0].secret?.defaultMode, 420);

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { planBuild } from '../../../../tools/local-cluster/kubelet/executor/build-plan';
 import { parseDockerfile } from '../../../../tools/local-cluster/kubelet/executor/dockerfile';
-import { expandVariables, runShellScript, splitWords } from '../../../../tools/local-cluster/kubelet/executor/shell';
+import { expandVariables, splitWords } from '../../../../tools/local-cluster/kubelet/executor/shell';
+import { runShellScript } from '../../../../tools/local-cluster/kubelet/executor/shell-script';
+import { recordingShell } from './shell-helpers';
 
 const MULTI_STAGE = [
   '# syntax=docker/dockerfile:1',
@@ -143,23 +145,23 @@ describe('emulated shell', () => {
     assert.deepEqual(splitWords(`echo "hello $NAME" 'no $NAME' a\\ b`, variables), ['echo', 'hello world', 'no $NAME', 'a b']);
   });
 
-  it('prints echo output and stops at exit', () => {
-    const result = runShellScript('echo one && echo "two $NAME"; exit 3; echo never', variables);
+  it('prints echo output and stops at exit', async () => {
+    const result = await runShellScript('echo one && echo "two $NAME"; exit 3; echo never', recordingShell(variables));
     assert.deepEqual(result.output, ['one', 'two world']);
     assert.equal(result.exitCode, 3);
   });
 
-  it('skips after a failed && and runs || alternatives', () => {
-    const result = runShellScript('false && echo skipped || echo recovered', variables);
+  it('skips after a failed && and runs || alternatives', async () => {
+    const result = await runShellScript('false && echo skipped || echo recovered', recordingShell(variables));
     assert.deepEqual(result.output, ['recovered']);
     assert.equal(result.exitCode, 0);
   });
 
-  it('returns the status of a final false', () => {
-    assert.equal(runShellScript('echo a; false', variables).exitCode, 1);
+  it('returns the status of a final false', async () => {
+    assert.equal((await runShellScript('echo a; false', recordingShell(variables))).exitCode, 1);
   });
 
-  it('keeps separators inside quotes', () => {
-    assert.deepEqual(runShellScript('echo "a && b; c"', variables).output, ['a && b; c']);
+  it('keeps separators inside quotes', async () => {
+    assert.deepEqual((await runShellScript('echo "a && b; c"', recordingShell(variables))).output, ['a && b; c']);
   });
 });

@@ -29,6 +29,14 @@ export interface RecordedEvent {
   message: string;
 }
 
+export interface RecordedNodeEvent {
+  node: string;
+  component: string;
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
 interface ContainerLog {
   lines: string[];
   ended: boolean;
@@ -41,6 +49,7 @@ export class FakeClusterStore implements ClusterStore {
   readonly statusHistory = new Map<string, V1PodStatus[]>();
   readonly logs = new Map<string, ContainerLog>();
   readonly events: RecordedEvent[] = [];
+  readonly nodeEvents: RecordedNodeEvent[] = [];
   readonly deleted: string[] = [];
   /** Service accounts by `namespace/name`; every namespace has `default`. */
   readonly serviceAccounts = new Set<string>();
@@ -105,6 +114,11 @@ export class FakeClusterStore implements ClusterStore {
 
   recordEvent(namespace: string, pod: string, type: 'Normal' | 'Warning', reason: string, message: string): void {
     this.events.push({ namespace, pod, type, reason, message });
+    this.changed();
+  }
+
+  recordNodeEvent(node: string, component: string, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    this.nodeEvents.push({ node, component, type, reason, message });
     this.changed();
   }
 

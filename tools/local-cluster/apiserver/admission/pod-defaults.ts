@@ -1,7 +1,7 @@
 // Defaults that the API server fills into a new pod before validation (SetDefaults_Pod and
 // friends in pkg/apis/core/v1/defaults.go, Kubernetes 1.34) and the QoS class it records.
 import type { V1Container, V1Pod, V1PodSpec } from '@kubernetes/client-node';
-import { compareQuantities, type ExactQuantity, isZero, parseExactQuantity } from '../validation/quantity-value';
+import { compareQuantities, type ExactQuantity, isZero, parseExactQuantity } from '../../quantity-value';
 
 /** The file mode 0644 that secret, configMap, projected and downwardAPI volumes default to. */
 const DEFAULT_FILE_MODE = 0o644;

@@ -3,7 +3,7 @@
 // 400 BadRequest with Go's message. Quantities and Secret data come back in canonical form.
 import { parse as parseYaml } from 'yaml';
 import { badRequest, unsupportedMediaType } from '../status';
-import { formatQuantity, parseExactQuantity } from '../validation/quantity-value';
+import { formatQuantity, parseExactQuantity } from '../../quantity-value';
 import { base64ErrorOffset } from './base64';
 import type { FieldType, StructSchema } from './schemas';
 

@@ -1,8 +1,10 @@
 // GET pods/NAME/log, with the checks of the API server's LogREST and the kubelet's
 // validateContainerLogStatus (pkg/kubelet/kubelet_pods.go, Kubernetes 1.34): a container that
-// has not started is a 400 BadRequest naming its waiting reason.
+// has not started is a 400 BadRequest naming its waiting reason. A fault plan can cut a followed
+// stream after some bytes. The log store keeps every line, so a client can resume with sinceTime.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import type { StreamFaults } from '../faults/injector';
 import { type FieldError, forbiddenField, invalid as invalidField } from '../field-errors';
 import { sendText, startStream } from '../http';
 import { badRequest, invalid, notFound } from '../status';
@@ -28,6 +30,7 @@ export interface LogRequest {
   namespace: string;
   name: string;
   query: URLSearchParams;
+  streamFaults?: StreamFaults;
 }
 
 export function serveLog(log: LogRequest): void {
@@ -54,33 +57,71 @@ function streamLog(log: LogRequest, container: string, options: LogOptions): voi
   const { state, namespace, name, response } = log;
   const { lines, ended } = state.logs.read(namespace, name, container);
   const selected = options.tailLines === undefined ? lines : lines.slice(Math.max(0, lines.length - options.tailLines));
-  let remaining = options.limitBytes ?? Number.POSITIVE_INFINITY;
-  const write = (line: LogLine): boolean => {
-    if (options.since !== undefined && line.time < options.since) return true;
-    const text = `${options.timestamps ? `${formatLogTime(line.time)} ` : ''}${line.text}\n`;
-    const bytes = Buffer.from(text, 'utf8');
-    const chunk = bytes.length > remaining ? bytes.subarray(0, remaining) : bytes;
-    remaining -= chunk.length;
-    response.write(chunk);
-    return remaining > 0;
-  };
+  const writer = new LogWriter(response, options, log.streamFaults);
   startStream(response, 'text/plain');
-  const open = selected.every(write);
+  const open = selected.every((line) => writer.write(line));
+  if (writer.cut) return;
   if (!open || !options.follow || ended) {
     response.end();
     return;
   }
   const unfollow = state.logs.follow(namespace, name, container, {
     onLine: (line) => {
-      if (!write(line)) finish();
+      if (!writer.write(line)) finish();
     },
     onEnd: () => finish(),
   });
   const finish = (): void => {
     unfollow();
-    response.end();
+    if (!writer.cut) response.end();
   };
   response.once('close', unfollow);
+}
+
+/** Writes log lines up to limitBytes, and cuts the connection after the number of bytes a fault plan chose. */
+class LogWriter {
+  /** Whether the fault plan cut the connection. */
+  cut = false;
+  private remaining: number;
+  private untilCut: number;
+
+  constructor(
+    private readonly response: ServerResponse,
+    private readonly options: LogOptions,
+    private readonly faults: StreamFaults | undefined,
+  ) {
+    this.remaining = options.limitBytes ?? Number.POSITIVE_INFINITY;
+    this.untilCut = faults?.cutAfterBytes ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Sends a line unless sinceTime excludes it. Returns false once the stream must end. */
+  write(line: LogLine): boolean {
+    if (this.cut) return false;
+    if (this.options.since !== undefined && line.time < this.options.since) return true;
+    const text = `${this.options.timestamps ? `${formatLogTime(line.time)} ` : ''}${line.text}\n`;
+    const bytes = Buffer.from(text, 'utf8');
+    const chunk = bytes.length > this.remaining ? bytes.subarray(0, this.remaining) : bytes;
+    if (chunk.length >= this.untilCut) {
+      this.cutAfter(chunk.subarray(0, this.untilCut));
+      return false;
+    }
+    this.untilCut -= chunk.length;
+    this.remaining -= chunk.length;
+    this.response.write(chunk);
+    return this.remaining > 0;
+  }
+
+  /** Sends the last bytes, possibly part of a line, then destroys the connection without ending the chunked body. */
+  private cutAfter(last: Buffer): void {
+    this.cut = true;
+    this.faults?.record('cutLogs');
+    if (last.length === 0) {
+      this.response.destroy();
+      return;
+    }
+    // The write callback runs once the bytes reached the socket, so the client receives them before the cut.
+    this.response.write(last, () => this.response.destroy());
+  }
 }
 
 function parseLogOptions(query: URLSearchParams, podName: string): LogOptions {
@@ -110,9 +151,12 @@ function parseLogOptions(query: URLSearchParams, podName: string): LogOptions {
   return options;
 }
 
+/** The texts that Go's strconv.ParseBool reads as true. */
+export const BOOLEAN_TRUE_TEXTS: readonly string[] = ['1', 't', 'T', 'true', 'TRUE', 'True'];
+
 function parseBoolean(value: string | null): boolean {
   if (value === null || value === '') return false;
-  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value)) return true;
+  if (BOOLEAN_TRUE_TEXTS.includes(value)) return true;
   if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(value)) return false;
   throw badRequest(`strconv.ParseBool: parsing ${JSON.stringify(value)}: invalid syntax`);
 }

@@ -13,6 +13,7 @@ import { createNamespaceObject, deleteNamespace } from '../registry/namespaces';
 import { createPod, deletePod } from '../registry/pods';
 import { createSecret, deleteSecret } from '../registry/secrets';
 import { createServiceAccount, deleteServiceAccount } from '../registry/service-accounts';
+import type { StreamFaults } from '../faults/injector';
 import { badRequest, deleteSuccess, methodNotAllowed, notFound, pathNotFound } from '../status';
 import type { ClusterState } from '../store/cluster-state';
 import { metadataOf } from '../store/object-store';
@@ -28,6 +29,8 @@ export interface ResourceRequest {
   state: ClusterState;
   query: URLSearchParams;
   settings: WatchSettings;
+  /** Faults for a watch or followed log stream, when the fault plan gave the request any. */
+  streamFaults?: StreamFaults;
 }
 
 const NAMESPACED_KINDS = new Set<string>(['pods', 'secrets', 'serviceaccounts', 'events']);

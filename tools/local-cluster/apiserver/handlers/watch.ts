@@ -1,9 +1,11 @@
 // Watch streams of newline-delimited JSON events. Without a resourceVersion (or with "0") a
 // watch starts with ADDED for every matching object. With one, it replays the later changes
 // from the bounded history, or sends an ERROR event with a 410 Expired Status when they are gone.
+// A fault plan can expire a watch at its start or cut its connection later.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ObjectKind } from '../../contract';
 import type { JsonObject } from '../decode/decode';
+import type { StreamFaults } from '../faults/injector';
 import { forbiddenField, type FieldError, required } from '../field-errors';
 import { startStream } from '../http';
 import { type Selector, selectorFromQuery } from '../selectors';
@@ -30,6 +32,7 @@ export interface WatchRequest {
   name?: string;
   query: URLSearchParams;
   settings: WatchSettings;
+  streamFaults?: StreamFaults;
 }
 
 /** How long a watch for a future resourceVersion waits for the store to reach it. */
@@ -47,8 +50,14 @@ export async function serveWatch(watch: WatchRequest): Promise<void> {
 
   startStream(watch.response, 'application/json');
   const send = (type: string, object: JsonObject): void => {
+    // A change can arrive after the timeout ended the stream but before its 'close' unsubscribed it.
+    if (watch.response.writableEnded || watch.response.destroyed) return;
     watch.response.write(`${JSON.stringify({ type, object })}\n`);
   };
+  if (watch.streamFaults?.expire) {
+    expireWatch(watch, fromVersion ?? 0, send);
+    return;
+  }
   if (fromVersion === undefined) {
     if (sendInitialEvents !== false) {
       for (const object of state.objects.list(kind, watch.namespace).filter(selector)) send('ADDED', object);
@@ -79,13 +88,31 @@ function followChanges(
   const bookmarkTimer = bookmarks
     ? setInterval(() => send('BOOKMARK', bookmarkObject(watch.kind, watch.state, false)), watch.settings.bookmarkIntervalMs)
     : undefined;
+  const cutAfterMs = watch.streamFaults?.cutAfterMs;
+  const cutTimer = cutAfterMs === undefined ? undefined : setTimeout(() => cutWatch(watch), cutAfterMs);
   const stop = (): void => {
     unsubscribe();
     clearTimeout(timeout);
+    clearTimeout(cutTimer);
     clearInterval(bookmarkTimer);
   };
   watch.response.once('close', stop);
   watch.request.once('close', stop);
+}
+
+/** Ends a watch as the API server does when etcd compacted the revisions it needs: an ERROR event with 410 Expired. */
+function expireWatch(watch: WatchRequest, fromVersion: number, send: (type: string, object: JsonObject) => void): void {
+  const current = watch.state.objects.resourceVersion();
+  send('ERROR', expired(`too old resource version: ${fromVersion} (${current})`).status as unknown as JsonObject);
+  watch.response.end();
+  watch.streamFaults?.record('expiredWatches');
+}
+
+/** Destroys the watch's connection without the last chunk, as a broken network or a restarted API server does. */
+function cutWatch(watch: WatchRequest): void {
+  if (watch.response.destroyed || watch.response.writableEnded) return;
+  watch.streamFaults?.record('cutWatches');
+  watch.response.destroy();
 }
 
 /**

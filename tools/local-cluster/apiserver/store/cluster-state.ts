@@ -6,7 +6,7 @@ import type { V1Pod, V1PodStatus, V1Secret, V1ServiceAccount } from '@kubernetes
 import type { ClusterStore, PodLifecycleListener, ServiceAccountTokenRequest } from '../../contract';
 import type { WorkloadIdentityWebhookSettings } from '../admission/workload-identity-webhook';
 import type { JsonObject } from '../decode/decode';
-import { recordPodEvent } from '../registry/events';
+import { recordNodeEvent, recordPodEvent } from '../registry/events';
 import { createNamespaceObject } from '../registry/namespaces';
 import { finalizePodDeletion } from '../registry/pods';
 import { LogStore } from './log-store';
@@ -91,6 +91,10 @@ export class ClusterState implements ClusterStore {
 
   recordEvent(namespace: string, pod: string, type: 'Normal' | 'Warning', reason: string, message: string): void {
     recordPodEvent(this, namespace, pod, type, reason, message);
+  }
+
+  recordNodeEvent(node: string, component: string, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    recordNodeEvent(this, node, component, type, reason, message);
   }
 
   finalizePodDeletion(namespace: string, name: string): void {

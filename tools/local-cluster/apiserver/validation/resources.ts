@@ -3,7 +3,7 @@
 import type { V1ResourceRequirements } from '@kubernetes/client-node';
 import { child, type FieldError, invalid, key, required } from '../field-errors';
 import { qualifiedNameErrors } from './names';
-import { compareQuantities, type ExactQuantity, formatQuantity, isNegative, parseExactQuantity } from './quantity-value';
+import { compareQuantities, type ExactQuantity, formatQuantity, isNegative, parseExactQuantity } from '../../quantity-value';
 
 const CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
 /** Resource names that need no domain prefix (helper.IsStandardResourceName). */

@@ -6,7 +6,7 @@ import type { V1KeyToPath, V1Volume } from '@kubernetes/client-node';
 import { child, duplicate, type FieldError, forbiddenField, index, invalid, notSupported, required } from '../field-errors';
 import { localDescendingPathErrors } from './containers';
 import { dns1123LabelErrors } from './names';
-import { isNegative, parseExactQuantity } from './quantity-value';
+import { isNegative, parseExactQuantity } from '../../quantity-value';
 
 /**
  * Volume source fields in the order Go checks them, with the path segment Go reports when a

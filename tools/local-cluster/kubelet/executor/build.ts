@@ -1,6 +1,6 @@
 // Emulates kaniko's DoBuild (osscontainertools/kaniko pkg/executor/build.go): logs each stage
 // and instruction as kaniko does, checks COPY and ADD sources against the build context and
-// runs RUN instructions through the emulated shell.
+// runs RUN instructions through the emulated shell, counting the bytes they write.
 import { posix } from 'node:path';
 import ignore, { type Ignore } from '@balena/dockerignore';
 import { formatDependencies, type BuildPlan, type PlannedStage } from './build-plan';
@@ -8,7 +8,9 @@ import type { ContainerFiles } from './container-files';
 import { flagValue, splitCopyArguments, type Instruction } from './dockerfile';
 import type { KanikoLogger } from './log';
 import { parseReference } from './reference';
-import { expandVariables, parseKeyValues, runExecForm, runShellScript, type ShellResult } from './shell';
+import type { ContainerUsage } from '../resource-usage';
+import { expandVariables, parseKeyValues } from './shell';
+import { runExecForm, runShellScript, type ShellEnvironment, type ShellResult } from './shell-script';
 
 export interface BuildRequest {
   plan: BuildPlan;
@@ -22,6 +24,10 @@ export interface BuildRequest {
   pause: () => Promise<void>;
   /** Returns the registry's error when an image cannot be pulled with the pod's credentials, else undefined. */
   checkPull: (image: string) => string | undefined;
+  /** Waits while a RUN step's `sleep` runs, given in seconds. Rejects when the run is stopped. */
+  sleep: (seconds: number) => Promise<void>;
+  /** Receives the bytes that RUN steps write and the memory their snapshots take. */
+  usage: ContainerUsage;
 }
 
 /** A build step that failed; `exitCode` is kaniko's exit code. */
@@ -157,8 +163,8 @@ async function runStep(instruction: Instruction, stage: StageContext): Promise<v
   logger.info(`Running: [${command.join(' ')}]`);
   await pause();
 
-  const result: ShellResult = execForm ? runExecForm(execForm) : runShellScript(command[2], stage.variables);
-  for (const line of result.output) logger.raw(line);
+  const environment = shellEnvironment(stage);
+  const result: ShellResult = execForm ? await runExecForm(execForm, environment) : await runShellScript(command[2], environment);
   await pause();
   if (result.exitCode !== 0) {
     throw new BuildFailure(
@@ -168,6 +174,24 @@ async function runStep(instruction: Instruction, stage: StageContext): Promise<v
   }
   logger.info('Taking snapshot of full filesystem...');
   await pause();
+}
+
+/**
+ * Connects the shell to the container: a file that a RUN step writes lands in kaniko's root file
+ * system (the container's writable layer) and in the snapshot that kaniko keeps in memory.
+ */
+function shellEnvironment(stage: StageContext): ShellEnvironment {
+  const { usage, sleep } = stage.request;
+  return {
+    variables: stage.variables,
+    sleep,
+    writeLine: (text) => stage.request.logger.raw(text),
+    writeFile: (_path, bytes) => {
+      usage.addMemoryBytes(bytes);
+      usage.addWritableLayerBytes(bytes);
+    },
+    writeOutputBytes: (bytes) => usage.addLogBytes(bytes),
+  };
 }
 
 function parseExecForm(rest: string): string[] | undefined {

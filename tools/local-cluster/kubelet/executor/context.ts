@@ -32,6 +32,8 @@ export interface ResolvedContext {
   files: string[];
   /** SHA-256 of the context's bytes, an input of the emulated image digest. */
   fingerprint: string;
+  /** Bytes of the files that kaniko unpacked into /kaniko/buildcontext, or 0 for a directory context. */
+  unpackedBytes: number;
 }
 
 const UNKNOWN_PREFIX =
@@ -89,7 +91,7 @@ async function stdinContext(request: ContextRequest): Promise<ResolvedContext> {
   const tree = await readTar(tar);
   request.files.addTree(BUILD_CONTEXT_DIR, tree);
   const fingerprint = createHash('sha256').update(tar).digest('hex');
-  return { root: applySubPath(BUILD_CONTEXT_DIR, request), files: listContextFiles(tree), fingerprint };
+  return { root: applySubPath(BUILD_CONTEXT_DIR, request), files: listContextFiles(tree), fingerprint, unpackedBytes: treeBytes(tree) };
 }
 
 function readMountedArchive(path: string, files: ContainerFiles): Buffer {
@@ -105,13 +107,19 @@ async function archiveContext(data: Buffer, request: ContextRequest): Promise<Re
     request.logger.info('Extracted https tar file');
   }
   const fingerprint = createHash('sha256').update(data).digest('hex');
-  return { root: applySubPath(BUILD_CONTEXT_DIR, request), files: listContextFiles(tree), fingerprint };
+  return { root: applySubPath(BUILD_CONTEXT_DIR, request), files: listContextFiles(tree), fingerprint, unpackedBytes: treeBytes(tree) };
 }
 
 function directoryContext(directory: string, request: ContextRequest): ResolvedContext {
   const absolute = posix.resolve('/workspace', directory);
   const tree = request.files.treeUnder(absolute);
-  return { root: applySubPath(absolute, request), files: listContextFiles(tree), fingerprint: fingerprintTree(tree) };
+  return { root: applySubPath(absolute, request), files: listContextFiles(tree), fingerprint: fingerprintTree(tree), unpackedBytes: 0 };
+}
+
+function treeBytes(tree: ContextTree): number {
+  let total = 0;
+  for (const entry of tree.values()) if (entry.type === 'file') total += entry.content.length;
+  return total;
 }
 
 function applySubPath(root: string, request: ContextRequest): string {

@@ -1,6 +1,7 @@
 // Emulates one run of kaniko's executor (osscontainertools/kaniko cmd/executor/cmd/root.go)
 // in the order kaniko works: parse the flags, configure logging, validate the flags, resolve
 // the build context and Dockerfile, check push permissions, build, write the digest, push.
+// It reports its memory and the bytes it writes, so the kubelet can OOM-kill or evict it.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseKanikoArgs, type KanikoOptions } from './args';
@@ -14,8 +15,11 @@ import {
 } from './image-version';
 import { isLogFormat, KanikoLogger, parseLogLevel } from './log';
 import { resolveDockerfilePath } from './dockerfile-path';
+import { ExecutorExit, exitAfter, failLikeCobra, USAGE } from './exit';
 import { pushImage } from './push';
 import { checkPushPermissions, dockerConfigPath, pullProblem, type RegistryCredential } from './registry-auth';
+import { type ContainerUsage, OutOfMemoryKill, UNCOUNTED_USAGE } from '../resource-usage';
+import { sleepUnlessAborted } from './sleep';
 import type { StdinSource } from './stdin-archive';
 
 export interface ExecutorRequest {
@@ -33,6 +37,10 @@ export interface ExecutorRequest {
   stdin?: StdinSource;
   /** Pause between log lines, in milliseconds. */
   stepDelayMs: number;
+  /** Factor applied to the duration of `sleep` in RUN steps. The default is 1. */
+  sleepScale?: number;
+  /** Receives the memory the executor keeps and the bytes it writes. It may throw OutOfMemoryKill. */
+  usage?: ContainerUsage;
   /** Stops the run; runExecutor then rejects with the signal's reason. */
   signal: AbortSignal;
   /** Receives each line of the container's output, without its newline. */
@@ -50,21 +58,31 @@ export interface ExecutorResult {
   contextFiles: string[];
   /** Digest of the built image, when the build succeeded. */
   digest?: string;
+  /** Set when the kernel killed the executor for passing the container's memory limit. */
+  oomKilled?: { limitBytes: number };
 }
 
-/** Raised to end the run with an exit code after its output was written. */
-class ExecutorExit extends Error {
-  constructor(readonly exitCode: number) {
-    super(`executor exited with code ${exitCode}`);
-  }
-}
+/**
+ * Memory that kaniko's executor uses before it builds anything, an estimate. The emulation adds
+ * every byte that RUN steps write, because kaniko keeps the files of each snapshot while it
+ * builds the layer.
+ */
+export const EXECUTOR_BASE_MEMORY_BYTES = 60 * 1024 * 1024;
+/** Exit code of a process killed with SIGKILL (128 + 9), as after an OOM kill. */
+const KILLED_EXIT_CODE = 137;
 
 /** Runs the emulated executor to its exit code. */
 export async function runExecutor(request: ExecutorRequest): Promise<ExecutorResult> {
   const result: ExecutorResult = { exitCode: 0, writtenFiles: new Map(), contextFiles: [] };
   try {
+    (request.usage ?? UNCOUNTED_USAGE).addMemoryBytes(EXECUTOR_BASE_MEMORY_BYTES);
     await execute(request, result);
   } catch (error) {
+    if (error instanceof OutOfMemoryKill) {
+      result.exitCode = KILLED_EXIT_CODE;
+      result.oomKilled = { limitBytes: error.limitBytes };
+      return result;
+    }
     if (!(error instanceof ExecutorExit)) throw error;
     result.exitCode = error.exitCode;
   }
@@ -93,6 +111,7 @@ async function execute(request: ExecutorRequest, result: ExecutorResult): Promis
   const files = new ContainerFiles(request.mountedFiles);
   const context = await resolveSourceContext(options, request, files, logger, image);
   result.contextFiles = context.files;
+  request.usage?.addWritableLayerBytes(context.unpackedBytes);
   request.onContextUnpacked?.(context.files);
   const dockerfilePath = resolveDockerfilePath(options.dockerfile, context.root, files);
   if (!dockerfilePath) {
@@ -232,9 +251,10 @@ async function build(options: KanikoOptions, request: ExecutorRequest, context: 
     checkBuildOptions(options);
     const checkPull = (image: string): string | undefined =>
       pullProblem(image, { env: request.env, files: context.files, registryCredentials: request.registryCredentials });
-    await emulateBuild({ plan, ...context, checkPull });
+    const sleep = (seconds: number): Promise<void> => sleepUnlessAborted(seconds * 1000 * (request.sleepScale ?? 1), request.signal);
+    await emulateBuild({ plan, ...context, checkPull, sleep, usage: request.usage ?? UNCOUNTED_USAGE });
   } catch (error) {
-    if (request.signal.aborted || isProgrammingError(error)) throw error;
+    if (request.signal.aborted || isProgrammingError(error) || error instanceof OutOfMemoryKill) throw error;
     const exitCode = error instanceof BuildFailure ? error.exitCode : 1;
     exitAfter(request, [`error building image: ${(error as Error).message}`], exitCode);
   }
@@ -259,25 +279,6 @@ function checkBuildOptions(options: KanikoOptions): void {
   if (!['full', 'redo', 'time'].includes(options.snapshotMode)) {
     throw new Error(`${options.snapshotMode} is not a valid snapshot mode`);
   }
-}
-
-/** cobra's output for an error from flag parsing or validation: the error, then the usage. */
-const USAGE = [
-  'Usage:',
-  '  executor [flags]',
-  '  executor [command]',
-  '',
-  'Use "executor [command] --help" for more information about a command.',
-];
-
-function failLikeCobra(request: ExecutorRequest, message: string): never {
-  // NOTE: cobra also lists every flag after the usage lines; the emulation leaves the list out.
-  exitAfter(request, [...`Error: ${message}`.split('\n'), ...USAGE, ''], 1);
-}
-
-function exitAfter(request: ExecutorRequest, lines: string[], exitCode: number): never {
-  for (const line of lines.flatMap((text) => text.split('\n'))) request.writeLine(line);
-  throw new ExecutorExit(exitCode);
 }
 
 function versionText(image: KanikoImage): string {

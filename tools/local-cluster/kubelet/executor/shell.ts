@@ -1,6 +1,5 @@
-// Minimal shell semantics for the emulated build: Dockerfile variable substitution and a
-// tiny `/bin/sh -c` that understands `echo`, `exit N`, `true` and `false` joined by `&&`,
-// `||` and `;`. Every other command succeeds without output.
+// Word splitting and variable substitution for the emulated build, as Dockerfile instructions
+// and `/bin/sh -c` do them. shell-script.ts runs the commands.
 
 /**
  * Expands `$NAME`, `${NAME}`, `${NAME:-word}`, `${NAME-word}`, `${NAME:+word}` and
@@ -87,82 +86,4 @@ function findClosingDoubleQuote(text: string, from: number): number {
     else if (text[index] === '"') return index;
   }
   return text.length;
-}
-
-export interface ShellResult {
-  /** Lines that the script printed. */
-  output: string[];
-  exitCode: number;
-}
-
-/** Runs a `/bin/sh -c` script with the emulated commands. */
-export function runShellScript(script: string, variables: ReadonlyMap<string, string>): ShellResult {
-  const output: string[] = [];
-  let status = 0;
-  for (const { operator, command } of splitCommandList(script)) {
-    if (operator === '&&' && status !== 0) continue;
-    if (operator === '||' && status === 0) continue;
-    const words = splitWords(command, variables);
-    const result = runCommand(words, output);
-    if (result.exit) return { output, exitCode: result.status };
-    status = result.status;
-  }
-  return { output, exitCode: status };
-}
-
-/** Runs an exec-form command (`RUN ["echo", "hi"]`), which no shell interprets. */
-export function runExecForm(words: string[]): ShellResult {
-  const output: string[] = [];
-  const result = runCommand(words, output);
-  return { output, exitCode: result.status };
-}
-
-function runCommand(words: string[], output: string[]): { status: number; exit: boolean } {
-  const [name, ...args] = words;
-  switch (name) {
-    case 'echo':
-      output.push(args.join(' '));
-      return { status: 0, exit: false };
-    case 'exit': {
-      const code = args.length === 0 ? 0 : Number.parseInt(args[0], 10);
-      return { status: Number.isNaN(code) ? 2 : code & 0xff, exit: true };
-    }
-    case 'false':
-      return { status: 1, exit: false };
-    default:
-      return { status: 0, exit: false };
-  }
-}
-
-/** Splits a script at `&&`, `||`, `;` and new lines outside quotes. */
-function splitCommandList(script: string): Array<{ operator: string; command: string }> {
-  const commands: Array<{ operator: string; command: string }> = [];
-  let operator = ';';
-  let current = '';
-  let quote: string | undefined;
-  for (let index = 0; index < script.length; index += 1) {
-    const char = script[index];
-    const pair = script.slice(index, index + 2);
-    if (quote) {
-      if (char === '\\' && quote === '"' && index + 1 < script.length) {
-        current += char + script[index + 1];
-        index += 1;
-        continue;
-      }
-      if (char === quote) quote = undefined;
-      current += char;
-      continue;
-    }
-    if (char === "'" || char === '"') quote = char;
-    if (pair === '&&' || pair === '||' || char === ';' || char === '\n') {
-      commands.push({ operator, command: current });
-      operator = char === ';' || char === '\n' ? ';' : pair;
-      current = '';
-      if (pair === '&&' || pair === '||') index += 1;
-      continue;
-    }
-    current += char;
-  }
-  commands.push({ operator, command: current });
-  return commands.filter(({ command }) => command.trim() !== '');
 }

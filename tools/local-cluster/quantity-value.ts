@@ -1,7 +1,7 @@
 // Exact resource quantities for validation: comparison without floating-point error and the
 // canonical text that resource.Quantity.String() prints in messages ("0.5" prints "500m",
 // "1024Mi" prints "1Gi"). quantity.ts decides whether a text is a quantity at all.
-import { parseQuantity } from '../../quantity';
+import { parseQuantity } from './quantity';
 
 type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
 
@@ -57,6 +57,18 @@ export function compareQuantities(a: ExactQuantity, b: ExactQuantity): number {
   const right = b.mantissa * 10n ** BigInt(b.exponent - exponent);
   if (left === right) return 0;
   return left < right ? -1 : 1;
+}
+
+/** Returns a + b in the format of `a`, as resource.Quantity.Add does. */
+export function addQuantities(a: ExactQuantity, b: ExactQuantity): ExactQuantity {
+  const exponent = Math.min(a.exponent, b.exponent);
+  const mantissa = a.mantissa * 10n ** BigInt(a.exponent - exponent) + b.mantissa * 10n ** BigInt(b.exponent - exponent);
+  return { mantissa, exponent, format: a.format };
+}
+
+/** Returns the value in base units (bytes, cores) as a floating-point number. */
+export function quantityNumber(quantity: ExactQuantity): number {
+  return Number(quantity.mantissa) * 10 ** quantity.exponent;
 }
 
 export function isNegative(quantity: ExactQuantity): boolean {
