@@ -1,7 +1,9 @@
 // The kernel's report of an OOM kill inside a container's memory cgroup. node-problem-detector's
 // kernel monitor (config/kernel-monitor.json) turns that kernel log line into an OOMKilling event
 // about the node, and AKS enables node-problem-detector on its Linux nodes by default
-// (https://learn.microsoft.com/azure/aks/node-problem-detector).
+// (https://learn.microsoft.com/azure/aks/node-problem-detector). The kubelet records no event for
+// it: its own SystemOOM event is only for OOM kills outside any container
+// (pkg/kubelet/oom/oom_watcher_linux.go).
 import { createHash } from 'node:crypto';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { parseQuantity } from '../quantity';

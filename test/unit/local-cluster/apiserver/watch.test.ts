@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:https';
 import { type KubernetesObject, Watch } from '@kubernetes/client-node';
 import { simplePod, startTestServer, type TestServer, waitFor } from './helpers';
 
@@ -167,5 +168,28 @@ describe('local API server: watch', () => {
     watch.abort();
     assert.deepEqual(watch.events.map((event) => event.type), ['ADDED', 'MODIFIED', 'DELETED']);
     assert.equal(watch.events[2].object.status?.phase, 'Succeeded');
+  });
+
+  it('ignores changes after its timeout', async () => {
+    // Enough events that the ended response cannot flush while the client does not read.
+    const data = { blob: Buffer.alloc(64 * 1024, 1).toString('base64') };
+    for (let index = 0; index < 200; index += 1) {
+      await test.core.createNamespacedSecret({ namespace, body: { metadata: { name: `secret-${index}` }, data } });
+    }
+    const url = `${test.server.url}/api/v1/namespaces/${namespace}/secrets?watch=true&timeoutSeconds=1`;
+    const complete = new Promise<boolean>((resolve, reject) => {
+      const headers = { Authorization: `Bearer ${test.server.adminToken}` };
+      const call = request(url, { ca: test.server.caPem, agent: false, headers }, (response) => {
+        response.pause();
+        response.on('close', () => resolve(response.complete));
+        setTimeout(() => {
+          const late = test.core.createNamespacedSecret({ namespace, body: { metadata: { name: 'late' }, data: { key: 'dmFsdWU=' } } });
+          void late.then(() => response.resume(), reject);
+        }, 1300);
+      });
+      call.on('error', reject);
+      call.end();
+    });
+    assert.equal(await complete, true);
   });
 });

@@ -50,6 +50,8 @@ export async function serveWatch(watch: WatchRequest): Promise<void> {
 
   startStream(watch.response, 'application/json');
   const send = (type: string, object: JsonObject): void => {
+    // A change can arrive after the timeout ended the stream but before its 'close' unsubscribed it.
+    if (watch.response.writableEnded || watch.response.destroyed) return;
     watch.response.write(`${JSON.stringify({ type, object })}\n`);
   };
   if (watch.streamFaults?.expire) {
