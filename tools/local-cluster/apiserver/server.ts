@@ -1,12 +1,13 @@
 // The HTTPS API server: TLS with its own CA, bearer-token authentication, authorization, then
-// discovery, health and /api/v1 routes, and WebSocket upgrades for pods/attach. Errors become
-// Status responses.
+// discovery, health, /api/v1 and SelfSubjectAccessReview routes, and WebSocket upgrades for
+// pods/attach. Errors become Status responses.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { authorize, type TokenAuthenticator } from './auth';
 import { generateServerCertificates } from './certificates';
+import { ACCESS_REVIEW_PATH, serveAccessReview } from './handlers/access-review';
 import { discoveryDocument, isHealthPath } from './handlers/discovery';
 import { serveResource } from './handlers/resources';
 import type { WatchSettings } from './handlers/watch';
@@ -20,6 +21,8 @@ export interface ApiServerOptions {
   state: ClusterState;
   authenticator: TokenAuthenticator;
   watch: WatchSettings;
+  /** Whether the server serves SelfSubjectAccessReview (authorization.k8s.io/v1); default true. */
+  authorizationApi?: boolean;
   /** Receives one line per finished request; leave it out for a silent server. */
   debugLog?: (line: string) => void;
 }
@@ -90,12 +93,17 @@ async function route(request: IncomingMessage, response: ServerResponse, url: UR
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const info = requestInfo(request.method ?? 'GET', path, url.searchParams);
   authorize(user, info);
+  const authorizationApi = options.authorizationApi ?? true;
   if (info.isResourceRequest && path.startsWith('/api/v1/')) {
     const segments = path.split('/').slice(3).map(decodeURIComponent);
     await serveResource({ request, response, state: options.state, query: url.searchParams, settings: options.watch }, segments);
     return;
   }
-  const document = discoveryDocument(path, new URL(baseUrl).host);
+  if (authorizationApi && path === ACCESS_REVIEW_PATH) {
+    await serveAccessReview(request, response, user);
+    return;
+  }
+  const document = discoveryDocument(path, new URL(baseUrl).host, authorizationApi);
   if (document === undefined && !isHealthPath(path)) throw pathNotFound();
   if (request.method !== 'GET' && request.method !== 'HEAD') throw methodNotAllowed();
   if (document === undefined) sendText(response, 200, 'ok');
