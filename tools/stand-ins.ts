@@ -2,7 +2,7 @@
 // Storage and the local cluster, whose kaniko emulation reads blobs from that Azurite and
 // accepts one registry account.
 import type { AzuriteBlob } from './azurite';
-import { LocalCluster } from './local-cluster/index';
+import { LocalCluster, type LocalClusterOptions } from './local-cluster/index';
 
 /** Blob host of Azurite's development account as the task writes it in kaniko's context URL. */
 export const DEV_BLOB_HOST = 'devstoreaccount1.blob.core.windows.net';
@@ -17,9 +17,17 @@ export const STAND_IN_REGISTRY = {
   password: 'stand-in-registry-password',
 };
 
-/** Starts the local cluster with its blob DNS view pointing at `azurite`. */
-export function startLocalCluster(azurite: AzuriteBlob): Promise<LocalCluster> {
+/**
+ * How long a namespace created through the API lacks its `default` service account. A real
+ * service account controller needs a moment too, and the task must wait for it.
+ */
+const SERVICE_ACCOUNT_DELAY_MS = 500;
+
+/** Starts the local cluster with its blob DNS view pointing at `azurite`; `options` replace the API server's defaults. */
+export function startLocalCluster(azurite: AzuriteBlob, options: Omit<LocalClusterOptions, 'kubelet' | 'podLifecycle'> = {}): Promise<LocalCluster> {
   return LocalCluster.start({
+    serviceAccountDelayMs: SERVICE_ACCOUNT_DELAY_MS,
+    ...options,
     kubelet: {
       resolveBlobService: (host: string) => (host === DEV_BLOB_HOST ? azurite.blobEndpoint : undefined),
       registryCredentials: {

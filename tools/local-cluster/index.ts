@@ -4,14 +4,15 @@ import type { WorkloadIdentityWebhookSettings } from './apiserver/admission/work
 import type { AccessRule, TokenVerifier } from './apiserver/auth';
 import type { FaultCounts, FaultPlan } from './apiserver/faults/plan';
 import {
-  LocalApiServer, type ServiceAccountIssuerInfo, type ServiceAccountOptions, type StoredObject,
+  LocalApiServer, type ServiceAccountIssuerInfo, type ServiceAccountOptions, type StoredObject, type UserOptions,
 } from './apiserver/local-api-server';
 import type { ObjectKind, PodLifecycleListener, PodRunRecord } from './contract';
 import type { RegistryCredential } from './kubelet/executor/registry-auth';
 import { Kubelet, type KubeletOptions } from './kubelet/index';
 
 export type {
-  AccessRule, FaultCounts, FaultPlan, ServiceAccountIssuerInfo, ServiceAccountOptions, StoredObject, TokenVerifier, WorkloadIdentityWebhookSettings,
+  AccessRule, FaultCounts, FaultPlan, ServiceAccountIssuerInfo, ServiceAccountOptions, StoredObject, TokenVerifier, UserOptions,
+  WorkloadIdentityWebhookSettings,
 };
 
 export interface LocalClusterOptions {
@@ -27,6 +28,10 @@ export interface LocalClusterOptions {
   watchHistorySize?: number;
   /** The `iss` of service account tokens; default `https://kubernetes.default.svc.cluster.local`. */
   serviceAccountIssuer?: string;
+  /** How long after `POST /api/v1/namespaces` the `default` ServiceAccount appears, in milliseconds; default 0. */
+  serviceAccountDelayMs?: number;
+  /** Whether the API server serves SelfSubjectAccessReview; default true. */
+  authorizationApi?: boolean;
 }
 
 export class LocalCluster {
@@ -46,6 +51,8 @@ export class LocalCluster {
       bookmarkIntervalMs: options.bookmarkIntervalMs,
       watchHistorySize: options.watchHistorySize,
       serviceAccountIssuer: options.serviceAccountIssuer,
+      serviceAccountDelayMs: options.serviceAccountDelayMs,
+      authorizationApi: options.authorizationApi,
     });
     let kubelet: Kubelet | undefined;
     if (!options.podLifecycle && options.kubelet) {
@@ -83,9 +90,12 @@ export class LocalCluster {
     return this.api.kubeconfig(options);
   }
 
-  /** Issues a token for a user with only the given rights; other requests get 403 Forbidden. */
-  addUser(name: string, rules: AccessRule[]): string {
-    return this.api.addUser(name, rules);
+  /**
+   * Issues a token for a user with only the given rights; other requests get 403 Forbidden.
+   * Every user may ask SelfSubjectAccessReview unless `basicUser` is false.
+   */
+  addUser(name: string, rules: AccessRule[], options: UserOptions = {}): string {
+    return this.api.addUser(name, rules, options);
   }
 
   /** Copies of the stored objects of a kind, for leak checks. */

@@ -6,11 +6,12 @@ import { Cleanup } from './cleanup';
 import { createClusterApi } from './kubernetes/client';
 import { inGroup } from './log';
 import { loc } from './messages';
+import { checkAccess } from './phases/check-access';
 import { checkCluster } from './phases/check-cluster';
 import { checkServiceAccount } from './phases/check-service-account';
+import { createBuildNamespace } from './phases/create-namespace';
 import { createBuildPod } from './phases/create-pod';
 import { followBuild } from './phases/follow-build';
-import { recentPodEvents } from './phases/pod-events';
 import { resolveKubeconfig } from './phases/resolve-cluster';
 import { resolveRegistry } from './phases/resolve-registry';
 import { getDelegationKey } from './phases/storage-access';
@@ -48,12 +49,14 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
   for (const value of plan.derivedSecrets) tl.setSecret(value);
   tl.debug(`plan: pod ${plan.namespace}/${plan.name}, blob ${plan.blobName}, destinations ${plan.destinations.join(' ')}`);
 
-  // Check that the cluster responds and accepts the connection in the namespace.
+  // Check that the cluster responds and accepts the connection in the namespace, and that the
+  // connection's identity has every permission the run needs.
   const cluster = createClusterApi(kubeconfig);
   await checkCluster(cluster, plan, signal);
+  const access = await checkAccess(cluster, settings, plan, signal);
 
   // Check the pod's service account, and its workload identity annotation when kaniko uses it.
-  await checkServiceAccount(cluster, settings.pod, signal);
+  if (access.allows('serviceAccountCheck')) await checkServiceAccount(cluster, settings.pod, signal);
 
   const cleanup = new Cleanup();
   try {
@@ -62,8 +65,11 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
       await inGroup(loc('GroupUpload'), () => uploadContext(settings, storage, plan, store, cleanup, signal));
     }
 
-    // Create the registry and storage Secrets and the kaniko pod.
-    await inGroup(loc('GroupCreatePod'), () => createBuildPod(cluster, plan, cleanup, signal));
+    // Create the build's own namespace when asked to, then the registry and storage Secrets and the kaniko pod.
+    await inGroup(loc('GroupCreatePod'), async () => {
+      await createBuildNamespace(cluster, plan, cleanup, signal);
+      await createBuildPod(cluster, plan, cleanup, signal);
+    });
 
     // Follow the build and stream its log. With the direct delivery, stream the archive into
     // kaniko's stdin as soon as its container runs.
@@ -75,8 +81,13 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
         return error as Error;
       });
     };
-    const build = await inGroup(loc('GroupBuildLog', plan.namespace, plan.name),
-      () => followBuild(cluster, plan, settings.pod.timeoutSeconds, signal, storage ? undefined : startStreaming));
+    const followOptions = {
+      timeoutSeconds: settings.pod.timeoutSeconds,
+      schedulingTimeoutSeconds: settings.pod.schedulingTimeoutSeconds,
+      readLog: access.allows('log'),
+      onContainerStarted: storage ? undefined : startStreaming,
+    };
+    const build = await inGroup(loc('GroupBuildLog', plan.namespace, plan.name), () => followBuild(cluster, plan, followOptions, signal));
     const streamError = await streaming;
 
     // Report the image, or why the build failed.
@@ -88,10 +99,9 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
     }
     const verdictMessage = build.verdict.kind === 'failed' ? build.verdict.message : loc('BuildUnfinished', plan.name);
     const message = streamError ? `${streamError.message}\n${verdictMessage}` : verdictMessage;
-    const events = await recentPodEvents(cluster, plan);
-    return { succeeded: false, message: [message, section('LastLogLines', build.lastLines), section('RecentEvents', events)].join('') };
+    return { succeeded: false, message: [message, section('LastLogLines', build.lastLines), section('RecentEvents', build.events)].join('') };
   } finally {
-    // Delete the pod, both Secrets and the blob, also after a failure or a cancel.
+    // Delete the pod, both Secrets, the blob and the build's own namespace, also after a failure or a cancel.
     if (cleanup.size > 0) await inGroup(loc('GroupCleanup'), () => cleanup.runAll());
   }
 }

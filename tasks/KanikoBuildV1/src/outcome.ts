@@ -1,6 +1,9 @@
-// Decides, from the pod alone, whether the build is still going, succeeded or failed, and
-// describes a failure with everything the user needs. Pure: tested without a cluster.
-import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+// Decides, from the pod, whether the build is still going, succeeded or failed, and describes a
+// failure with everything the user needs. Pure: tested without a cluster.
+import type { CoreV1Event, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import type { KanikoError } from './diagnosis/kaniko-log';
+import { describePodStop, describeStall, describeStartFailure, podName, terminationHint } from './diagnosis/pod-failures';
+import type { Stall } from './diagnosis/stall';
 import { loc } from './messages';
 
 export type PodVerdict =
@@ -17,18 +20,30 @@ const FATAL_WAITING_REASONS = new Set([
   'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'CreateContainerConfigError', 'CreateContainerError',
 ]);
 
+/** Facts about the pod besides its status, which make a failure message precise. */
+export interface PodEvidence {
+  /** Set when the pod waited longer than allowed, which fails the build. */
+  stall?: Stall;
+  /** kaniko's last fatal error line in the build log. */
+  kanikoError?: KanikoError;
+  /** The pod's events, in any order. */
+  events?: CoreV1Event[];
+}
+
 /** Decides from the pod's status whether `container` still waits or runs, or how the build ended. */
-export function assessPod(pod: V1Pod, container: string): PodVerdict {
+export function assessPod(pod: V1Pod, container: string, evidence: PodEvidence = {}): PodVerdict {
   const name = podName(pod);
   const status = pod.status?.containerStatuses?.find((candidate) => candidate.name === container);
+  const events = evidence.events ?? [];
+  if (evidence.stall) return { kind: 'failed', message: describeStall(pod, evidence.stall, events) };
 
   // A pod stopped by Kubernetes (deadline, eviction) fails for that reason, whatever exit code
   // the killed container got.
   if (pod.status?.phase === 'Failed' && pod.status.reason && POD_FAILURE_REASONS.has(pod.status.reason)) {
-    return { kind: 'failed', message: loc('PodFailed', name, pod.status.reason, pod.status.message ?? '') };
+    return { kind: 'failed', message: describePodStop(pod) ?? loc('PodFailed', name, pod.status.reason, pod.status.message ?? '') };
   }
 
-  const initFailure = initContainerFailure(pod);
+  const initFailure = initContainerFailure(pod, events);
   if (initFailure) return initFailure;
 
   const terminated = status?.state?.terminated;
@@ -43,7 +58,7 @@ export function assessPod(pod: V1Pod, container: string): PodVerdict {
       kind: 'failed',
       exitCode: terminated.exitCode,
       message: loc('ContainerTerminated', name, container, terminated.exitCode, terminated.reason ?? 'Error',
-        terminationHint(terminated.reason, terminated.exitCode)),
+        terminationHint(pod, terminated, evidence.kanikoError)),
     };
   }
 
@@ -55,8 +70,8 @@ export function assessPod(pod: V1Pod, container: string): PodVerdict {
   }
 
   const waiting = status?.state?.waiting;
-  if (waiting?.reason && FATAL_WAITING_REASONS.has(waiting.reason)) {
-    return { kind: 'failed', message: loc('ContainerCannotStart', name, container, waiting.reason, waiting.message ?? '') };
+  if (status && waiting?.reason && FATAL_WAITING_REASONS.has(waiting.reason)) {
+    return { kind: 'failed', message: describeStartFailure(pod, status, events) };
   }
   if (status?.state?.running) return { kind: 'running' };
   return { kind: 'waiting', detail: waitingDetail(pod, status) };
@@ -66,7 +81,7 @@ export function assessPod(pod: V1Pod, container: string): PodVerdict {
  * Returns the failure of an init container that can never complete: one that exited with an
  * error (the pod's restartPolicy is Never) or that cannot start.
  */
-function initContainerFailure(pod: V1Pod): PodVerdict | undefined {
+function initContainerFailure(pod: V1Pod, events: CoreV1Event[]): PodVerdict | undefined {
   const name = podName(pod);
   for (const status of pod.status?.initContainerStatuses ?? []) {
     const terminated = status.state?.terminated;
@@ -81,7 +96,7 @@ function initContainerFailure(pod: V1Pod): PodVerdict | undefined {
     }
     const waiting = status.state?.waiting;
     if (waiting?.reason && FATAL_WAITING_REASONS.has(waiting.reason)) {
-      return { kind: 'failed', message: loc('ContainerCannotStart', name, status.name, waiting.reason, waiting.message ?? '') };
+      return { kind: 'failed', message: describeStartFailure(pod, status, events) };
     }
   }
   return undefined;
@@ -119,12 +134,3 @@ export function waitingDetail(pod: V1Pod, status?: V1ContainerStatus): string {
   return pod.status?.phase ?? 'Pending';
 }
 
-function terminationHint(reason: string | undefined, exitCode: number): string {
-  if (reason === 'OOMKilled') return loc('HintOutOfMemory');
-  if (exitCode === 1) return loc('HintKanikoError');
-  return loc('HintRunStep', exitCode);
-}
-
-function podName(pod: V1Pod): string {
-  return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
-}

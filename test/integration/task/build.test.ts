@@ -149,7 +149,7 @@ describe('KanikoBuild task', function () {
     it('fails the step with the pull error and events', () => {
       assert.equal(build.run.result, 'Failed');
       const text = errors(build.run);
-      assert.match(text, /cannot start container kaniko: ImagePullBackOff/);
+      assert.match(text, /container kaniko cannot pull its image registry\.stand-in\.test\/tools\/not-kaniko:1\.0 \(ImagePullBackOff\)/);
       assert.match(text, /registry\.stand-in\.test\/tools\/not-kaniko:1\.0/);
       assert.match(text, /Recent events of the pod:/);
     });

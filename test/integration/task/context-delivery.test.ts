@@ -82,9 +82,10 @@ describe('KanikoBuild context delivery', function () {
 
   it('direct without attach rights fails and cleans up', async () => {
     const standIns = await sharedStandIns();
+    // Without system:basic-user the permission check cannot run, so the attach itself fails.
     const token = standIns.cluster.addUser('no-attach', [
-      { verbs: ['get', 'list', 'watch', 'create', 'delete'], resources: ['pods', 'pods/log', 'secrets', 'events'] },
-    ]);
+      { verbs: ['get', 'list', 'watch', 'create', 'delete', 'patch'], resources: ['pods', 'pods/log', 'secrets', 'events'] },
+    ], { basicUser: false });
     const build = await runBuild({
       files: SMALL_BUILD,
       inputs: { contextDelivery: 'direct' },

@@ -27,7 +27,7 @@ function fakeApi(result: V1ServiceAccount | Error, reads: string[] = []): Cluste
   };
   return {
     server: 'https://127.0.0.1:6443', serverVersion: unused, createSecret: unused, deleteSecret: unused, createPod: unused,
-    readPod: unused, deletePod: unused, listPodEvents: unused, watchPod: unused, streamLog: unused, attachStdin: unused,
+    readPod: unused, deletePod: unused, listPodEvents: unused, watchPod: unused, streamLog: unused, attachStdin: unused, createNamespace: unused, deleteNamespace: unused, reviewAccess: unused,
     readServiceAccount: async (namespace, name) => {
       reads.push(`${namespace}/${name}`);
       if (result instanceof Error) throw result;

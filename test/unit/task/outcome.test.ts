@@ -14,9 +14,15 @@ interface PodStatusParts {
   conditions?: V1PodCondition[];
 }
 
+const EXECUTOR_IMAGE = 'ghcr.io/osscontainertools/kaniko:v1.28.3';
+
 function pod(parts: PodStatusParts): V1Pod {
   return {
     metadata: { name: 'kaniko-1234-abcd1234', namespace: 'builds' },
+    spec: {
+      activeDeadlineSeconds: 1800,
+      containers: [{ name: CONTAINER, image: EXECUTOR_IMAGE, resources: { limits: { cpu: '1', memory: '1Gi' } } }],
+    },
     status: {
       phase: parts.phase ?? 'Pending',
       reason: parts.reason,
@@ -71,7 +77,7 @@ describe('outcome: assessPod', () => {
   const nonZero = [
     { exitCode: 3, reason: 'Error', hint: /A RUN step of the Dockerfile exited with code 3/ },
     { exitCode: 1, reason: 'Error', hint: /kaniko reported an error/ },
-    { exitCode: 137, reason: 'OOMKilled', hint: /kaniko ran out of memory: raise memoryLimit/ },
+    { exitCode: 137, reason: 'OOMKilled', hint: /kaniko ran out of memory at the memory limit 1Gi: raise the input memoryLimit/ },
     { exitCode: 2, reason: undefined, hint: /exited with code 2/ },
   ];
   for (const { exitCode, reason, hint } of nonZero) {
@@ -89,25 +95,28 @@ describe('outcome: assessPod', () => {
     });
   }
 
-  const podFailures = [
-    { reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' },
-    { reason: 'Evicted', message: 'The node was low on resource: ephemeral-storage.' },
-  ];
-  for (const { reason, message } of podFailures) {
-    it(`phase Failed with ${reason} fails`, () => {
-      const text = failureMessage(assessPod(pod({ phase: 'Failed', reason, message }), CONTAINER));
+  it('phase Failed with DeadlineExceeded names the timeout input', () => {
+    const message = 'Pod was active on the node longer than the specified deadline';
+    const text = failureMessage(assessPod(pod({ phase: 'Failed', reason: 'DeadlineExceeded', message }), CONTAINER));
 
-      assert.ok(text.includes('builds/kaniko-1234-abcd1234'), text);
-      assert.ok(text.includes(`reason ${reason}`), text);
-      assert.ok(text.includes(message), text);
-    });
-  }
+    assert.ok(text.includes('stopped pod builds/kaniko-1234-abcd1234 at the build timeout of 30 minute(s)'), text);
+    assert.ok(text.includes('input buildTimeoutInMinutes'), text);
+  });
 
-  it('deadline kill reports DeadlineExceeded', () => {
+  it('phase Failed with Evicted shows the kubelet message', () => {
+    const message = 'The node was low on resource: ephemeral-storage.';
+    const text = failureMessage(assessPod(pod({ phase: 'Failed', reason: 'Evicted', message }), CONTAINER));
+
+    assert.ok(text.includes('the kubelet evicted pod builds/kaniko-1234-abcd1234'), text);
+    assert.ok(text.includes(message), text);
+  });
+
+  it('deadline kill wins over the exit code', () => {
     const state = { terminated: { exitCode: 137, reason: 'Error' } };
     const text = failureMessage(assessPod(pod({ phase: 'Failed', reason: 'DeadlineExceeded', state }), CONTAINER));
 
-    assert.ok(text.includes('DeadlineExceeded'), text);
+    assert.ok(text.includes('build timeout'), text);
+    assert.ok(!text.includes('exit code 137'), text);
   });
 
   it('phase Failed without reason fails', () => {
@@ -116,15 +125,20 @@ describe('outcome: assessPod', () => {
     assert.ok(text.includes('reason Failed'), text);
   });
 
-  const fatalWaiting = ['ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'CreateContainerConfigError', 'CreateContainerError'];
-  for (const reason of fatalWaiting) {
+  const fatalWaiting = [
+    { reason: 'ImagePullBackOff', expected: [`container kaniko cannot pull its image ${EXECUTOR_IMAGE} (ImagePullBackOff)`, 'input executorImage'] },
+    { reason: 'InvalidImageName', expected: [`cannot parse the image name ${EXECUTOR_IMAGE} (InvalidImageName)`, 'input executorImage'] },
+    { reason: 'ErrImageNeverPull', expected: ['container kaniko: ErrImageNeverPull', 'details of ErrImageNeverPull'] },
+    { reason: 'CreateContainerConfigError', expected: ['container kaniko cannot be created (CreateContainerConfigError): details of CreateContainerConfigError'] },
+    { reason: 'CreateContainerError', expected: ['container kaniko: CreateContainerError', 'details of CreateContainerError'] },
+  ];
+  for (const { reason, expected } of fatalWaiting) {
     it(`waiting ${reason} fails`, () => {
       const state = { waiting: { reason, message: `details of ${reason}` } };
       const text = failureMessage(assessPod(pod({ state }), CONTAINER));
 
       assert.ok(text.includes('builds/kaniko-1234-abcd1234'), text);
-      assert.ok(text.includes(`container kaniko: ${reason}`), text);
-      assert.ok(text.includes(`details of ${reason}`), text);
+      for (const part of expected) assert.ok(text.includes(part), `${part} is missing from: ${text}`);
     });
   }
 

@@ -28,7 +28,7 @@ class FakeWatchApi {
     return {
       server: 'https://127.0.0.1:6443', serverVersion: unused,
       createSecret: unused, deleteSecret: unused, createPod: unused, deletePod: unused, listPodEvents: unused, streamLog: unused,
-      readServiceAccount: unused, attachStdin: unused,
+      readServiceAccount: unused, attachStdin: unused, createNamespace: unused, deleteNamespace: unused, reviewAccess: unused,
       readPod: async () => {
         const result = this.readResults[Math.min(this.reads, this.readResults.length - 1)];
         this.reads += 1;

@@ -132,3 +132,79 @@ describe('settings: pod', () => {
     });
   }
 });
+
+describe('settings: scheduling timeout and createNamespace', () => {
+  const root = useTempDir();
+  beforeEach(() => writeTree(root(), { Dockerfile: 'FROM alpine\n' }));
+  const parse = (inputs: Partial<RawInputs>) => parseSettings(rawRun(root(), { inputs })).pod;
+  const problemsOf = (inputs: Partial<RawInputs>) => settingsProblems(rawRun(root(), { inputs }));
+
+  for (const [value, seconds] of [['', 300], ['5', 300], ['1', 60], ['1440', 86400]] as const) {
+    it(`scheduling timeout '${value}' is ${seconds} s`, () => {
+      assert.equal(parse({ schedulingTimeoutInMinutes: value }).schedulingTimeoutSeconds, seconds);
+    });
+  }
+
+  it('scheduling timeout 0 waits until the build timeout', () => {
+    assert.equal(parse({ schedulingTimeoutInMinutes: '0' }).schedulingTimeoutSeconds, undefined);
+  });
+
+  for (const value of ['-1', '1441', '2.5', 'five']) {
+    it(`scheduling timeout '${value}' is rejected`, () => {
+      const problems = problemsOf({ schedulingTimeoutInMinutes: value });
+
+      assert.equal(problems.length, 1, problems.join('\n'));
+      assert.ok(problems[0].startsWith(`Input schedulingTimeoutInMinutes: '${value}' is not a whole number of minutes from 0 to 1440`), problems[0]);
+    });
+  }
+
+  it('createNamespace is off by default', () => {
+    const pod = parse({});
+
+    assert.equal(pod.createNamespace, undefined);
+    assert.equal(pod.namespace, 'builds');
+  });
+
+  it('createNamespace takes the namespace as the prefix', () => {
+    const pod = parse({ createNamespace: 'true', namespace: 'team-builds' });
+
+    assert.equal(pod.createNamespace, true);
+    assert.equal(pod.namespace, 'team-builds');
+  });
+
+  it('createNamespace prefix defaults to kaniko, not the connection namespace', () => {
+    const run = rawRun(root(), { inputs: { createNamespace: 'True', namespace: '' } });
+    run.kubernetesEndpoint!.data.namespace = 'from-connection';
+
+    assert.equal(parseSettings(run).pod.namespace, 'kaniko');
+  });
+
+  it('createNamespace prefix must be a valid name', () => {
+    const problems = problemsOf({ createNamespace: 'true', namespace: 'Team_Builds' });
+
+    assert.equal(problems.length, 1, problems.join('\n'));
+    assert.ok(problems[0].startsWith("Input namespace: 'Team_Builds'"), problems[0]);
+  });
+
+  it('createNamespace with serviceAccount default is accepted', () => {
+    assert.equal(parse({ createNamespace: 'true', serviceAccount: 'default' }).serviceAccount, undefined);
+  });
+
+  it('createNamespace with another serviceAccount is rejected', () => {
+    const problems = problemsOf({ createNamespace: 'true', serviceAccount: 'kaniko-builder' });
+
+    assert.equal(problems.length, 1, problems.join('\n'));
+    assert.ok(problems[0].startsWith("Inputs createNamespace and serviceAccount: a namespace that the run creates has only the service account default, so the pod cannot run under 'kaniko-builder'"), problems[0]);
+  });
+
+  it('createNamespace with workload identity is rejected', () => {
+    const run = rawRun(root(), {
+      inputs: { createNamespace: 'true', registryCredentials: 'workloadIdentity', containerRegistry: '', serviceAccount: 'kaniko-builder', repository: 'myregistry.azurecr.io/team/web' },
+      registryEndpoint: null,
+    });
+    const problems = settingsProblems(run);
+
+    assert.equal(problems.length, 1, problems.join('\n'));
+    assert.ok(problems[0].startsWith('Inputs createNamespace and registryCredentials: workloadIdentity needs a service account'), problems[0]);
+  });
+});

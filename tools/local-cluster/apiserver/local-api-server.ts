@@ -27,6 +27,19 @@ export interface LocalApiServerOptions {
   watchHistorySize?: number;
   /** The `iss` of service account tokens; default `https://kubernetes.default.svc.cluster.local`. */
   serviceAccountIssuer?: string;
+  /**
+   * How long after `POST /api/v1/namespaces` the `default` ServiceAccount appears, in
+   * milliseconds; default 0, which creates it with the namespace.
+   */
+  serviceAccountDelayMs?: number;
+  /** Whether the server serves SelfSubjectAccessReview, as every real API server does; default true. */
+  authorizationApi?: boolean;
+}
+
+/** Options of a user that addUser issues a token for. */
+export interface UserOptions {
+  /** Whether the user is bound to `system:basic-user`, which allows SelfSubjectAccessReview; default true. */
+  basicUser?: boolean;
 }
 
 /** Fields that createServiceAccount sets on a ServiceAccount besides its name. */
@@ -64,7 +77,9 @@ export class LocalApiServer {
 
   static async start(options: LocalApiServerOptions = {}): Promise<LocalApiServer> {
     const tokenIssuer = await ServiceAccountTokenIssuer.create(options.serviceAccountIssuer);
-    const state = new ClusterState({ watchHistorySize: options.watchHistorySize ?? 1000, tokenIssuer });
+    const state = new ClusterState({
+      watchHistorySize: options.watchHistorySize ?? 1000, tokenIssuer, serviceAccountDelayMs: options.serviceAccountDelayMs,
+    });
     state.listener = options.podLifecycle;
     const authenticator = new TokenAuthenticator();
     const adminToken = authenticator.issueToken(ADMIN_USER);
@@ -74,6 +89,7 @@ export class LocalApiServer {
       state,
       authenticator,
       faults,
+      authorizationApi: options.authorizationApi,
       watch: {
         defaultTimeoutSeconds: options.watchTimeoutSeconds ?? 1800,
         bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
@@ -111,8 +127,8 @@ export class LocalApiServer {
   }
 
   /** Issues a token for a user with only the given rights; other requests get 403. */
-  addUser(name: string, rules: AccessRule[]): string {
-    return this.authenticator.issueToken({ name, rules });
+  addUser(name: string, rules: AccessRule[], options: UserOptions = {}): string {
+    return this.authenticator.issueToken({ name, rules, basicUser: options.basicUser });
   }
 
   /** Copies of the stored objects of a kind, in one namespace or all. */
@@ -120,9 +136,9 @@ export class LocalApiServer {
     return this.state.objects.list(kind, namespace) as unknown as StoredObject[];
   }
 
-  /** Creates a namespace, as `POST /api/v1/namespaces` would. */
+  /** Creates a namespace with its `default` ServiceAccount, as one created some time ago through the API would be. */
   createNamespace(name: string): void {
-    createNamespaceObject(this.state, { metadata: { name } } as JsonObject, false);
+    createNamespaceObject(this.state, { metadata: { name } } as JsonObject, false, { serviceAccountDelayMs: 0 });
   }
 
   /** Creates a ServiceAccount, as `POST .../serviceaccounts` would; every namespace has `default`. */

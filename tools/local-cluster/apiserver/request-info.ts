@@ -1,12 +1,17 @@
 // The target of a request as the API server's RequestInfoFactory reads it from the method and
-// path: the verb, resource, subresource, namespace and name that authorization checks.
+// path: the verb, API group, resource, subresource, namespace and name that authorization checks.
 
 export interface RequestInfo {
-  /** True for /api/v1/... resource paths; false for /version, /api, /healthz and the like. */
+  /**
+   * True for resource paths, /api/v1/... (the core group) and /apis/GROUP/VERSION/...; false for
+   * /version, /api, /apis/GROUP/VERSION, /healthz and the like.
+   */
   isResourceRequest: boolean;
   path: string;
   /** get, list, watch, create, update, patch, delete or deletecollection. */
   verb: string;
+  /** The API group, `""` for the core group. */
+  apiGroup: string;
   namespace: string;
   resource: string;
   subresource: string;
@@ -31,14 +36,24 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
     isResourceRequest: false,
     path,
     verb: (METHOD_VERBS[method] ?? method).toLowerCase(),
+    apiGroup: '',
     namespace: '',
     resource: '',
     subresource: '',
     name: '',
   };
-  if (parts[0] !== 'api' || parts.length < 3) return nonResource;
-  let rest = parts.slice(2);
-  const info: RequestInfo = { ...nonResource, isResourceRequest: true, verb: METHOD_VERBS[method] ?? method.toLowerCase() };
+  // The core group has no group segment: /api/VERSION/...; every other group is /apis/GROUP/VERSION/....
+  let rest: string[];
+  let apiGroup = '';
+  if (parts[0] === 'api' && parts.length >= 3) {
+    rest = parts.slice(2);
+  } else if (parts[0] === 'apis' && parts.length >= 4) {
+    apiGroup = parts[1];
+    rest = parts.slice(3);
+  } else {
+    return nonResource;
+  }
+  const info: RequestInfo = { ...nonResource, isResourceRequest: true, apiGroup, verb: METHOD_VERBS[method] ?? method.toLowerCase() };
   if (rest[0] === 'namespaces' && rest.length > 1) {
     info.namespace = rest[1];
     if (rest.length > 2 && !NAMESPACE_SUBRESOURCES.has(rest[2])) rest = rest.slice(2);

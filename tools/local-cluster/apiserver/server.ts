@@ -1,15 +1,16 @@
 // The HTTPS API server: TLS with its own CA, bearer-token authentication, injected faults,
-// authorization, then discovery, health and /api/v1 routes, and WebSocket upgrades for
+// authorization, then discovery, health, /api/v1 and SelfSubjectAccessReview routes, and WebSocket upgrades for
 // pods/attach. Errors become Status responses.
 import { createServer, type Server } from 'node:https';
 import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { authorize, type TokenAuthenticator } from './auth';
+import { authorize, type ClusterUser, type TokenAuthenticator } from './auth';
 import { generateServerCertificates } from './certificates';
 import type { FaultInjector, StreamFaults } from './faults/injector';
 import { isFaultTarget, requestKind } from './faults/targets';
+import { ACCESS_REVIEW_PATH, serveAccessReview } from './handlers/access-review';
 import { discoveryDocument, isHealthPath } from './handlers/discovery';
 import { serveResource } from './handlers/resources';
 import type { WatchSettings } from './handlers/watch';
@@ -25,6 +26,8 @@ export interface ApiServerOptions {
   watch: WatchSettings;
   /** Decides the faults of each request. It injects none until a plan is set. */
   faults: FaultInjector;
+  /** Whether the server serves SelfSubjectAccessReview (authorization.k8s.io/v1); default true. */
+  authorizationApi?: boolean;
   /** Receives one line per finished request; leave it out for a silent server. */
   debugLog?: (line: string) => void;
 }
@@ -102,7 +105,7 @@ async function handleRequest(request: IncomingMessage, response: ServerResponse,
     }
     if (plain?.kind === 'drop') target = new ServerResponse(request);
     authorize(user, info);
-    await route(request, target, { url, path, info, streamFaults: faults?.stream }, options, baseUrl);
+    await route(request, target, { url, path, info, user, streamFaults: faults?.stream }, options, baseUrl);
   } catch (error) {
     const apiError = error instanceof ApiError ? error : unexpected(error, request, url);
     if (!target.headersSent) sendError(target, apiError);
@@ -116,18 +119,24 @@ interface RoutedRequest {
   url: URL;
   path: string;
   info: RequestInfo;
+  user: ClusterUser;
   streamFaults?: StreamFaults;
 }
 
 async function route(request: IncomingMessage, response: ServerResponse, routed: RoutedRequest, options: ApiServerOptions, baseUrl: string): Promise<void> {
-  const { url, path, info } = routed;
+  const { url, path, info, user } = routed;
+  const authorizationApi = options.authorizationApi ?? true;
   if (info.isResourceRequest && path.startsWith('/api/v1/')) {
     const segments = path.split('/').slice(3).map(decodeURIComponent);
     const context = { request, response, state: options.state, query: url.searchParams, settings: options.watch, streamFaults: routed.streamFaults };
     await serveResource(context, segments);
     return;
   }
-  const document = discoveryDocument(path, new URL(baseUrl).host);
+  if (authorizationApi && path === ACCESS_REVIEW_PATH) {
+    await serveAccessReview(request, response, user);
+    return;
+  }
+  const document = discoveryDocument(path, new URL(baseUrl).host, authorizationApi);
   if (document === undefined && !isHealthPath(path)) throw pathNotFound();
   if (request.method !== 'GET' && request.method !== 'HEAD') throw methodNotAllowed();
   if (document === undefined) sendText(response, 200, 'ok');

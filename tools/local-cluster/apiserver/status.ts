@@ -85,11 +85,15 @@ export function conflict(resource: string, name: string, reason: string): ApiErr
   });
 }
 
-/** 422 with one cause per field error; `kind` is the object kind, such as `Pod`. */
-export function invalid(kind: string, name: string, errors: FieldError[]): ApiError {
+/**
+ * 422 with one cause per field error; `kind` is the object kind, such as `Pod`, and `group` its
+ * API group outside the core group, which the message appends as `Kind.group`.
+ */
+export function invalid(kind: string, name: string, errors: FieldError[], group = ''): ApiError {
   const summary = aggregateMessage(errors);
-  const message = summary ? `${kind} ${JSON.stringify(name)} is invalid: ${summary}` : `${kind} ${JSON.stringify(name)} is invalid`;
-  return failure(422, 'Invalid', message, { name, kind, causes: errors.map(toStatusCause) });
+  const qualifiedKind = group ? `${kind}.${group}` : kind;
+  const message = summary ? `${qualifiedKind} ${JSON.stringify(name)} is invalid: ${summary}` : `${qualifiedKind} ${JSON.stringify(name)} is invalid`;
+  return failure(422, 'Invalid', message, { name, group, kind, causes: errors.map(toStatusCause) });
 }
 
 export function badRequest(message: string): ApiError {

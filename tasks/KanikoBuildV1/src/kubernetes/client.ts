@@ -1,6 +1,7 @@
 // The Kubernetes API calls a run makes, behind a narrow interface.
 import {
-  CoreV1Api, KubeConfig, Log, VersionApi, Watch, type CoreV1Event, type V1Pod, type V1Secret, type V1ServiceAccount,
+  AuthorizationV1Api, CoreV1Api, KubeConfig, Log, VersionApi, Watch, type CoreV1Event, type V1Namespace, type V1Pod,
+  type V1ResourceAttributes, type V1Secret, type V1ServiceAccount,
 } from '@kubernetes/client-node';
 import type { Readable, Writable } from 'node:stream';
 import { writeToStdin } from './attach';
@@ -22,6 +23,11 @@ export interface ClusterApi {
   deletePod(namespace: string, name: string): Promise<void>;
   listPodEvents(namespace: string, podName: string): Promise<CoreV1Event[]>;
   readServiceAccount(namespace: string, name: string): Promise<V1ServiceAccount>;
+  createNamespace(namespace: V1Namespace): Promise<V1Namespace>;
+  /** Deletes the namespace and, through the namespace controller, everything in it; one already gone is not an error. */
+  deleteNamespace(name: string): Promise<void>;
+  /** Asks with a SelfSubjectAccessReview whether the connection's identity may do `attributes`. */
+  reviewAccess(attributes: V1ResourceAttributes): Promise<boolean>;
   /**
    * Watches one pod from `resourceVersion` until the server ends the watch or `signal` aborts.
    * Resolves when the watch ends; rejects when it could not start.
@@ -45,6 +51,7 @@ export function createClusterApi(kubeconfig: string): ClusterApi {
   const log = new Log(config);
   const watch = new Watch(config);
   const version = config.makeApiClient(VersionApi);
+  const authorization = config.makeApiClient(AuthorizationV1Api);
   return {
     server: config.getCurrentCluster()?.server ?? '',
     serverVersion: async () => (await version.getCode()).gitVersion,
@@ -59,6 +66,13 @@ export function createClusterApi(kubeconfig: string): ClusterApi {
       return list.items;
     },
     readServiceAccount: (namespace, name) => core.readNamespacedServiceAccount({ namespace, name }),
+    createNamespace: (namespace) => core.createNamespace({ body: namespace }),
+    deleteNamespace: (name) => ignoreNotFound(core.deleteNamespace({ name })),
+    reviewAccess: async (attributes) => {
+      const body = { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: attributes } };
+      const review = await authorization.createSelfSubjectAccessReview({ body });
+      return review.status?.allowed === true;
+    },
     attachStdin: (namespace, pod, container, source, signal) => writeToStdin(config, { namespace, pod, container }, source, signal),
     watchPod: (namespace, name, resourceVersion, onEvent, signal) =>
       watchOnePod(watch, { namespace, name, resourceVersion, onEvent, signal }),

@@ -37,7 +37,7 @@ function checkWorkloadIdentityInjected(plan: BuildPlan, created: V1Pod): void {
 }
 
 /** Creates an object; a create the server rejected withdraws its delete, since nothing exists to delete. */
-async function create<T>(
+export async function create<T>(
   description: string, call: () => Promise<T>, withdrawDelete: () => void, signal: AbortSignal,
 ): Promise<T> {
   try {
@@ -49,7 +49,8 @@ async function create<T>(
   }
 }
 
-async function withApiMessage(call: Promise<void>): Promise<void> {
+/** Runs an API call, replacing its error with a readable, secret-free one. */
+export async function withApiMessage(call: Promise<void>): Promise<void> {
   try {
     await call;
   } catch (error) {

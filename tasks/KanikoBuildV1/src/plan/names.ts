@@ -7,6 +7,7 @@ export const LABEL_PREFIX = 'kaniko-build-on-aks';
 export const RUN_LABEL = `${LABEL_PREFIX}/run`;
 
 const MAX_BUILD_ID_LENGTH = 20;
+/** The maximum length of a label value, which is also the maximum length of a namespace name (a DNS-1123 label). */
 const MAX_LABEL_VALUE_LENGTH = 63;
 
 /**
@@ -17,6 +18,15 @@ const MAX_LABEL_VALUE_LENGTH = 63;
 export function runName(buildId: string, uniqueSuffix: string): string {
   const id = buildId.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, MAX_BUILD_ID_LENGTH);
   return ['kaniko', id.replace(/-+$/, ''), uniqueSuffix].filter(Boolean).join('-');
+}
+
+/**
+ * Returns the name of a namespace that the run creates: `prefix-<suffix>`, with the prefix cut
+ * so that the name stays a DNS-1123 label of at most 63 characters.
+ */
+export function namespaceName(prefix: string, uniqueSuffix: string): string {
+  const room = MAX_LABEL_VALUE_LENGTH - uniqueSuffix.length - 1;
+  return `${prefix.slice(0, room).replace(/-+$/, '')}-${uniqueSuffix}`;
 }
 
 /** Makes `text` a valid label value: at most 63 characters of `[A-Za-z0-9_.-]`, alphanumeric at both ends. */

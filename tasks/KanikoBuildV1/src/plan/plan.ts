@@ -1,17 +1,19 @@
 // Turns settings into everything the run creates: names, labels, the blob, the Secrets and the Pod.
 // Pure: it needs no network, so it is tested table-driven.
 import type { UserDelegationKey } from '@azure/storage-blob';
-import type { V1Pod, V1Secret } from '@kubernetes/client-node';
+import type { V1Namespace, V1Pod, V1Secret } from '@kubernetes/client-node';
 import type { Settings } from '../settings/types';
 import { createReadSas } from '../storage/sas';
 import { CONTEXT_URL_VARIABLE, DOWNLOADED_CONTEXT_URL } from './context-download';
 import { dockerConfig } from './docker-config';
-import { labelValue, LABEL_PREFIX, RUN_LABEL, runName } from './names';
+import { labelValue, LABEL_PREFIX, namespaceName, RUN_LABEL, runName } from './names';
 import { DOCKER_CONFIG_KEY, kanikoPod, STDIN_CONTEXT_URL, STORAGE_KEY_VARIABLE } from './pod';
 
 export interface BuildPlan {
   name: string;
   namespace: string;
+  /** The namespace to create before anything else, and delete at the end; set with the createNamespace input. */
+  namespaceObject?: V1Namespace;
   /** Labels on every object the run creates. */
   labels: Record<string, string>;
   /** The context archive's blob name; with the `direct` delivery no blob is created. */
@@ -34,7 +36,7 @@ export interface BuildPlan {
  */
 export function buildPlan(settings: Settings, uniqueSuffix: string, now = new Date(), delegationKey?: UserDelegationKey): BuildPlan {
   const name = runName(settings.run.buildId, uniqueSuffix);
-  const namespace = settings.pod.namespace;
+  const namespace = settings.pod.createNamespace ? namespaceName(settings.pod.namespace, uniqueSuffix) : settings.pod.namespace;
   const labels = runLabels(settings, name);
   const annotations = runAnnotations(settings);
   const blobName = `${name}.tar.gz`;
@@ -49,6 +51,9 @@ export function buildPlan(settings: Settings, uniqueSuffix: string, now = new Da
   return {
     name,
     namespace,
+    ...(settings.pod.createNamespace
+      ? { namespaceObject: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels, annotations } } }
+      : {}),
     labels,
     blobName,
     contextUrl,

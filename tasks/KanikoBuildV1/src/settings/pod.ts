@@ -1,4 +1,4 @@
-// The pod's namespace, image, resources, deadline and service account.
+// The pod's namespace, image, resources, deadlines and service account.
 import { loc } from '../messages';
 import { isImageReference } from './image';
 import type { Problems } from './problems';
@@ -11,10 +11,15 @@ const NAMESPACE = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 const SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
 const MAX_SUBDOMAIN_LENGTH = 253;
 const MAX_TIMEOUT_MINUTES = 1440;
+const DEFAULT_SCHEDULING_TIMEOUT_MINUTES = 5;
+/** The start of the name of a namespace that the run creates, when the namespace input is empty. */
+const DEFAULT_NAMESPACE_PREFIX = 'kaniko';
+/** The only service account that a namespace has right after it was created. */
+const DEFAULT_SERVICE_ACCOUNT = 'default';
 
 export type PodInputs = Pick<RawInputs,
   'namespace' | 'executorImage' | 'cpuRequest' | 'memoryRequest' | 'cpuLimit' | 'memoryLimit' | 'buildTimeoutInMinutes'
-  | 'serviceAccount'
+  | 'schedulingTimeoutInMinutes' | 'serviceAccount' | 'createNamespace'
 > & {
   /** The namespace the service connection names, used when the namespace input is empty. */
   connectionNamespace?: string;
@@ -24,7 +29,10 @@ export type PodInputs = Pick<RawInputs,
 
 export function parsePod(inputs: PodInputs, problems: Problems): PodSettings | undefined {
   const start = problems.count;
-  const namespace = inputs.namespace || inputs.connectionNamespace || 'default';
+  const createNamespace = inputs.createNamespace.toLowerCase() === 'true';
+  const namespace = createNamespace
+    ? inputs.namespace || DEFAULT_NAMESPACE_PREFIX
+    : inputs.namespace || inputs.connectionNamespace || 'default';
   if (!NAMESPACE.test(namespace)) problems.add(loc('NamespaceInvalid', namespace));
   if (!isImageReference(inputs.executorImage)) problems.add(loc('ExecutorImageInvalid', inputs.executorImage || '(empty)'));
   const resources = parseResources(inputs, problems);
@@ -32,13 +40,40 @@ export function parsePod(inputs: PodInputs, problems: Problems): PodSettings | u
   if (!(minutes >= 1 && minutes <= MAX_TIMEOUT_MINUTES)) {
     problems.add(loc('TimeoutInvalid', inputs.buildTimeoutInMinutes || '(empty)', MAX_TIMEOUT_MINUTES));
   }
-  const serviceAccount = parseServiceAccount(inputs, problems);
+  const schedulingMinutes = parseSchedulingTimeout(inputs.schedulingTimeoutInMinutes, problems);
+  const serviceAccount = createNamespace ? checkNewNamespaceAccount(inputs, problems) : parseServiceAccount(inputs, problems);
   if (problems.count > start || !resources) return undefined;
   return {
     namespace, executorImage: inputs.executorImage, resources, timeoutSeconds: minutes * 60,
+    ...(createNamespace ? { createNamespace } : {}),
+    ...(schedulingMinutes ? { schedulingTimeoutSeconds: schedulingMinutes * 60 } : {}),
     ...(serviceAccount ? { serviceAccount } : {}),
     ...(inputs.workloadIdentity ? { workloadIdentity: inputs.workloadIdentity } : {}),
   };
+}
+
+/** Returns the minutes an unschedulable pod may wait; 0 means until the build timeout, and empty the default. */
+function parseSchedulingTimeout(text: string, problems: Problems): number {
+  if (text === '') return DEFAULT_SCHEDULING_TIMEOUT_MINUTES;
+  const minutes = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(minutes >= 0 && minutes <= MAX_TIMEOUT_MINUTES)) {
+    problems.add(loc('SchedulingTimeoutInvalid', text, MAX_TIMEOUT_MINUTES));
+    return 0;
+  }
+  return minutes;
+}
+
+/**
+ * Checks the service account inputs against a namespace that the run creates, which has only
+ * `default`. Returns no account, because the pod runs under `default` there anyway.
+ */
+function checkNewNamespaceAccount(inputs: PodInputs, problems: Problems): undefined {
+  if (inputs.workloadIdentity) {
+    problems.add(loc('CreateNamespaceWorkloadIdentity'));
+  } else if (inputs.serviceAccount && inputs.serviceAccount !== DEFAULT_SERVICE_ACCOUNT) {
+    problems.add(loc('CreateNamespaceServiceAccount', inputs.serviceAccount, inputs.serviceAccount));
+  }
+  return undefined;
 }
 
 function parseServiceAccount(inputs: PodInputs, problems: Problems): string | undefined {

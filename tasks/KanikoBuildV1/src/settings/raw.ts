@@ -36,7 +36,11 @@ export interface RawInputs {
   cpuLimit: string;
   memoryLimit: string;
   buildTimeoutInMinutes: string;
+  /** Minutes an unschedulable pod may wait for a node; `0` waits until the build timeout. */
+  schedulingTimeoutInMinutes: string;
   serviceAccount: string;
+  /** `true` to build in a namespace that the run creates and deletes. */
+  createNamespace: string;
 }
 
 /** A service connection as the agent passes it to tasks. Missing values are undefined. */

@@ -12,7 +12,7 @@ const INPUT_NAMES: (keyof RawInputs)[] = [
   'downloadImage', 'storageAccount',
   'storageContainer', 'storageAccessKey', 'storageConnection',
   'storageBlobEndpoint', 'executorImage', 'cpuRequest', 'memoryRequest', 'cpuLimit', 'memoryLimit',
-  'buildTimeoutInMinutes', 'serviceAccount',
+  'buildTimeoutInMinutes', 'schedulingTimeoutInMinutes', 'serviceAccount', 'createNamespace',
 ];
 
 /** File path inputs with no default, which the agent fills with the sources folder when left empty. */

@@ -147,10 +147,15 @@ export interface ResourceSettings {
 }
 
 export interface PodSettings {
+  /** The namespace to build in; with `createNamespace`, the start of the name of the namespace the run creates. */
   namespace: string;
+  /** Set when the run creates a namespace of its own for the build and deletes it at the end. */
+  createNamespace?: boolean;
   executorImage: string;
   resources: ResourceSettings;
   timeoutSeconds: number;
+  /** How long the pod may stay unschedulable before the run fails; unset waits until the build timeout. */
+  schedulingTimeoutSeconds?: number;
   /** The service account the pod runs under; unset means the namespace's `default`. */
   serviceAccount?: string;
   /** Set when kaniko gets registry credentials through the pod's Azure workload identity. */

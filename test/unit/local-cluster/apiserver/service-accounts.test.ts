@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { CoreV1Api, type V1ServiceAccount } from '@kubernetes/client-node';
-import { failure, kubeConfigFor, simplePod, startTestServer, type TestServer } from './helpers';
+import { failure, kubeConfigFor, simplePod, startTestServer, waitFor, type TestServer } from './helpers';
 
 const KUBE_API_ACCESS = /^kube-api-access-/;
 
@@ -188,5 +188,46 @@ describe('local API server: service account tokens', () => {
     const forged = Buffer.from(JSON.stringify({ sub: 'system:serviceaccount:kube-system:admin' })).toString('base64url');
     assert.equal(test.server.verifyServiceAccountToken(`${header}.${forged}.${signature}`), undefined);
     assert.equal(test.server.verifyServiceAccountToken('not-a-token'), undefined);
+  });
+});
+
+describe('local API server: the default service account of a new namespace', () => {
+  let test: TestServer;
+
+  before(async () => {
+    test = await startTestServer({ serviceAccountDelayMs: 150 });
+  });
+
+  after(async () => {
+    await test.server.stop();
+  });
+
+  it('comes after the delay, and pods wait for it', async () => {
+    await test.core.createNamespace({ body: { metadata: { name: 'fresh-build' } } });
+
+    const early = await failure(test.core.createNamespacedPod({ namespace: 'fresh-build', body: simplePod('too-early') }));
+    assert.equal(early.code, 403);
+    assert.equal(early.status.message,
+      'pods "too-early" is forbidden: error looking up service account fresh-build/default: serviceaccount "default" not found');
+    const missing = await failure(test.core.readNamespacedServiceAccount({ namespace: 'fresh-build', name: 'default' }));
+    assert.equal(missing.code, 404);
+
+    await waitFor(() => test.server.listObjects('serviceaccounts', 'fresh-build').length > 0, 'the default service account', 2000);
+    const created = await test.core.createNamespacedPod({ namespace: 'fresh-build', body: simplePod('in-time') });
+    assert.equal(created.spec?.serviceAccountName, 'default');
+  });
+
+  it('is there at once in a namespace made by the test helper', async () => {
+    test.server.createNamespace('prepared');
+    const read = await test.core.readNamespacedServiceAccount({ namespace: 'prepared', name: 'default' });
+    assert.equal(read.metadata?.name, 'default');
+  });
+
+  it('never comes to a namespace deleted before it', async () => {
+    await test.core.createNamespace({ body: { metadata: { name: 'short-lived' } } });
+    await test.core.deleteNamespace({ name: 'short-lived' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(test.server.listObjects('serviceaccounts', 'short-lived'), []);
+    assert.deepEqual(test.server.listObjects('namespaces').map((namespace) => namespace.metadata.name).filter((name) => name === 'short-lived'), []);
   });
 });

@@ -36,7 +36,7 @@ export class FakeLogApi {
     return {
       server: 'https://127.0.0.1:6443', serverVersion: unused,
       createSecret: unused, deleteSecret: unused, createPod: unused, readPod: unused, deletePod: unused,
-      listPodEvents: unused, watchPod: unused, readServiceAccount: unused, attachStdin: unused,
+      listPodEvents: unused, watchPod: unused, readServiceAccount: unused, attachStdin: unused, createNamespace: unused, deleteNamespace: unused, reviewAccess: unused,
       streamLog: (_namespace, _pod, _container, sink, sinceTime) => this.streamLog(sink, sinceTime),
     };
   }

@@ -140,7 +140,9 @@ export function validInputs(changes: Partial<RawInputs> = {}): RawInputs {
     cpuLimit: '1',
     memoryLimit: '1Gi',
     buildTimeoutInMinutes: '30',
+    schedulingTimeoutInMinutes: '5',
     serviceAccount: '',
+    createNamespace: 'false',
     ...changes,
   };
 }

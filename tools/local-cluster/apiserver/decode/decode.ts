@@ -12,6 +12,14 @@ export type JsonObject = Record<string, unknown>;
 /** Go's error for quantities that do not parse, from k8s.io/apimachinery/pkg/api/resource. */
 const QUANTITY_FORMAT_ERROR = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 const CORE_KINDS = new Set(['Pod', 'Secret', 'Namespace', 'Event', 'ConfigMap', 'Service', 'ServiceAccount', 'Node', 'DeleteOptions']);
+/** The kinds that the decoder knows for each apiVersion, as the API server's scheme registers them. */
+const REGISTERED_KINDS: Record<string, Set<string>> = {
+  v1: CORE_KINDS,
+  'meta.k8s.io/v1': CORE_KINDS,
+  'authorization.k8s.io/v1': new Set([
+    'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReview', 'LocalSubjectAccessReview',
+  ]),
+};
 
 class TypeMismatch extends Error {}
 
@@ -54,11 +62,13 @@ export function checkObject(parsed: unknown, expectedKind: string, schema: Struc
   }
   const kind = typeof parsed.kind === 'string' && parsed.kind ? parsed.kind : expectedKind;
   const apiVersion = typeof parsed.apiVersion === 'string' && parsed.apiVersion ? parsed.apiVersion : apiVersions[0];
-  if (!apiVersions.includes(apiVersion) || !CORE_KINDS.has(kind)) {
+  if (!apiVersions.includes(apiVersion) || !REGISTERED_KINDS[apiVersion]?.has(kind)) {
     throw badRequest(`no kind ${JSON.stringify(kind)} is registered for version ${JSON.stringify(apiVersion)} in scheme "pkg/api/legacyscheme/scheme.go:30"`);
   }
   const prefix = `${kind} in version ${JSON.stringify(apiVersion.replace(/^.*\//, ''))} cannot be handled as a ${expectedKind}`;
-  if (kind !== expectedKind) throw badRequest(`${prefix}: converting (v1.${kind}) to (core.${expectedKind}): unknown conversion`);
+  // The internal API group that the decoder converts to: `core` for v1, else the group's first label.
+  const internalGroup = apiVersion.includes('/') ? apiVersion.split('.')[0] : 'core';
+  if (kind !== expectedKind) throw badRequest(`${prefix}: converting (v1.${kind}) to (${internalGroup}.${expectedKind}): unknown conversion`);
   try {
     const decoded = walkStruct(parsed, schema, '') as JsonObject;
     decoded.kind = expectedKind;

@@ -1,7 +1,7 @@
-// Go types of the core/v1 fields that the decoder checks, so that a request body with a
-// wrong JSON type fails with the message that Go's JSON decoder gives. The schemas list the
-// fields that a build pod, a Secret or a namespace commonly uses, not every field: fields not
-// listed here are kept without a type check.
+// Go types of the core/v1 and authorization/v1 fields that the decoder checks, so that a request
+// body with a wrong JSON type fails with the message that Go's JSON decoder gives. The schemas
+// list the fields that a build pod, a Secret, a namespace or an access review commonly uses, not
+// every field: fields not listed here are kept without a type check.
 
 export type FieldType =
   | 'string'
@@ -202,5 +202,26 @@ export const DELETE_OPTIONS_SCHEMA: StructSchema = {
     orphanDependents: 'bool',
     dryRun: STRING_LIST,
     preconditions: { goType: 'v1.Preconditions', fields: { uid: 'string', resourceVersion: 'string' } },
+  },
+};
+
+export const SELF_SUBJECT_ACCESS_REVIEW_SCHEMA: StructSchema = {
+  goType: 'v1.SelfSubjectAccessReview',
+  fields: {
+    kind: 'string',
+    apiVersion: 'string',
+    metadata: OBJECT_META,
+    spec: {
+      goType: 'v1.SelfSubjectAccessReviewSpec',
+      fields: {
+        resourceAttributes: {
+          goType: 'v1.ResourceAttributes',
+          fields: {
+            namespace: 'string', verb: 'string', group: 'string', version: 'string', resource: 'string', subresource: 'string', name: 'string',
+          },
+        },
+        nonResourceAttributes: { goType: 'v1.NonResourceAttributes', fields: { path: 'string', verb: 'string' } },
+      },
+    },
   },
 };

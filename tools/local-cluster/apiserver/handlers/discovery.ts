@@ -1,5 +1,5 @@
-// Discovery documents (/version, /api, /api/v1, /apis) and health endpoints, listing only
-// what the local cluster serves.
+// Discovery documents (/version, /api, /api/v1, /apis and the authorization.k8s.io group) and
+// health endpoints, listing only what the local cluster serves.
 
 /** The Kubernetes release whose behaviour the local cluster follows. */
 export const KUBERNETES_VERSION = { major: '1', minor: '34', gitVersion: 'v1.34.1' };
@@ -18,8 +18,21 @@ const API_RESOURCES = [
   { name: 'serviceaccounts', singularName: 'serviceaccount', namespaced: true, kind: 'ServiceAccount', verbs: POD_VERBS, shortNames: ['sa'] },
 ];
 
-/** Returns the document for a discovery path, or undefined when the path is not one. */
-export function discoveryDocument(path: string, serverAddress: string): unknown {
+const AUTHORIZATION_VERSION = { groupVersion: 'authorization.k8s.io/v1', version: 'v1' };
+const AUTHORIZATION_GROUP = { name: 'authorization.k8s.io', versions: [AUTHORIZATION_VERSION], preferredVersion: AUTHORIZATION_VERSION };
+const AUTHORIZATION_RESOURCES = [
+  { name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', namespaced: false, kind: 'SelfSubjectAccessReview', verbs: ['create'] },
+];
+
+/**
+ * Returns the document for a discovery path, or undefined when the path is not one. The
+ * authorization.k8s.io group is listed when the server serves it (`authorizationApi`).
+ */
+export function discoveryDocument(path: string, serverAddress: string, authorizationApi = true): unknown {
+  if (authorizationApi && path === '/apis/authorization.k8s.io') return { kind: 'APIGroup', apiVersion: 'v1', ...AUTHORIZATION_GROUP };
+  if (authorizationApi && path === '/apis/authorization.k8s.io/v1') {
+    return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: AUTHORIZATION_VERSION.groupVersion, resources: AUTHORIZATION_RESOURCES };
+  }
   switch (path) {
     case '/version':
       return {
@@ -36,7 +49,7 @@ export function discoveryDocument(path: string, serverAddress: string): unknown 
     case '/api/v1':
       return { kind: 'APIResourceList', groupVersion: 'v1', resources: API_RESOURCES };
     case '/apis':
-      return { kind: 'APIGroupList', apiVersion: 'v1', groups: [] };
+      return { kind: 'APIGroupList', apiVersion: 'v1', groups: authorizationApi ? [AUTHORIZATION_GROUP] : [] };
     default:
       return undefined;
   }

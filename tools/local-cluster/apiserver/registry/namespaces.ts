@@ -14,8 +14,13 @@ import { deletePod } from './pods';
 const IMMORTAL_NAMESPACES = new Set(['default', 'kube-node-lease', 'kube-public', 'kube-system']);
 const NAMESPACE_FINALIZER = 'kubernetes';
 
-/** Creates a namespace from a decoded body; with `dryRun`, validates and stores nothing. */
-export function createNamespaceObject(state: ClusterState, body: JsonObject, dryRun: boolean): JsonObject {
+/**
+ * Creates a namespace from a decoded body; with `dryRun`, validates and stores nothing. The
+ * `default` ServiceAccount follows after `serviceAccountDelayMs`, the state's delay unless given.
+ */
+export function createNamespaceObject(
+  state: ClusterState, body: JsonObject, dryRun: boolean, options: { serviceAccountDelayMs?: number } = {},
+): JsonObject {
   const namespace = body as V1Namespace;
   const metadata = (namespace.metadata ??= {});
   // Namespaces are cluster-scoped: a namespace in the body is dropped, not rejected.
@@ -31,9 +36,26 @@ export function createNamespaceObject(state: ClusterState, body: JsonObject, dry
   if (state.namespace(name)) throw alreadyExists('namespaces', name);
   if (dryRun) return { kind: 'Namespace', apiVersion: 'v1', ...(namespace as JsonObject) };
   const stored = state.objects.insert('namespaces', namespace as JsonObject);
-  // The service account controller creates `default` in every namespace.
-  state.objects.insert('serviceaccounts', { metadata: { name: 'default', namespace: name } });
+  const delay = options.serviceAccountDelayMs ?? state.serviceAccountDelayMs;
+  if (delay > 0) {
+    const uid = metadataOf(stored).uid;
+    setTimeout(() => addDefaultServiceAccount(state, name, uid), delay).unref();
+  } else {
+    addDefaultServiceAccount(state, name, metadataOf(stored).uid);
+  }
   return stored;
+}
+
+/**
+ * Creates `default` as the service account controller does, some time after the namespace
+ * (kube-controller-manager's serviceaccounts-controller). Until then Kubernetes rejects pods that
+ * run under it. Does nothing when the namespace is gone, replaced or terminating.
+ */
+function addDefaultServiceAccount(state: ClusterState, namespace: string, namespaceUid: string | undefined): void {
+  const current = state.namespace(namespace);
+  if (!current || metadataOf(current).uid !== namespaceUid || state.isTerminating(namespace)) return;
+  if (state.objects.get('serviceaccounts', namespace, 'default')) return;
+  state.objects.insert('serviceaccounts', { metadata: { name: 'default', namespace } });
 }
 
 /**

@@ -18,6 +18,8 @@ export interface ClusterStateOptions {
   /** How many changes per resource the watch history keeps. */
   watchHistorySize: number;
   tokenIssuer: ServiceAccountTokenIssuer;
+  /** How long after a namespace is created through the API its `default` ServiceAccount appears, in milliseconds. */
+  serviceAccountDelayMs?: number;
 }
 
 /** The uid of the local cluster's only node, for the node claim of service account tokens. */
@@ -34,11 +36,17 @@ export class ClusterState implements ClusterStore {
   /** Set once the Azure workload identity webhook is installed; pods labelled for it are then mutated. */
   workloadIdentityWebhook?: WorkloadIdentityWebhookSettings;
   readonly tokenIssuer: ServiceAccountTokenIssuer;
+  /**
+   * How long the service account controller takes to create `default` in a namespace created
+   * through the API, in milliseconds; 0 creates it with the namespace.
+   */
+  readonly serviceAccountDelayMs: number;
 
   constructor(options: ClusterStateOptions) {
     this.objects = new ObjectStore(options.watchHistorySize);
     this.tokenIssuer = options.tokenIssuer;
-    for (const name of INITIAL_NAMESPACES) createNamespaceObject(this, { metadata: { name } }, false);
+    this.serviceAccountDelayMs = options.serviceAccountDelayMs ?? 0;
+    for (const name of INITIAL_NAMESPACES) createNamespaceObject(this, { metadata: { name } }, false, { serviceAccountDelayMs: 0 });
   }
 
   getServiceAccount(namespace: string, name: string): V1ServiceAccount | undefined {
