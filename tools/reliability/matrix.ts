@@ -137,7 +137,9 @@ interface FailureMode {
 /** Every way a build pod can end or never start that the local cluster can produce. */
 const FAILURE_MODES: FailureMode[] = [
   failure('image pull', () => ({ inputs: { executorImage: 'ghcr.io/osscontainertools/kaniko:v0.0.404' }, expect: /ImagePull|ErrImagePull/ })),
-  failure('unschedulable', () => ({ inputs: { cpuRequest: '64', cpuLimit: '64' }, expect: /Unschedulable|Insufficient cpu/ })),
+  failure('unschedulable', () => ({
+    inputs: { cpuRequest: '64', cpuLimit: '64', schedulingTimeoutInMinutes: '1' }, expect: /Unschedulable|Insufficient cpu/,
+  })),
   failure('RUN step exit code', (random, markers) => {
     const code = random.int(2, 120);
     return { files: { Dockerfile: `${dockerfile(markers)}\nRUN exit ${code}\n` }, expect: new RegExp(`\\b${code}\\b`), completeLog: true };
@@ -206,7 +208,7 @@ const CANCEL_PHASES: CancelPhase[] = [
   cancelAt('pod creation', () => ({ whenLine: /Create the build pod/ })),
   cancelAt('pending pod', () => ({ whenLine: /is waiting: Unschedulable/ }), { cpuRequest: '64', cpuLimit: '64' }),
   cancelAt('build log', (_random, markers) => ({ whenLine: new RegExp(`^${markers[Math.floor(markers.length / 2)]}$`) })),
-  cancelAt('clean-up', () => ({ whenLine: /Delete the pod, Secrets/ })),
+  cancelAt('clean-up', () => ({ whenLine: /Delete what the build created/ })),
 ];
 
 function cancelAt(
