@@ -6,7 +6,9 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type {
   ClusterStore, ContainerAttachRequest, ContainerAttachResult, PodLifecycleListener, PodRunRecord,
 } from '../contract';
+import { type NodeFsOptions, type NodeFsSettings, parseNodeFsSettings, thresholdBytes } from './eviction-threshold';
 import type { RegistryCredential } from './executor/registry-auth';
+import { NodePressureEviction } from './node-pressure';
 import type { KubeletSettings } from './pod-context';
 import { PodRunner } from './pod-runner';
 import { parseAllocatable, podRequests, schedulePod, type ResourceAmounts } from './scheduling';
@@ -16,8 +18,25 @@ export interface KubeletOptions {
   nodeName?: string;
   /** Node labels that nodeSelector matches; default the hostname, os and arch labels. */
   nodeLabels?: Record<string, string>;
-  /** Resources the node offers to pods, as quantities; default cpu `2` and memory `8Gi`. */
+  /**
+   * Resources the node offers to pods, as quantities; default cpu `2` and memory `8Gi`. With
+   * nodeFs, `ephemeral-storage` defaults to the capacity minus the eviction threshold, as the
+   * kubelet computes it.
+   */
   allocatable?: Record<string, string>;
+  /**
+   * The node's root filesystem (nodefs), which contains the containers' writable layers and logs and
+   * the disk-backed emptyDir volumes. Undefined, the default, means unlimited space, so the kubelet
+   * never evicts a pod for node pressure.
+   */
+  nodeFs?: NodeFsOptions;
+  /**
+   * Hard eviction thresholds by eviction signal, as in the kubelet configuration's evictionHard.
+   * Only `nodefs.available` is emulated: a percentage of nodeFs.capacity such as `10%`, or a
+   * quantity such as `2Gi`. `0%` turns eviction off. Default `{ "nodefs.available": "10%" }`, the
+   * default of the kubelet and of AKS. Needs nodeFs.
+   */
+  evictionHard?: Record<string, string>;
   /**
    * Maps a Blob Storage host such as `devstoreaccount1.blob.core.windows.net` to the emulator's
    * base URL for that account, such as `http://127.0.0.1:10000/devstoreaccount1`. This is the
@@ -52,6 +71,7 @@ export class Kubelet implements PodLifecycleListener {
   readonly runs: PodRunRecord[] = [];
   private readonly settings: KubeletSettings;
   private readonly allocatable: ResourceAmounts;
+  private readonly nodePressure?: NodePressureEviction;
   private readonly runners = new Map<string, PodRunner>();
   /** Pods the scheduler could not place yet, oldest first. */
   private readonly pending: PodRunner[] = [];
@@ -63,7 +83,14 @@ export class Kubelet implements PodLifecycleListener {
 
   constructor(private readonly store: ClusterStore, options: KubeletOptions) {
     const nodeName = options.nodeName ?? 'local-node-1';
+    const nodeFs = parseNodeFsSettings(options.nodeFs, options.evictionHard);
     this.allocatable = parseAllocatable(options.allocatable ?? { cpu: '2', memory: '8Gi' });
+    if (nodeFs) {
+      this.allocatable['ephemeral-storage'] ??= allocatableStorage(nodeFs);
+      this.nodePressure = new NodePressureEviction(nodeFs, () => this.activeRunners(), (type, reason, message) => {
+        if (!this.stopped) this.store.recordNodeEvent(nodeName, 'kubelet', type, reason, message);
+      });
+    }
     this.settings = {
       nodeName,
       nodeLabels: options.nodeLabels ?? {
@@ -107,7 +134,11 @@ export class Kubelet implements PodLifecycleListener {
       settings: this.settings,
       pulledImages: this.pulledImages,
       allocatePodIP: () => `10.244.0.${this.nextPodAddress++}`,
-      onPodFinished: () => this.schedulePending(),
+      onPodFinished: () => {
+        this.schedulePending();
+        this.nodePressure?.synchronize();
+      },
+      onStorageChanged: () => this.nodePressure?.synchronize(),
     });
     this.runners.set(podKey(record.namespace, record.name), runner);
     this.pending.push(runner);
@@ -173,6 +204,11 @@ export class Kubelet implements PodLifecycleListener {
     }
   }
 
+  /** Returns the pods bound to the node that have not finished. */
+  private activeRunners(): PodRunner[] {
+    return [...this.runners.values()].filter((runner) => runner.bound && !runner.finished);
+  }
+
   private requestedByBoundPods(): ResourceAmounts {
     const total: ResourceAmounts = {};
     for (const runner of this.runners.values()) {
@@ -181,6 +217,12 @@ export class Kubelet implements PodLifecycleListener {
     }
     return total;
   }
+}
+
+/** Returns the node's allocatable ephemeral storage: the capacity less the hard eviction threshold (hardEvictionReservation in pkg/kubelet/cm). */
+function allocatableStorage(nodeFs: NodeFsSettings): number {
+  const reserved = nodeFs.threshold ? thresholdBytes(nodeFs.threshold, nodeFs.capacityBytes) : 0;
+  return Math.max(0, nodeFs.capacityBytes - reserved);
 }
 
 /** Returns a scale factor option, or 1 when it is absent. Throws when it is not a positive number. */

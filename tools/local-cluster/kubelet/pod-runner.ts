@@ -1,6 +1,6 @@
 // One pod on the emulated node: binding, volume mounts, the pod sandbox, its init containers
-// one after another, then its containers, the active deadline, eviction for local storage and
-// deletion, each reported through the cluster store as a kubelet does.
+// one after another, then its containers, the active deadline, eviction for local storage or node
+// pressure, and deletion, each reported through the cluster store as a kubelet does.
 // NOTE: every restartPolicy behaves like Never: a container runs once and is not restarted, and
 // a failed init container fails the pod. Under OnFailure and Always a real kubelet restarts the
 // init container with a back-off, and the pod stays Pending.
@@ -10,6 +10,7 @@ import type { AttachSession, ClusterStore, ContainerAttachRequest, PodRunRecord 
 import type { AttachableContainer } from './attach';
 import { runContainer } from './container-runner';
 import { EmptyDirVolumes } from './empty-dir';
+import type { EvictionCandidate, PodDiskUsage } from './node-pressure';
 import type { KubeletSettings, PodContext } from './pod-context';
 import { PodStatusTracker } from './pod-status';
 import { PodResourceMonitor } from './resource-monitor';
@@ -23,6 +24,8 @@ export interface NodeState {
   allocatePodIP(): string;
   /** Called once when a bound pod stops using the node's resources. */
   onPodFinished(runner: PodRunner): void;
+  /** Called after every change of the pod's ephemeral storage use. */
+  onStorageChanged(): void;
 }
 
 const RETRY_GROWTH_LIMIT = 8;
@@ -30,7 +33,7 @@ const DEADLINE_MESSAGE = 'Pod was active on the node longer than the specified d
 /** Exit code of a container stopped with SIGKILL (128 + 9). */
 const KILLED_EXIT_CODE = 137;
 
-export class PodRunner {
+export class PodRunner implements EvictionCandidate {
   readonly namespace: string;
   readonly name: string;
   /** Whether the pod is bound to the node and counts against its allocatable resources. */
@@ -45,15 +48,36 @@ export class PodRunner {
   private lifecycle: Promise<void> = Promise.resolve();
   private deadlineTimer?: NodeJS.Timeout;
   private stopped = false;
+  private evictionStarted = false;
 
   constructor(readonly pod: V1Pod, readonly record: PodRunRecord, private readonly node: NodeState) {
     this.namespace = pod.metadata?.namespace ?? 'default';
     this.name = pod.metadata?.name ?? '';
     this.tracker = new PodStatusTracker(pod);
     this.emptyDirs = new EmptyDirVolumes(pod);
-    this.resources = new PodResourceMonitor(pod, this.emptyDirs, (message) => {
-      this.evict(message).catch((error: unknown) => console.error(`kubelet: evicting pod ${this.namespace}/${this.name} failed:`, error));
-    });
+    this.resources = new PodResourceMonitor(pod, this.emptyDirs, (message) => this.startEviction(message, false), () => node.onStorageChanged());
+  }
+
+  /** Whether an eviction of the pod is under way. */
+  get evicting(): boolean {
+    return this.evictionStarted && !this.finished;
+  }
+
+  /** Returns the storage use of the running containers and the emptyDir volumes, as the kubelet's summary stats report it. */
+  diskUsage(): PodDiskUsage {
+    const runningContainers = new Map<string, number>();
+    for (const [name, phase] of [...this.tracker.initContainers, ...this.tracker.containers]) {
+      if (phase.state === 'running') runningContainers.set(name, this.resources.containerStorageBytes(name));
+    }
+    return { pod: this.pod, runningContainers, localVolumeBytes: this.resources.localVolumeBytes() };
+  }
+
+  nodeFsBytes(): number {
+    return this.resources.storageBytes();
+  }
+
+  evictForNodePressure(message: string): void {
+    this.startEviction(message, true);
   }
 
   /** Attaches to a running container; undefined when no container of that name runs. */
@@ -89,10 +113,7 @@ export class PodRunner {
       await this.interrupt('deleted');
       if (!this.finished) {
         this.killContainers();
-        this.tracker.phase = 'Failed';
-        this.tracker.sandboxReady = false;
-        this.finish();
-        this.publishStatus();
+        this.end('Failed');
       }
     }
     this.clearDeadline();
@@ -120,10 +141,7 @@ export class PodRunner {
 
     await context.pause();
     const succeeded = [...this.tracker.containers.values()].every((phase) => phase.state === 'terminated' && phase.exitCode === 0);
-    this.tracker.phase = succeeded ? 'Succeeded' : 'Failed';
-    this.tracker.sandboxReady = false;
-    this.finish();
-    this.publishStatus();
+    this.end(succeeded ? 'Succeeded' : 'Failed');
   }
 
   /**
@@ -142,10 +160,7 @@ export class PodRunner {
         continue;
       }
       await context.pause();
-      this.tracker.phase = 'Failed';
-      this.tracker.sandboxReady = false;
-      this.finish();
-      this.publishStatus();
+      this.end('Failed');
       return false;
     }
     return true;
@@ -207,30 +222,31 @@ export class PodRunner {
     if (this.finished || this.stopped) return;
     this.recordEvent('Warning', 'DeadlineExceeded', DEADLINE_MESSAGE);
     this.killContainers();
-    this.tracker.phase = 'Failed';
     this.tracker.reason = 'DeadlineExceeded';
     this.tracker.message = DEADLINE_MESSAGE;
-    this.tracker.sandboxReady = false;
-    this.finish();
-    this.publishStatus();
+    this.end('Failed');
+  }
+
+  private startEviction(message: string, nodePressure: boolean): void {
+    this.evict(message, nodePressure).catch((error: unknown) => console.error(`kubelet: evicting pod ${this.namespace}/${this.name} failed:`, error));
   }
 
   /**
    * Evicts the pod as the eviction manager's evictPod does: a Warning event Evicted with the
-   * message, then the containers are killed, and the pod fails with reason Evicted.
+   * message, then the containers are killed, and the pod fails with reason Evicted. An eviction
+   * for node pressure also adds the DisruptionTarget condition.
    */
-  private async evict(message: string): Promise<void> {
-    if (this.finished || this.stopped) return;
+  private async evict(message: string, nodePressure: boolean): Promise<void> {
+    if (this.finished || this.stopped || this.evictionStarted) return;
+    this.evictionStarted = true;
     this.recordEvent('Warning', 'Evicted', message);
     await this.interrupt('evicted');
     if (this.finished || this.stopped) return;
     this.killContainers();
-    this.tracker.phase = 'Failed';
     this.tracker.reason = 'Evicted';
     this.tracker.message = message;
-    this.tracker.sandboxReady = false;
-    this.finish();
-    this.publishStatus();
+    if (nodePressure) this.tracker.disruptionMessage = message;
+    this.end('Failed');
   }
 
   /** Marks running containers as killed and ends their logs. */
@@ -251,6 +267,14 @@ export class PodRunner {
   private async interrupt(reason: string): Promise<void> {
     this.controller.abort(new Error(`pod ${this.namespace}/${this.name} ${reason}`));
     await this.lifecycle;
+  }
+
+  /** Moves the pod to a terminal phase and reports it. */
+  private end(phase: 'Succeeded' | 'Failed'): void {
+    this.tracker.phase = phase;
+    this.tracker.sandboxReady = false;
+    this.finish();
+    this.publishStatus();
   }
 
   private finish(): void {

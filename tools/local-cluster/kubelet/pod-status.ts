@@ -29,6 +29,11 @@ export class PodStatusTracker {
   podIP?: string;
   reason?: string;
   message?: string;
+  /**
+   * Message of the DisruptionTarget condition that the kubelet adds when it evicts the pod for
+   * node pressure (reason TerminationByKubelet). The kubelet sends it with the terminal phase.
+   */
+  disruptionMessage?: string;
   /** Phases of the regular containers. */
   readonly containers: Map<string, ContainerPhase>;
   /** Phases of the init containers, in their order. */
@@ -119,13 +124,17 @@ export class PodStatusTracker {
       return [this.condition('PodScheduled', { status: 'False', reason: 'Unschedulable', message: this.unschedulableMessage }, now)];
     }
     const ready = this.readyCondition();
-    return [
+    const conditions = [
       this.condition('PodReadyToStartContainers', { status: this.sandboxReady ? 'True' : 'False' }, now),
       this.condition('Initialized', this.initializedCondition(), now),
       this.condition('Ready', ready, now),
       this.condition('ContainersReady', ready, now),
       this.condition('PodScheduled', { status: 'True' }, now),
     ];
+    if (this.disruptionMessage !== undefined && (this.phase === 'Failed' || this.phase === 'Succeeded')) {
+      conditions.push(this.condition('DisruptionTarget', { status: 'True', reason: 'TerminationByKubelet', message: this.disruptionMessage }, now));
+    }
+    return conditions;
   }
 
   /** Initialized is True once every init container completed, or once a regular container started. */

@@ -49,8 +49,16 @@ export class PodResourceMonitor {
   private readonly accounts = new Map<string, ContainerAccount>();
   private evicted = false;
 
-  /** `evict` receives the eviction message once, when a storage limit is passed. */
-  constructor(private readonly pod: V1Pod, private readonly emptyDirs: EmptyDirVolumes, private readonly evict: (message: string) => void) {
+  /**
+   * `evict` receives the eviction message once, when a storage limit is passed. `storageChanged`
+   * runs after every change of the storage use, once the pod's own limits were checked.
+   */
+  constructor(
+    private readonly pod: V1Pod,
+    private readonly emptyDirs: EmptyDirVolumes,
+    private readonly evict: (message: string) => void,
+    private readonly storageChanged: () => void = () => undefined,
+  ) {
     emptyDirs.onWrite = () => this.checkLocalStorage();
   }
 
@@ -64,6 +72,27 @@ export class PodResourceMonitor {
     this.account(containerName).addLogBytes(Buffer.byteLength(line) + CRI_LINE_OVERHEAD);
   }
 
+  /** Returns the bytes of a container's writable layer and log. */
+  containerStorageBytes(containerName: string): number {
+    return this.accounts.get(containerName)?.storageBytes ?? 0;
+  }
+
+  /** Returns the bytes in the pod's disk-backed emptyDir volumes. */
+  localVolumeBytes(): number {
+    let used = 0;
+    for (const volume of this.pod.spec?.volumes ?? []) {
+      if (volume.emptyDir && volume.emptyDir.medium !== 'Memory') used += this.emptyDirs.usedBytes(volume.name);
+    }
+    return used;
+  }
+
+  /** Returns the pod's whole ephemeral storage use: every container's writable layer and log, and the disk-backed emptyDirs. */
+  storageBytes(): number {
+    let used = this.localVolumeBytes();
+    for (const account of this.accounts.values()) used += account.storageBytes;
+    return used;
+  }
+
   private account(containerName: string): ContainerAccount {
     let account = this.accounts.get(containerName);
     if (!account) {
@@ -75,11 +104,12 @@ export class PodResourceMonitor {
   }
 
   private checkLocalStorage(): void {
-    if (this.evicted) return;
-    const message = this.emptyDirProblem() ?? this.podProblem() ?? this.containerProblem();
-    if (message === undefined) return;
-    this.evicted = true;
-    this.evict(message);
+    const message = this.evicted ? undefined : this.emptyDirProblem() ?? this.podProblem() ?? this.containerProblem();
+    if (message !== undefined) {
+      this.evicted = true;
+      this.evict(message);
+    }
+    this.storageChanged();
   }
 
   private emptyDirProblem(): string | undefined {
@@ -97,12 +127,7 @@ export class PodResourceMonitor {
   private podProblem(): string | undefined {
     const limit = podStorageLimit(this.pod);
     if (!limit) return undefined;
-    let used = 0;
-    for (const account of this.accounts.values()) used += account.storageBytes;
-    for (const volume of this.pod.spec?.volumes ?? []) {
-      if (volume.emptyDir && volume.emptyDir.medium !== 'Memory') used += this.emptyDirs.usedBytes(volume.name);
-    }
-    if (used <= quantityNumber(limit)) return undefined;
+    if (this.storageBytes() <= quantityNumber(limit)) return undefined;
     return `Pod ephemeral local storage usage exceeds the total limit of containers ${formatQuantity(limit)}. `;
   }
 

@@ -341,6 +341,18 @@ describe('curl emulation: TLS', function () {
     assert.equal(outcome.files.size, 0);
   });
 
+  it('rejects a chain that ends in an untrusted root', async () => {
+    const chained = createHttpsServer({ key: certificates.keyPem, cert: certificates.certPem + certificates.caPem }, (_request, response) => response.end('over TLS'));
+    try {
+      const outcome = await curl([...TASK_ARGS, `https://127.0.0.1:${await listen(chained)}/context.tar.gz`]);
+      assert.equal(outcome.exitCode, 60);
+      assert.equal(outcome.lines[0], 'curl: (60) SSL certificate problem: self-signed certificate in certificate chain');
+    } finally {
+      chained.closeAllConnections();
+      chained.close();
+    }
+  });
+
   it('trusts the CA certificates of the node', async () => {
     const outcome = await curl([...TASK_ARGS, url], { caCertificates: [certificates.caPem] });
     assert.equal(outcome.exitCode, 0);

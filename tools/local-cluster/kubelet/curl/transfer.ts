@@ -56,11 +56,26 @@ const MAX_REDIRECTS = 50;
 const DEFAULT_CONNECT_TIMEOUT_MS = 300_000;
 const LOOPBACK_ADDRESSES = ['127.0.0.1', '::1'];
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
-/** Node's error codes for certificates that OpenSSL's verification rejects. */
-const CERTIFICATE_ERRORS = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_UNTRUSTED', 'CERT_REVOKED',
-  'CERT_SIGNATURE_FAILURE', 'INVALID_CA',
+/**
+ * The texts of OpenSSL's X509_verify_cert_error_string (crypto/x509/x509_txt.c), which curl
+ * prints, keyed by the error code that Node sets for each verification error. Node's own message
+ * is not used because Node 24 appends a hint about its --use-system-ca flag to some of them
+ * (Node.js TLS docs, "X509 certificate error codes").
+ * NOTE: the texts are those of OpenSSL 3.5. OpenSSL's main branch adds "or the system clock is
+ * incorrect" to the CERT_NOT_YET_VALID text.
+ */
+const CERTIFICATE_ERRORS = new Map([
+  ['DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'],
+  ['SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'],
+  ['UNABLE_TO_GET_ISSUER_CERT', 'unable to get issuer certificate'],
+  ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'unable to get local issuer certificate'],
+  ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'],
+  ['CERT_HAS_EXPIRED', 'certificate has expired'],
+  ['CERT_NOT_YET_VALID', 'certificate is not yet valid'],
+  ['CERT_UNTRUSTED', 'certificate not trusted'],
+  ['CERT_REVOKED', 'certificate revoked'],
+  ['CERT_SIGNATURE_FAILURE', 'certificate signature failure'],
+  ['INVALID_CA', 'invalid CA certificate'],
 ]);
 
 /** Runs one transfer, following at most 50 redirects when `location` is set. */
@@ -211,9 +226,9 @@ class Transfer {
       const kind = isIP(host) === 4 ? 'ipv4 address' : isIP(host) === 6 ? 'ipv6 address' : 'hostname';
       return { ok: false, code: CURLE.PEER_FAILED_VERIFICATION, message: `SSL: no alternative certificate subject name matches target ${kind} '${host}'` };
     }
-    if (CERTIFICATE_ERRORS.has(code)) {
-      // Node's message for these codes is OpenSSL's X509_verify_cert_error_string, which curl prints too.
-      return { ok: false, code: CURLE.PEER_FAILED_VERIFICATION, message: `SSL certificate problem: ${error.message}` };
+    const certificateProblem = CERTIFICATE_ERRORS.get(code);
+    if (certificateProblem !== undefined) {
+      return { ok: false, code: CURLE.PEER_FAILED_VERIFICATION, message: `SSL certificate problem: ${certificateProblem}` };
     }
     if (code === 'ECONNRESET' && error.message.includes('socket hang up')) {
       return { ok: false, code: CURLE.GOT_NOTHING, message: 'Empty reply from server' };
