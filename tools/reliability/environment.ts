@@ -30,6 +30,9 @@ export async function startEnvironment(): Promise<SuiteEnvironment> {
         // A build timeout of one minute ends a pod after 0.6 s, and `sleep 3600` lasts 36 s.
         deadlineScale: 0.01,
         sleepScale: 0.01,
+        // A 2 GiB node disk: a RUN step that writes 1.9 GB leaves less than the kubelet's default
+        // eviction threshold (10 %) free, and the kubelet evicts the pod.
+        nodeFs: { capacity: '2Gi' },
       },
       // Short watches and a short change history make the task resume watches and re-list often.
       watchTimeoutSeconds: 5,

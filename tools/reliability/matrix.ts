@@ -151,6 +151,12 @@ const FAILURE_MODES: FailureMode[] = [
     expect: /OOMKilled/,
     completeLog: true,
   })),
+  failure('node disk pressure', (_random, markers) => ({
+    inputs: { memoryRequest: '512Mi', memoryLimit: '6Gi' },
+    files: { Dockerfile: `${dockerfile(markers)}\nRUN head -c 1900M /dev/zero > /layer.bin\n` },
+    expect: /Evicted|ephemeral-storage/,
+    completeLog: true,
+  })),
   failure('deadline', (_random, markers) => ({
     inputs: { buildTimeoutInMinutes: '1' },
     files: { Dockerfile: `${dockerfile(markers)}\nRUN sleep 3600\n` },
