@@ -26,6 +26,8 @@ export interface LocalClusterOptions {
   watchHistorySize?: number;
   /** The `iss` of service account tokens; default `https://kubernetes.default.svc.cluster.local`. */
   serviceAccountIssuer?: string;
+  /** Time from a change to the garbage collector's sweep, which deletes objects whose owners are gone; default 100 ms. */
+  garbageCollectionDelayMs?: number;
 }
 
 export class LocalCluster {
@@ -45,6 +47,7 @@ export class LocalCluster {
       bookmarkIntervalMs: options.bookmarkIntervalMs,
       watchHistorySize: options.watchHistorySize,
       serviceAccountIssuer: options.serviceAccountIssuer,
+      garbageCollectionDelayMs: options.garbageCollectionDelayMs,
     });
     let kubelet: Kubelet | undefined;
     if (!options.podLifecycle && options.kubelet) {

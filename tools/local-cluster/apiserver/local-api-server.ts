@@ -25,6 +25,8 @@ export interface LocalApiServerOptions {
   watchHistorySize?: number;
   /** The `iss` of service account tokens; default `https://kubernetes.default.svc.cluster.local`. */
   serviceAccountIssuer?: string;
+  /** Time from a change to the garbage collector's sweep; default 100 ms. */
+  garbageCollectionDelayMs?: number;
 }
 
 /** Fields that createServiceAccount sets on a ServiceAccount besides its name. */
@@ -61,7 +63,11 @@ export class LocalApiServer {
 
   static async start(options: LocalApiServerOptions = {}): Promise<LocalApiServer> {
     const tokenIssuer = await ServiceAccountTokenIssuer.create(options.serviceAccountIssuer);
-    const state = new ClusterState({ watchHistorySize: options.watchHistorySize ?? 1000, tokenIssuer });
+    const state = new ClusterState({
+      watchHistorySize: options.watchHistorySize ?? 1000,
+      tokenIssuer,
+      garbageCollectionDelayMs: options.garbageCollectionDelayMs ?? 100,
+    });
     state.listener = options.podLifecycle;
     const authenticator = new TokenAuthenticator();
     const adminToken = authenticator.issueToken(ADMIN_USER);
@@ -152,6 +158,7 @@ export class LocalApiServer {
   }
 
   async stop(): Promise<void> {
+    this.state.garbageCollector.stop();
     await this.server.stop();
   }
 }

@@ -5,6 +5,7 @@
 import type { V1Pod, V1PodStatus, V1Secret, V1ServiceAccount } from '@kubernetes/client-node';
 import type { ClusterStore, PodLifecycleListener, ServiceAccountTokenRequest } from '../../contract';
 import type { WorkloadIdentityWebhookSettings } from '../admission/workload-identity-webhook';
+import { GarbageCollector } from '../controllers/garbage-collector';
 import type { JsonObject } from '../decode/decode';
 import { recordPodEvent } from '../registry/events';
 import { createNamespaceObject } from '../registry/namespaces';
@@ -18,6 +19,8 @@ export interface ClusterStateOptions {
   /** How many changes per resource the watch history keeps. */
   watchHistorySize: number;
   tokenIssuer: ServiceAccountTokenIssuer;
+  /** Time from a change to the garbage collector's sweep, in milliseconds. */
+  garbageCollectionDelayMs: number;
 }
 
 /** The uid of the local cluster's only node, for the node claim of service account tokens. */
@@ -34,10 +37,14 @@ export class ClusterState implements ClusterStore {
   /** Set once the Azure workload identity webhook is installed; pods labelled for it are then mutated. */
   workloadIdentityWebhook?: WorkloadIdentityWebhookSettings;
   readonly tokenIssuer: ServiceAccountTokenIssuer;
+  /** Deletes objects whose owners are gone; stopped with the server. */
+  readonly garbageCollector: GarbageCollector;
 
   constructor(options: ClusterStateOptions) {
     this.objects = new ObjectStore(options.watchHistorySize);
     this.tokenIssuer = options.tokenIssuer;
+    this.garbageCollector = new GarbageCollector(this, options.garbageCollectionDelayMs);
+    this.objects.onChange = () => this.garbageCollector.schedule();
     for (const name of INITIAL_NAMESPACES) createNamespaceObject(this, { metadata: { name } }, false);
   }
 
