@@ -4,6 +4,7 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { randomBytes } from 'node:crypto';
 import { Cleanup } from './cleanup';
 import { createClusterApi } from './kubernetes/client';
+import { withRetries } from './kubernetes/retrying-client';
 import { inGroup } from './log';
 import { loc } from './messages';
 import { checkCluster } from './phases/check-cluster';
@@ -49,7 +50,7 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
   tl.debug(`plan: pod ${plan.namespace}/${plan.name}, blob ${plan.blobName}, destinations ${plan.destinations.join(' ')}`);
 
   // Check that the cluster responds and accepts the connection in the namespace.
-  const cluster = createClusterApi(kubeconfig);
+  const cluster = withRetries(createClusterApi(kubeconfig), { signal });
   await checkCluster(cluster, plan, signal);
 
   // Check the pod's service account, and its workload identity annotation when kaniko uses it.

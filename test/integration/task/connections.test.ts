@@ -166,7 +166,7 @@ describe('KanikoBuild cluster connections', function () {
   it('identity without pods/log still gets the result', async () => {
     const standIns = await sharedStandIns();
     const token = standIns.cluster.addUser('no-log', [
-      { verbs: ['get', 'list', 'watch', 'create', 'delete'], resources: ['pods', 'secrets', 'events'] },
+      { verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'], resources: ['pods', 'secrets', 'events'] },
     ]);
     const build = await runBuild({
       files: SMALL_BUILD,

@@ -83,7 +83,7 @@ describe('KanikoBuild context delivery', function () {
   it('direct without attach rights fails and cleans up', async () => {
     const standIns = await sharedStandIns();
     const token = standIns.cluster.addUser('no-attach', [
-      { verbs: ['get', 'list', 'watch', 'create', 'delete'], resources: ['pods', 'pods/log', 'secrets', 'events'] },
+      { verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'], resources: ['pods', 'pods/log', 'secrets', 'events'] },
     ]);
     const build = await runBuild({
       files: SMALL_BUILD,

@@ -65,7 +65,7 @@ describe('KanikoBuild in-cluster connection', function () {
     const { cluster } = await sharedStandIns();
     cluster.createNamespace('agents');
     const token = cluster.addUser('system:serviceaccount:agents:azp-agent', [
-      { verbs: ['get', 'list', 'watch', 'create', 'delete'], resources: ['pods', 'pods/log', 'secrets', 'events'], namespaces: ['agents'] },
+      { verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'], resources: ['pods', 'pods/log', 'secrets', 'events'], namespaces: ['agents'] },
     ]);
     const serviceAccountDir = path.join(folder, 'serviceaccount');
     fs.mkdirSync(serviceAccountDir);

@@ -215,7 +215,7 @@ describe('KanikoBuild with the build pod\'s workload identity', function () {
   it('unreadable service account only warns', async () => {
     const target = identity({ role: 'AcrPush' });
     const token = cluster.addUser(`no-sa-${target.namespace}`, [
-      { verbs: ['get', 'list', 'watch', 'create', 'delete'], resources: ['pods', 'pods/log', 'secrets', 'events'] },
+      { verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'], resources: ['pods', 'pods/log', 'secrets', 'events'] },
     ]);
     const standIns = await sharedStandIns();
     const build = await runBuild({

@@ -27,7 +27,7 @@ export async function uploadContext(
     await store.ensureContainer(signal);
     // Registered before the upload starts, so that a cancel during the upload still deletes
     // the blocks already sent.
-    cleanup.add(blob, () => store.delete(plan.blobName).catch((error: unknown) => {
+    cleanup.add(blob, (deadline) => store.delete(plan.blobName, deadline).catch((error: unknown) => {
       throw new Error(describeStorageError(error));
     }));
     const archive = packContext(entries);
