@@ -50,7 +50,7 @@ describe('blob storage retries', function () {
 
     const { result: uploaded, output } = await captureStdout(async () => {
       await store.ensureContainer();
-      return store.upload('context.tar.gz', Readable.from([content.subarray(0, 5_000_000), content.subarray(5_000_000)]));
+      return store.upload('context.tar.gz', Readable.from([content.subarray(0, 5_000_000), content.subarray(5_000_000)]), {});
     });
 
     assert.equal(uploaded, content.length);
@@ -83,7 +83,7 @@ describe('blob storage retries', function () {
 
     const { output } = await captureStdout(async () => {
       await store.ensureContainer();
-      await assert.rejects(store.upload('context.tar.gz', Readable.from([randomBytes(1000)])), (error: { statusCode?: number }) => error.statusCode === 503);
+      await assert.rejects(store.upload('context.tar.gz', Readable.from([randomBytes(1000)]), {}), (error: { statusCode?: number }) => error.statusCode === 503);
     });
 
     const retries = output.split('\n').filter((line) => line.startsWith('A request to storage account'));

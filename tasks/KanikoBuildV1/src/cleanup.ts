@@ -10,6 +10,12 @@ import { loc } from './messages';
  */
 export const DELETE_TIMEOUT_MS = 6_000;
 
+/**
+ * The task variable that the build step sets to `true` once it has deleted everything it created.
+ * Its post-job step then has nothing to look for; a killed build step never sets it.
+ */
+export const CLEANUP_DONE_VARIABLE = 'KANIKO_BUILD_CLEANUP_DONE';
+
 /** A delete; it must stop its requests and retries when `signal` aborts at the time limit. */
 export type DeleteAction = (signal: AbortSignal) => Promise<void>;
 

@@ -2,7 +2,7 @@
 // input and connection has been validated; everything created is deleted at the end.
 import * as tl from 'azure-pipelines-task-lib/task';
 import { randomBytes } from 'node:crypto';
-import { Cleanup } from './cleanup';
+import { Cleanup, CLEANUP_DONE_VARIABLE } from './cleanup';
 import { createClusterApi } from './kubernetes/client';
 import { withRetries } from './kubernetes/retrying-client';
 import { inGroup } from './log';
@@ -92,8 +92,10 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
     const events = await recentPodEvents(cluster, plan);
     return { succeeded: false, message: [message, section('LastLogLines', build.lastLines), section('RecentEvents', events)].join('') };
   } finally {
-    // Delete the pod, both Secrets and the blob, also after a failure or a cancel.
-    if (cleanup.size > 0) await inGroup(loc('GroupCleanup'), () => cleanup.runAll());
+    // Delete the pod, both Secrets and the blob, also after a failure or a cancel, and tell the
+    // post-job step when nothing is left.
+    const failed = cleanup.size > 0 ? await inGroup(loc('GroupCleanup'), () => cleanup.runAll()) : [];
+    if (failed.length === 0) tl.setTaskVariable(CLEANUP_DONE_VARIABLE, 'true');
   }
 }
 

@@ -31,7 +31,7 @@ export async function uploadContext(
       throw new Error(describeStorageError(error));
     }));
     const archive = packContext(entries);
-    const [uploadedBytes, stats] = await Promise.all([store.upload(plan.blobName, archive.stream, signal), archive.done]);
+    const [uploadedBytes, stats] = await Promise.all([store.upload(plan.blobName, archive.stream, plan.blobMetadata, signal), archive.done]);
     console.log(loc('Uploaded', stats.files, formatBytes(stats.contentBytes), formatBytes(uploadedBytes), blob));
     return { ...stats, uploadedBytes };
   } catch (error) {

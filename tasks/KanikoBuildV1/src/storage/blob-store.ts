@@ -1,7 +1,7 @@
 // Azure Blob Storage: the place the agent leaves the build context for kaniko.
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import {
-  BlobServiceClient, StorageRetryPolicyType, StorageSharedKeyCredential, type ContainerClient, type StorageRetryOptions,
+  BlobServiceClient, RestError, StorageRetryPolicyType, StorageSharedKeyCredential, type ContainerClient, type StorageRetryOptions,
   type UserDelegationKey,
 } from '@azure/storage-blob';
 import * as tl from 'azure-pipelines-task-lib/task';
@@ -18,8 +18,10 @@ import { onStorageRetry } from './retry-log';
 export interface ContextStore {
   /** Creates the container with private access when it does not exist. */
   ensureContainer(signal?: AbortSignal): Promise<void>;
-  /** Uploads the stream as a block blob and returns the bytes uploaded. */
-  upload(blobName: string, content: Readable, signal?: AbortSignal): Promise<number>;
+  /** Uploads the stream as a block blob with `metadata` and returns the bytes uploaded. */
+  upload(blobName: string, content: Readable, metadata: Record<string, string>, signal?: AbortSignal): Promise<number>;
+  /** Lists the blobs whose names start with `prefix`, with their metadata; none when the container does not exist. */
+  list(prefix: string, signal?: AbortSignal): Promise<StoredBlob[]>;
   /** Deletes the blob; a blob that is already gone is not an error. */
   delete(blobName: string, signal?: AbortSignal): Promise<void>;
   /**
@@ -27,6 +29,13 @@ export interface ContextStore {
    * connection's Entra ID token, and masks its value. Storage allows at most seven days.
    */
   getUserDelegationKey(startsOn: Date, expiresOn: Date, signal?: AbortSignal): Promise<UserDelegationKey>;
+}
+
+/** A blob as a listing shows it. */
+export interface StoredBlob {
+  name: string;
+  /** Metadata names in lower case. */
+  metadata: Record<string, string>;
 }
 
 const BLOCK_SIZE = 4 * 1024 * 1024;
@@ -65,7 +74,8 @@ export function createBlobStore(storage: StorageSettings): ContextStore {
     ensureContainer: (signal) => logged(async () => {
       await container.createIfNotExists({ abortSignal: signal });
     }),
-    upload: (blobName, content, signal) => logged(() => upload(container, blobName, content, signal)),
+    upload: (blobName, content, metadata, signal) => logged(() => upload(container, blobName, content, metadata, signal)),
+    list: (prefix, signal) => logged(() => listBlobs(container, prefix, signal)),
     delete: (blobName, signal) => logged(async () => {
       await container.getBlockBlobClient(blobName).deleteIfExists({ abortSignal: signal });
     }),
@@ -121,7 +131,23 @@ function maskingCredential(credential: TokenCredential): TokenCredential {
   };
 }
 
-async function upload(container: ContainerClient, blobName: string, content: Readable, signal?: AbortSignal): Promise<number> {
+async function listBlobs(container: ContainerClient, prefix: string, signal?: AbortSignal): Promise<StoredBlob[]> {
+  const blobs: StoredBlob[] = [];
+  try {
+    for await (const blob of container.listBlobsFlat({ prefix, includeMetadata: true, abortSignal: signal })) {
+      const metadata = Object.fromEntries(Object.entries(blob.metadata ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+      blobs.push({ name: blob.name, metadata });
+    }
+  } catch (error) {
+    if (error instanceof RestError && error.code === 'ContainerNotFound') return [];
+    throw error;
+  }
+  return blobs;
+}
+
+async function upload(
+  container: ContainerClient, blobName: string, content: Readable, metadata: Record<string, string>, signal?: AbortSignal,
+): Promise<number> {
   let bytes = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -132,6 +158,7 @@ async function upload(container: ContainerClient, blobName: string, content: Rea
   content.on('error', (error) => counter.destroy(error));
   await container.getBlockBlobClient(blobName).uploadStream(content.pipe(counter), BLOCK_SIZE, PARALLEL_BLOCKS, {
     abortSignal: signal,
+    metadata,
     blobHTTPHeaders: { blobContentType: 'application/gzip' },
   });
   return bytes;
