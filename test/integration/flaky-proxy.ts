@@ -16,7 +16,7 @@ export type Fault =
   | { kind: 'drop' }
   /** Forwards the request, waits for the whole response, then closes the connection instead of passing the response on. */
   | { kind: 'drop-after' }
-  /** Forwards the request after this many milliseconds. */
+  /** Forwards the request after this many milliseconds, unless the client has closed the connection by then. */
   | { kind: 'delay'; ms: number };
 
 export interface ProxiedRequest {
@@ -107,10 +107,15 @@ async function applyFault(fault: Fault, request: IncomingMessage, response: Serv
       await readAll(request);
       request.socket.destroy();
       return;
-    case 'delay':
-      await new Promise((resolve) => setTimeout(resolve, fault.ms));
-      forward(request, response, target, caPem, false);
+    case 'delay': {
+      let gone = false;
+      response.once('close', () => {
+        gone = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, fault.ms).unref());
+      if (!gone) forward(request, response, target, caPem, false);
       return;
+    }
     default:
       forward(request, response, target, caPem, fault.kind === 'drop-after');
   }
@@ -128,7 +133,9 @@ function forward(request: IncomingMessage, response: ServerResponse, target: URL
       void readAll(answer).then(() => request.socket.destroy());
       return;
     }
+    // The headers go on at once, as a streaming proxy sends them: a watch's first body bytes may come much later.
     response.writeHead(answer.statusCode ?? 502, answer.headers);
+    response.flushHeaders();
     answer.pipe(response);
     answer.on('error', () => response.destroy());
   });

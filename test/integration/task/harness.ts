@@ -55,6 +55,8 @@ export interface BuildScenario {
   cancel?: CancelOptions;
   /** The waits between the cancel signals; default the agent's 7.5 s and 2.5 s. */
   signalTimeouts?: Partial<SignalTimeouts>;
+  /** Receives each line of the step's log as it arrives, masked. */
+  onLine?: (line: string) => void;
   /** Prints the step's log while it runs (for debugging a test). */
   echo?: boolean;
 }
@@ -102,7 +104,10 @@ export async function runBuild(scenario: BuildScenario = {}): Promise<BuildRun> 
       cancel: scenario.cancel,
       signalTimeouts: scenario.signalTimeouts,
       timeoutMs: 120_000,
-      onLine: scenario.echo ? (line) => console.log(`      | ${line}`) : undefined,
+      onLine: (line) => {
+        scenario.onLine?.(line);
+        if (scenario.echo) console.log(`      | ${line}`);
+      },
     });
     const digest = run.variables.imageDigest?.value;
     const record = standIns.cluster.runs.find((candidate) => candidate.namespace === namespace

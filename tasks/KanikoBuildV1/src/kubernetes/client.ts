@@ -49,8 +49,13 @@ export interface ClusterApi {
   ): Promise<void>;
   /** Writes `source` into a running container's stdin through the attach API and ends it; returns the bytes sent. */
   attachStdin(namespace: string, pod: string, container: string, source: Readable, signal: AbortSignal): Promise<number>;
-  /** Streams a container's log (with timestamps) into `sink`; returns a controller that stops it. */
-  streamLog(namespace: string, pod: string, container: string, sink: Writable, sinceTime?: string): Promise<AbortController>;
+  /**
+   * Streams a container's log (with timestamps) into `sink`; returns a controller that stops it.
+   * `signal` aborts the request also before the server has sent its response headers.
+   */
+  streamLog(
+    namespace: string, pod: string, container: string, sink: Writable, sinceTime?: string, signal?: AbortSignal,
+  ): Promise<AbortController>;
 }
 
 const DELETE_GRACE_SECONDS = 2;
@@ -87,7 +92,8 @@ export function createClusterApi(kubeconfig: string): ClusterApi {
     attachStdin: (namespace, pod, container, source, signal) => writeToStdin(config, { namespace, pod, container }, source, signal),
     watchPod: (namespace, name, resourceVersion, onEvent, signal) =>
       watchOnePod(watch, { namespace, name, resourceVersion, onEvent, signal }),
-    streamLog: (namespace, pod, container, sink, sinceTime) => openLogStream(config, { namespace, pod, container }, sink, sinceTime),
+    streamLog: (namespace, pod, container, sink, sinceTime, signal) =>
+      openLogStream(config, { namespace, pod, container }, sink, sinceTime, signal),
   };
 }
 
@@ -120,20 +126,31 @@ async function watchOnePod(watch: Watch, request: WatchRequest): Promise<void> {
   const ended = new Promise<void>((resolve, reject) => {
     finish = (error) => (error && !request.signal.aborted ? reject(error) : resolve());
   });
-  const controller = await watch.watch(
-    `/api/v1/namespaces/${encodeURIComponent(request.namespace)}/pods`,
-    {
-      fieldSelector: `metadata.name=${request.name}`,
-      resourceVersion: request.resourceVersion,
-      allowWatchBookmarks: true,
-    },
-    (type, object) => request.onEvent(type as WatchEventType, object),
-    (error) => finish(error),
-  );
-  const abort = (): void => controller.abort();
+  // Watch.watch returns the request's controller only once the response headers arrived, which
+  // a slow server or proxy can delay. An abort before then ends the watch here at once and stops
+  // the request as soon as its controller exists.
+  let controller: AbortController | undefined;
+  const abort = (): void => {
+    controller?.abort();
+    finish();
+  };
   request.signal.addEventListener('abort', abort, { once: true });
-  if (request.signal.aborted) abort();
   try {
+    if (request.signal.aborted) return;
+    const started = watch.watch(
+      `/api/v1/namespaces/${encodeURIComponent(request.namespace)}/pods`,
+      {
+        fieldSelector: `metadata.name=${request.name}`,
+        resourceVersion: request.resourceVersion,
+        allowWatchBookmarks: true,
+      },
+      (type, object) => request.onEvent(type as WatchEventType, object),
+      (error) => finish(error),
+    );
+    started.then((created) => {
+      controller = created;
+      if (request.signal.aborted) created.abort();
+    }, (error: unknown) => finish(error));
     await ended;
   } finally {
     request.signal.removeEventListener('abort', abort);

@@ -15,12 +15,13 @@ export interface LogStreamTarget {
 
 /**
  * Starts streaming the log, with timestamps, from `sinceTime` when given, into `sink`, and
- * resolves once the server accepted the request. The returned controller stops the stream.
- * Rejects with an ApiException (code, Status body, headers) when the server refuses, and with
- * the network error when it cannot be reached.
+ * resolves once the server accepted the request. The returned controller stops the stream, and
+ * so does `signal`, also while the request waits for the response headers. Rejects with an
+ * ApiException (code, Status body, headers) when the server refuses, and with the network or
+ * abort error otherwise.
  */
 export async function openLogStream(
-  config: KubeConfig, target: LogStreamTarget, sink: Writable, sinceTime?: string,
+  config: KubeConfig, target: LogStreamTarget, sink: Writable, sinceTime?: string, signal?: AbortSignal,
 ): Promise<AbortController> {
   const server = config.getCurrentCluster()?.server ?? '';
   const query = new URLSearchParams({ container: target.container, follow: 'true', timestamps: 'true' });
@@ -31,7 +32,8 @@ export async function openLogStream(
   const options: RequestOptions & { headers: Record<string, string> } = { method: 'GET', headers: {} };
   await config.applyToHTTPSOptions(options);
   const controller = new AbortController();
-  const response = await send(url, { ...options, signal: controller.signal });
+  const requestSignal = signal ? AbortSignal.any([controller.signal, signal]) : controller.signal;
+  const response = await send(url, { ...options, signal: requestSignal });
   if (response.statusCode !== 200) throw await refusal(response);
   const endSink = (): void => {
     if (!sink.writableEnded) sink.end();
@@ -63,5 +65,5 @@ async function refusal(response: IncomingMessage): Promise<ApiException<unknown>
     // Not a Status object; the text is kept as it is.
   }
   const headers = Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, String(value)]));
-  return new ApiException(response.statusCode ?? 0, 'the log request was refused', body, headers);
+  return new ApiException(response.statusCode ?? 0, 'the log request failed', body, headers);
 }

@@ -39,7 +39,7 @@ export async function followLog(
     let waitMs = RECONNECT_DELAY_MS;
     let failedRetryably = false;
     try {
-      const controller = await api.streamLog(target.namespace, target.name, target.container, sink, position.sinceTime());
+      const controller = await api.streamLog(target.namespace, target.name, target.container, sink, position.sinceTime(), signal);
       pacer.connected();
       await streamEnd(sink, controller, signal);
       // A line cut off by a stream that closed early comes again whole after the resume, so

@@ -5,13 +5,14 @@ import {
   type UserDelegationKey,
 } from '@azure/storage-blob';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { createArmCredential, TOKEN_TIMEOUT_MS } from '../azure/credential';
 import { TokenRequestError } from '../azure/errors';
 import { STORAGE_TOKEN_SCOPE } from '../settings/storage';
 import type { StorageSettings } from '../settings/types';
 import { withDeadline } from '../timeout';
 import { loc } from '../messages';
+import { uploadBlocks } from './block-upload';
 import { onStorageRetry } from './retry-log';
 
 /** The blob operations a run needs. */
@@ -145,21 +146,10 @@ async function listBlobs(container: ContainerClient, prefix: string, signal?: Ab
   return blobs;
 }
 
-async function upload(
+function upload(
   container: ContainerClient, blobName: string, content: Readable, metadata: Record<string, string>, signal?: AbortSignal,
 ): Promise<number> {
-  let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      bytes += chunk.length;
-      callback(null, chunk);
-    },
+  return uploadBlocks(container.getBlockBlobClient(blobName), content, {
+    blockSize: BLOCK_SIZE, parallel: PARALLEL_BLOCKS, metadata, contentType: 'application/gzip', signal,
   });
-  content.on('error', (error) => counter.destroy(error));
-  await container.getBlockBlobClient(blobName).uploadStream(content.pipe(counter), BLOCK_SIZE, PARALLEL_BLOCKS, {
-    abortSignal: signal,
-    metadata,
-    blobHTTPHeaders: { blobContentType: 'application/gzip' },
-  });
-  return bytes;
 }
