@@ -17,7 +17,12 @@ export type Fault =
   /** Forwards the request, waits for the whole response, then closes the connection instead of passing the response on. */
   | { kind: 'drop-after' }
   /** Forwards the request after this many milliseconds, unless the client has closed the connection by then. */
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /**
+   * Forwards the request and streams the response until `text` arrives, then passes on the part
+   * of the response before `text` and its first `keep` characters, and closes the connection.
+   */
+  | { kind: 'cut'; text: string; keep: number };
 
 export interface ProxiedRequest {
   method: string;
@@ -116,13 +121,22 @@ async function applyFault(fault: Fault, request: IncomingMessage, response: Serv
       if (!gone) forward(request, response, target, caPem, false);
       return;
     }
+    case 'cut':
+      forward(request, response, target, caPem, false, fault);
+      return;
     default:
       forward(request, response, target, caPem, fault.kind === 'drop-after');
   }
 }
 
-/** Sends the request on to the stand-in and streams its response back, or drops the connection once it is complete. */
-function forward(request: IncomingMessage, response: ServerResponse, target: URL, caPem: string | undefined, dropAfter: boolean): void {
+/**
+ * Sends the request on to the stand-in and streams its response back, or drops the connection
+ * once it is complete, or cuts it where `cut` says.
+ */
+function forward(
+  request: IncomingMessage, response: ServerResponse, target: URL, caPem: string | undefined, dropAfter: boolean,
+  cut?: { text: string; keep: number },
+): void {
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   const upstream = send(new URL(request.url ?? '/', target.origin), {
     method: request.method,
@@ -136,12 +150,32 @@ function forward(request: IncomingMessage, response: ServerResponse, target: URL
     // The headers go on at once, as a streaming proxy sends them: a watch's first body bytes may come much later.
     response.writeHead(answer.statusCode ?? 502, answer.headers);
     response.flushHeaders();
+    if (cut) {
+      cutResponse(answer, response, cut);
+      return;
+    }
     answer.pipe(response);
     answer.on('error', () => response.destroy());
   });
   upstream.on('error', () => response.destroy());
   response.on('close', () => upstream.destroy());
   request.pipe(upstream);
+}
+
+/** Passes the response on until `cut.text` arrives, then its start, then closes the connection. */
+function cutResponse(answer: IncomingMessage, response: ServerResponse, cut: { text: string; keep: number }): void {
+  let seen = '';
+  answer.setEncoding('utf8');
+  answer.on('data', (chunk: string) => {
+    const at = (seen + chunk).indexOf(cut.text);
+    if (at < 0) {
+      seen += chunk;
+      response.write(chunk);
+      return;
+    }
+    answer.destroy();
+    response.write((seen + chunk).slice(seen.length, at + cut.keep), () => response.socket?.destroy());
+  });
 }
 
 async function readAll(stream: IncomingMessage): Promise<Buffer> {
