@@ -1,7 +1,8 @@
 // An HTTP or HTTPS proxy on 127.0.0.1 that forwards to one stand-in (Azurite or the local API
-// server) and fails the requests a test picks: with a status code, by dropping the connection
-// before or after the stand-in handled the request, or by delaying it. It sees every request
-// in clear text, because it terminates TLS itself with a certificate of its own CA.
+// server) and fails the requests a test picks. It can respond with a status code, drop the
+// connection before or after the stand-in handled the request, delay the request, or cut the
+// response. It sees every request in clear text, because it terminates TLS itself with a
+// certificate of its own CA.
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -113,12 +114,12 @@ async function applyFault(fault: Fault, request: IncomingMessage, response: Serv
       request.socket.destroy();
       return;
     case 'delay': {
-      let gone = false;
+      let clientClosed = false;
       response.once('close', () => {
-        gone = true;
+        clientClosed = true;
       });
       await new Promise((resolve) => setTimeout(resolve, fault.ms).unref());
-      if (!gone) forward(request, response, target, caPem, false);
+      if (!clientClosed) forward(request, response, target, caPem, false);
       return;
     }
     case 'cut':
@@ -131,7 +132,7 @@ async function applyFault(fault: Fault, request: IncomingMessage, response: Serv
 
 /**
  * Sends the request on to the stand-in and streams its response back, or drops the connection
- * once it is complete, or cuts it where `cut` says.
+ * once it is complete, or cuts it at `cut.text`.
  */
 function forward(
   request: IncomingMessage, response: ServerResponse, target: URL, caPem: string | undefined, dropAfter: boolean,

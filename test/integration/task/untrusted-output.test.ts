@@ -78,8 +78,8 @@ describe('KanikoBuild with logging commands in the build output', function () {
 
   it('each forged line shows once, as text', () => {
     for (const line of FORGED_LINES) {
-      const shown = build.run.log.filter((logged) => logged.replace(/\u200b/g, '') === line);
-      assert.equal(shown.length, 1, `${line} shows ${shown.length} times:\n${build.run.log.join('\n')}`);
+      const copies = build.run.log.filter((logged) => logged.replace(/\u200b/g, '') === line);
+      assert.equal(copies.length, 1, `${line} shows ${copies.length} times:\n${build.run.log.join('\n')}`);
     }
     assert.ok(build.run.log.includes('last step'), 'the log after the resume is missing');
   });
