@@ -11,8 +11,9 @@ import { loc } from './messages';
 export const DELETE_TIMEOUT_MS = 6_000;
 
 /**
- * The task variable that the build step sets to `true` once it has deleted everything it created.
- * Its post-job step then has nothing to look for; a killed build step never sets it.
+ * The task variable that tells the post-job step whether the build step left anything. The
+ * build step sets it to `true` when it starts, to `false` before its first create, and to `true`
+ * again once it has deleted everything it created. A killed build step leaves it `false`.
  */
 export const CLEANUP_DONE_VARIABLE = 'KANIKO_BUILD_CLEANUP_DONE';
 

@@ -28,6 +28,9 @@ export interface RunOutcome {
 }
 
 export async function run(signal: AbortSignal): Promise<RunOutcome> {
+  // Nothing exists yet, so the post-job step has nothing to look for unless a create starts below.
+  tl.setTaskVariable(CLEANUP_DONE_VARIABLE, 'true');
+
   // Read and validate every input and connection.
   const parsed = parseSettings(readRun());
   if (parsed.anonymousPulls.length > 0) {
@@ -57,6 +60,7 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
   await checkServiceAccount(cluster, settings.pod, signal);
 
   const cleanup = new Cleanup();
+  tl.setTaskVariable(CLEANUP_DONE_VARIABLE, 'false');
   try {
     // Pack the build context and upload it, except with the direct delivery.
     if (storage && store) {

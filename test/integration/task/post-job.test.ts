@@ -6,7 +6,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { assertNothingLeft, listBlobs, runBuild, type BuildRun, type BuildScenario } from './harness';
+import { buildKubeconfig } from '../../../tools/local-cluster/apiserver/kubeconfig';
+import { sharedStandIns } from '../stand-ins';
+import { assertNothingLeft, kubeconfigEndpoint, listBlobs, runBuild, type BuildRun, type BuildScenario } from './harness';
 import { killingLauncher } from './kill-launcher';
 
 const STEPS = Array.from({ length: 30 }, (_, step) => `RUN echo step ${step + 1} of 30\n`).join('');
@@ -36,6 +38,11 @@ async function waitForNothingLeft(build: BuildRun): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await assertNothingLeft(build);
+}
+
+/** Returns a kubeconfig for a server on a port of 127.0.0.1 that nothing listens on (port 9, discard). */
+function unreachableKubeconfig(): string {
+  return buildKubeconfig({ server: 'https://127.0.0.1:9', caPem: '', token: 'unused-token', userName: 'builder', insecure: true });
 }
 
 /** Returns the `Deleted ...` lines of a step's log. */
@@ -86,7 +93,7 @@ describe('KanikoBuild post-job step', function () {
       assert.equal(killed.run.signalsSent[0], 'SIGINT');
       assert.equal(killed.run.exitCode, 137, killed.run.log.join('\n'));
       assert.deepEqual(deletedLines(killed), []);
-      assert.equal(killed.run.taskVariables[CLEANUP_DONE], undefined);
+      assert.deepEqual(killed.run.taskVariables[CLEANUP_DONE], { value: 'false', isSecret: false });
     });
 
     it('left its pod, Secrets and blob', () => {
@@ -169,6 +176,16 @@ describe('KanikoBuild post-job step', function () {
     it('leaves nothing behind in the end', async () => {
       await waitForNothingLeft(other);
     });
+  });
+
+  it('a build step that failed before creating anything needs no cleanup', async () => {
+    const failed = await runBuild({ files: LONG_BUILD, clusterEndpoint: kubeconfigEndpoint(await sharedStandIns(), { kubeconfig: unreachableKubeconfig() }) });
+    const post = await postStep(failed);
+
+    assert.equal(failed.run.result, 'Failed');
+    assert.deepEqual(failed.run.taskVariables[CLEANUP_DONE], { value: 'true', isSecret: false });
+    assert.ok(post.run.log.includes('The build step deleted everything it created, so the post-job step has nothing to clean up.'),
+      post.run.log.join('\n'));
   });
 
   it('invalid inputs skip the cleanup quietly', async () => {
