@@ -19,14 +19,28 @@ const CLEANUP_DONE = 'KANIKO_BUILD_CLEANUP_DONE';
 
 interface Objects {
   pods: string[];
+  podUids: string[];
   secrets: string[];
+  /** The uid that each Secret's owner reference names, in the order of `secrets`. */
+  owners: string[];
   blobs: string[];
 }
 
 async function objectsOf(build: BuildRun): Promise<Objects> {
   const { cluster } = build.standIns;
-  const names = (kind: 'pods' | 'secrets'): string[] => cluster.listObjects(kind, build.namespace).map((object) => object.metadata.name).sort();
-  return { pods: names('pods'), secrets: names('secrets'), blobs: (await listBlobs(build)).sort() };
+  const pods = cluster.listObjects('pods', build.namespace);
+  const secrets = cluster.listObjects('secrets', build.namespace);
+  const owners = secrets.map((secret) => {
+    const references = (secret.metadata.ownerReferences ?? []) as { kind: string; uid: string }[];
+    return references.map((reference) => `${reference.kind}:${reference.uid}`).join(',');
+  });
+  return {
+    pods: pods.map((pod) => pod.metadata.name),
+    podUids: pods.map((pod) => `Pod:${pod.metadata.uid}`),
+    secrets: secrets.map((secret) => secret.metadata.name),
+    owners,
+    blobs: (await listBlobs(build)).sort(),
+  };
 }
 
 /** Waits until the build's namespace and container are empty; a pod that still ran takes its grace period to go. */
@@ -100,6 +114,10 @@ describe('KanikoBuild post-job step', function () {
       assert.equal(leftBehind.pods.length, 1, JSON.stringify(leftBehind));
       assert.deepEqual(leftBehind.secrets, [`${leftBehind.pods[0]}-registry`, `${leftBehind.pods[0]}-storage`]);
       assert.deepEqual(leftBehind.blobs, [`${leftBehind.pods[0]}.tar.gz`]);
+    });
+
+    it('the pod owns the Secrets it left', () => {
+      assert.deepEqual(leftBehind.owners, [leftBehind.podUids[0], leftBehind.podUids[0]]);
     });
 
     it('the post-job step deletes all of them', async () => {
@@ -186,6 +204,26 @@ describe('KanikoBuild post-job step', function () {
     assert.deepEqual(failed.run.taskVariables[CLEANUP_DONE], { value: 'true', isSecret: false });
     assert.ok(post.run.log.includes('The build step deleted everything it created, so the post-job step has nothing to clean up.'),
       post.run.log.join('\n'));
+  });
+
+  it('a namespace with the job label is deleted', async () => {
+    const jobId = '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b';
+    const { cluster } = await sharedStandIns();
+    const config = new KubeConfig();
+    config.loadFromString(cluster.kubeconfig());
+    const core = config.makeApiClient(CoreV1Api);
+    const labelled = `per-build-${jobId.slice(0, 8)}`;
+    await core.createNamespace({ body: { metadata: { name: labelled, labels: { 'kaniko-build-on-aks/job-id': jobId } } } });
+    await core.createNamespacedSecret({ namespace: labelled, body: { metadata: { name: 'left-behind' } } });
+
+    const post = await runBuild({ files: LONG_BUILD, stage: 'post', variables: { 'System.JobId': jobId } });
+
+    assert.deepEqual(deletedLines(post), [`Deleted namespace ${labelled}.`], post.run.log.join('\n'));
+    const deadline = Date.now() + 5_000;
+    while (cluster.listObjects('namespaces').some((namespace) => namespace.metadata.name === labelled) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.ok(!cluster.listObjects('namespaces').some((namespace) => namespace.metadata.name === labelled), 'the namespace is still there');
   });
 
   it('invalid inputs skip the cleanup quietly', async () => {
