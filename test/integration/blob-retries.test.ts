@@ -1,5 +1,5 @@
 // The context upload through a proxy in front of Azurite that fails some Put Block requests
-// with 503 or 500, or drops their connections: the SDK's retries still produce the whole blob,
+// with 503 or 500, or drops their connections. The SDK's retries still produce the whole blob,
 // and each retry is logged without a URL or key.
 import * as assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';

@@ -1,7 +1,7 @@
 // An HTTP or HTTPS proxy on 127.0.0.1 that forwards to one stand-in (Azurite or the local API
 // server) and fails the requests a test picks. It can respond with a status code, drop the
 // connection before or after the stand-in handled the request, delay the request, or cut the
-// response. It sees every request in clear text, because it terminates TLS itself with a
+// response. It reads every request in clear text, because it terminates TLS itself with a
 // certificate of its own CA.
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';

@@ -11,7 +11,7 @@ import { loc } from './messages';
 export const DELETE_TIMEOUT_MS = 6_000;
 
 /**
- * The task variable that tells the post-job step whether the build step left anything. The
+ * The task variable that records for the post-job step whether the build step left anything. The
  * build step sets it to `true` when it starts, to `false` before its first create, and to `true`
  * again once it has deleted everything it created. A killed build step leaves it `false`.
  */

@@ -14,7 +14,8 @@ async function main(): Promise<void> {
   try {
     await cleanUpAfterJob(cancel.signal);
   } catch (error) {
-    const reason = cancel.signal.aborted ? (cancel.signal.reason as Error).message : error instanceof Error ? error.message : String(error);
+    let reason = error instanceof Error ? error.message : String(error);
+    if (cancel.signal.aborted) reason = (cancel.signal.reason as Error).message;
     tl.warning(loc('PostCleanupFailed', reason.split('\n')[0]));
   }
 }

@@ -1,6 +1,6 @@
-// A Node.js launcher for the runner's `nodePath` that acts like an agent whose machine dies:
-// it runs the task as its child and, on the runner's first cancel signal, kills the task with
-// SIGKILL at once, so that the task gets no chance to clean up.
+// A Node.js launcher for the runner's `nodePath` that acts like an agent whose machine dies. It
+// runs the task as its child. On the runner's first cancel signal it kills the task with SIGKILL
+// at once, so that the task gets no chance to clean up.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 

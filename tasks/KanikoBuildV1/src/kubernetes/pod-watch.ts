@@ -20,9 +20,9 @@ export type WatchResult = { pod: V1Pod; deleted: boolean };
  * Reads the pod, then watches it, calling `onPod` on each version, until `isDone` returns
  * true, the pod is deleted, or `signal` aborts (which rejects with the signal's reason).
  * A watch the server closes is resumed from the last resourceVersion; an expired
- * resourceVersion (410 Gone) makes it read the pod again. A watch that cannot connect, or
- * breaks, with a failure a reconnect can fix (429, 5xx, a dropped connection) is resumed
- * after the wait that `pacer` sets; other failures reject.
+ * resourceVersion (410 Gone) makes it read the pod again. A watch that cannot connect or
+ * breaks with 429, 5xx or a dropped connection is resumed after the wait that `pacer` sets.
+ * Other failures reject.
  */
 export async function watchPodUntil(
   api: ClusterApi, target: PodTarget, isDone: (pod: V1Pod) => boolean, onPod: (pod: V1Pod) => void, signal: AbortSignal,
@@ -62,7 +62,7 @@ export async function watchPodUntil(
   }
 }
 
-/** The HTTP status that client-node's Watch puts on the error of a refused watch. */
+/** Returns the HTTP status that client-node's Watch puts on the error of a refused watch. */
 function statusCode(error: unknown): number | undefined {
   const code = (error as { statusCode?: unknown } | undefined)?.statusCode;
   return typeof code === 'number' ? code : undefined;

@@ -17,7 +17,7 @@ import { findLeftovers } from './leftovers';
 
 /** Deletes what runs of this job left, and prints what it deleted or that nothing was left. */
 export async function cleanUpAfterJob(signal: AbortSignal): Promise<void> {
-  // A build step that deleted everything it created says so; then there is nothing to look for.
+  // A build step that deleted everything it created records that; then there is nothing to look for.
   if (tl.getTaskVariable(CLEANUP_DONE_VARIABLE) === 'true') {
     console.log(loc('PostCleanupNotNeeded'));
     return;

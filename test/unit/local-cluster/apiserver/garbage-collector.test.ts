@@ -1,6 +1,6 @@
-// The garbage collector: dependents go shortly after their last owner is gone (no object with
-// the reference's kind, name and uid), and stay while an owner lives, when the owner's kind is
-// unknown, or when the owner was deleted with propagationPolicy Orphan.
+// The garbage collector. Dependents go shortly after their last owner is gone, which means that no
+// object has the reference's kind, name and uid. They stay while an owner lives, when the owner's
+// kind is unknown, or when the owner was deleted with propagationPolicy Orphan.
 import assert from 'node:assert/strict';
 import type { V1OwnerReference, V1Pod } from '@kubernetes/client-node';
 import { failure, simplePod, startTestServer, type TestServer, waitFor } from './helpers';
