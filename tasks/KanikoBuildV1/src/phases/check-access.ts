@@ -16,6 +16,7 @@ const OPTIONAL_USE_KEYS: Record<OptionalUse, string> = {
   events: 'AccessLostEvents',
   log: 'AccessLostLog',
   serviceAccountCheck: 'AccessLostServiceAccountCheck',
+  ownerReferences: 'AccessLostOwnerReferences',
   postJobCleanup: 'AccessLostPostJobCleanup',
 };
 

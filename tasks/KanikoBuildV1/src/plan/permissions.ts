@@ -4,7 +4,7 @@ import type { Settings } from '../settings/types';
 import type { BuildPlan } from './plan';
 
 /** The feature that a run without the permission loses, for a permission the run can do without. */
-export type OptionalUse = 'events' | 'log' | 'serviceAccountCheck' | 'postJobCleanup';
+export type OptionalUse = 'events' | 'log' | 'serviceAccountCheck' | 'ownerReferences' | 'postJobCleanup';
 
 /** One verb on one resource, in the build namespace or at the cluster scope. */
 export interface Permission {
@@ -35,8 +35,9 @@ export function requiredPermissions(settings: Settings, plan: BuildPlan): Permis
   // The post-job step lists by the job's label what a killed run left behind.
   permissions.push(...inNamespace(['list'], 'pods', 'postJobCleanup'));
   permissions.push(...inNamespace(['get'], 'pods/log', 'log'));
+  permissions.push(...inNamespace(['create', 'delete'], 'secrets'));
   // `patch` sets the Secrets' owner reference to the pod once the pod exists.
-  permissions.push(...inNamespace(['create', 'delete', 'patch'], 'secrets'));
+  permissions.push(...inNamespace(['patch'], 'secrets', 'ownerReferences'));
   permissions.push(...inNamespace(['list'], 'secrets', 'postJobCleanup'));
   if (settings.context.delivery === 'direct') permissions.push(...inNamespace(['get', 'create'], 'pods/attach'));
   if (plan.namespaceObject) {
