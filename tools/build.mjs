@@ -1,5 +1,6 @@
-// Bundles each task's src/index.ts into one CommonJS file for Node 20, and copies the
-// task-lib resources that task-lib loads from beside the bundle at run time.
+// Bundles each task's src/index.ts, and src/post.ts (the post-job step) where it exists, into one
+// CommonJS file each for Node 20, and copies the task-lib resources that task-lib loads from
+// beside the bundles at run time.
 import { build } from 'esbuild';
 import { cpSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,9 +15,12 @@ for (const task of readdirSync(join(root, 'tasks'))) {
   if (!existsSync(entry)) continue;
   const dist = join(taskDir, 'dist');
   rmSync(dist, { recursive: true, force: true });
+  const post = join(taskDir, 'src', 'post.ts');
   await build({
-    entryPoints: [entry],
-    outfile: join(dist, 'index.js'),
+    // Each entry becomes dist/<name>.js with its own copy of every module, task-lib included:
+    // the two handlers run in separate processes.
+    entryPoints: existsSync(post) ? [entry, post] : [entry],
+    outdir: dist,
     bundle: true,
     platform: 'node',
     target: 'node20',

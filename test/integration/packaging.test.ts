@@ -43,6 +43,7 @@ function makeScratchRepository(options: { bundle: boolean; taskEdits?: Record<st
   if (options.bundle) {
     fs.mkdirSync(path.join(scratch, taskFolder, 'dist'));
     fs.writeFileSync(path.join(scratch, taskFolder, 'dist', 'index.js'), 'module.exports = {};\n');
+    fs.writeFileSync(path.join(scratch, taskFolder, 'dist', 'post.js'), 'module.exports = {};\n');
   }
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(scratch, 'node_modules'), 'dir');
   return scratch;
@@ -78,6 +79,7 @@ describe('extension package', function () {
   it('contains the task and its icons', () => {
     const expected = [
       `${taskFolder}/dist/index.js`,
+      `${taskFolder}/dist/post.js`,
       `${taskFolder}/task.json`,
       `${taskFolder}/icon.png`,
       'images/extension-icon.png',

@@ -26,6 +26,7 @@ interface TaskJson {
   inputs: TaskInput[];
   outputVariables?: { name: string }[];
   execution: Record<string, { target: string }>;
+  postjobexecution?: Record<string, { target: string }>;
   messages?: Record<string, string>;
 }
 
@@ -97,6 +98,14 @@ describe('task.json', () => {
     assert.deepEqual(Object.keys(task.execution).sort(), ['Node20_1', 'Node24']);
     for (const [handler, { target }] of Object.entries(task.execution)) {
       assert.equal(target, 'dist/index.js', `execution.${handler}.target`);
+    }
+  });
+
+  it('runs dist/post.js after the job on Node 20 and 24', () => {
+    // The agent runs a postjobexecution handler after the job's steps with the condition always().
+    assert.deepEqual(Object.keys(task.postjobexecution ?? {}).sort(), ['Node20_1', 'Node24']);
+    for (const [handler, { target }] of Object.entries(task.postjobexecution ?? {})) {
+      assert.equal(target, 'dist/post.js', `postjobexecution.${handler}.target`);
     }
   });
 

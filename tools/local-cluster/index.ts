@@ -32,6 +32,8 @@ export interface LocalClusterOptions {
   serviceAccountDelayMs?: number;
   /** Whether the API server serves SelfSubjectAccessReview; default true. */
   authorizationApi?: boolean;
+  /** Time from a change to the garbage collector's sweep, which deletes objects whose owners are gone; default 100 ms. */
+  garbageCollectionDelayMs?: number;
 }
 
 export class LocalCluster {
@@ -53,6 +55,7 @@ export class LocalCluster {
       serviceAccountIssuer: options.serviceAccountIssuer,
       serviceAccountDelayMs: options.serviceAccountDelayMs,
       authorizationApi: options.authorizationApi,
+      garbageCollectionDelayMs: options.garbageCollectionDelayMs,
     });
     let kubelet: Kubelet | undefined;
     if (!options.podLifecycle && options.kubelet) {

@@ -2,8 +2,9 @@
 // input and connection has been validated; everything created is deleted at the end.
 import * as tl from 'azure-pipelines-task-lib/task';
 import { randomBytes } from 'node:crypto';
-import { Cleanup } from './cleanup';
+import { Cleanup, CLEANUP_DONE_VARIABLE } from './cleanup';
 import { createClusterApi } from './kubernetes/client';
+import { withRetries } from './kubernetes/retrying-client';
 import { inGroup } from './log';
 import { loc } from './messages';
 import { checkAccess } from './phases/check-access';
@@ -28,6 +29,9 @@ export interface RunOutcome {
 }
 
 export async function run(signal: AbortSignal): Promise<RunOutcome> {
+  // Nothing exists yet, so the post-job step has nothing to look for unless a create starts below.
+  tl.setTaskVariable(CLEANUP_DONE_VARIABLE, 'true');
+
   // Read and validate every input and connection.
   const parsed = parseSettings(readRun());
   if (parsed.anonymousPulls.length > 0) {
@@ -51,7 +55,7 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
 
   // Check that the cluster responds and accepts the connection in the namespace, and that the
   // connection's identity has every permission the run needs.
-  const cluster = createClusterApi(kubeconfig);
+  const cluster = withRetries(createClusterApi(kubeconfig), { signal });
   await checkCluster(cluster, plan, signal);
   const access = await checkAccess(cluster, settings, plan, signal);
 
@@ -59,6 +63,7 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
   if (access.allows('serviceAccountCheck')) await checkServiceAccount(cluster, settings.pod, signal);
 
   const cleanup = new Cleanup();
+  tl.setTaskVariable(CLEANUP_DONE_VARIABLE, 'false');
   try {
     // Pack the build context and upload it, except with the direct delivery.
     if (storage && store) {
@@ -101,8 +106,10 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
     const message = streamError ? `${streamError.message}\n${verdictMessage}` : verdictMessage;
     return { succeeded: false, message: [message, section('LastLogLines', build.lastLines), section('RecentEvents', build.events)].join('') };
   } finally {
-    // Delete the pod, both Secrets, the blob and the build's own namespace, also after a failure or a cancel.
-    if (cleanup.size > 0) await inGroup(loc('GroupCleanup'), () => cleanup.runAll());
+    // Delete the pod, both Secrets, the blob and the build's own namespace, also after a failure
+    // or a cancel, and tell the post-job step when nothing is left.
+    const failed = cleanup.size > 0 ? await inGroup(loc('GroupCleanup'), () => cleanup.runAll()) : [];
+    if (failed.length === 0) tl.setTaskVariable(CLEANUP_DONE_VARIABLE, 'true');
   }
 }
 

@@ -13,7 +13,9 @@ import * as path from 'node:path';
 import { KubeConfig, Watch, type V1Secret } from '@kubernetes/client-node';
 import type { LocalCluster } from '../../../tools/local-cluster/index';
 import type { PodRunRecord } from '../../../tools/local-cluster/contract';
-import { runTask, type CancelOptions, type EndpointSpec, type TaskRunResult } from '../../../tools/runner';
+import {
+  runTask, type CancelOptions, type EndpointSpec, type SignalTimeouts, type TaskRunResult, type TaskStage, type TaskVariable,
+} from '../../../tools/runner';
 import { sharedStandIns, STAND_IN_REGISTRY, type StandIns } from '../stand-ins';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -27,6 +29,12 @@ export interface BuildScenario {
   standIns?: StandIns;
   /** An existing namespace to build in; default a new one for the run. */
   namespace?: string;
+  /** The blob container for the context; default a new name for the run. */
+  container?: string;
+  /** The handler to run: the build step (`main`, the default) or the post-job step (`post`). */
+  stage?: TaskStage;
+  /** Task variables that an earlier stage of the same task set, for the post-job step. */
+  taskVariables?: Record<string, TaskVariable>;
   /** Files of the sources folder, by relative path; default a copy of the sample app. */
   files?: Record<string, string>;
   /** Inputs that replace or add to the defaults; `undefined` removes one. */
@@ -45,6 +53,10 @@ export interface BuildScenario {
   /** The job's access token; default a random one. */
   accessToken?: string;
   cancel?: CancelOptions;
+  /** The waits between the cancel signals; default the agent's 7.5 s and 2.5 s. */
+  signalTimeouts?: Partial<SignalTimeouts>;
+  /** Receives each line of the step's log as it arrives, masked. */
+  onLine?: (line: string) => void;
   /** Prints the step's log while it runs (for debugging a test). */
   echo?: boolean;
 }
@@ -64,7 +76,7 @@ export async function runBuild(scenario: BuildScenario = {}): Promise<BuildRun> 
   const standIns = scenario.standIns ?? await sharedStandIns();
   const suffix = randomBytes(3).toString('hex');
   const namespace = scenario.namespace ?? `build-${suffix}`;
-  const container = `contexts-${suffix}`;
+  const container = scenario.container ?? `contexts-${suffix}`;
   if (!scenario.namespace) standIns.cluster.createNamespace(namespace);
   const sources = makeSources(scenario.files);
 
@@ -87,9 +99,15 @@ export async function runBuild(scenario: BuildScenario = {}): Promise<BuildRun> 
       accessToken: scenario.accessToken,
       nodePath: scenario.nodePath,
       sourcesDirectory: sources,
+      stage: scenario.stage,
+      taskVariables: scenario.taskVariables,
       cancel: scenario.cancel,
+      signalTimeouts: scenario.signalTimeouts,
       timeoutMs: 120_000,
-      onLine: scenario.echo ? (line) => console.log(`      | ${line}`) : undefined,
+      onLine: (line) => {
+        scenario.onLine?.(line);
+        if (scenario.echo) console.log(`      | ${line}`);
+      },
     });
     const digest = run.variables.imageDigest?.value;
     const record = standIns.cluster.runs.find((candidate) => candidate.namespace === namespace

@@ -43,10 +43,10 @@ describe('check access', () => {
     const { report, error, asked, output } = await check([]);
 
     assert.equal(error, undefined);
-    assert.equal(asked.length, 9);
+    assert.equal(asked.length, 11);
     assert.ok(asked.includes('patch secrets @builds'));
     assert.equal(report?.allows('log'), true);
-    assert.match(output, /Checked 9 permissions in namespace builds/);
+    assert.match(output, /Checked 11 permissions in namespace builds/);
     assert.deepEqual(warnings(output), []);
   });
 

@@ -5,6 +5,7 @@ import type { ClusterApi } from '../../../tasks/KanikoBuildV1/src/kubernetes/cli
 import { checkServiceAccount } from '../../../tasks/KanikoBuildV1/src/phases/check-service-account';
 import type { PodSettings } from '../../../tasks/KanikoBuildV1/src/settings/types';
 import { captureStdout } from './support/stdout';
+import { unusedClusterApi } from './support/unused-cluster-api';
 
 const CLIENT_ID = '0b6e6f1a-3c2d-4e5f-8a9b-0c1d2e3f4a5b';
 const POD: PodSettings = {
@@ -22,12 +23,8 @@ function status(code: number, reason: string, message: string): string {
 
 /** Returns a ClusterApi whose readServiceAccount gives `result`; every other method fails the test. */
 function fakeApi(result: V1ServiceAccount | Error, reads: string[] = []): ClusterApi {
-  const unused = (): never => {
-    throw new Error('checkServiceAccount called a ClusterApi method other than readServiceAccount');
-  };
   return {
-    server: 'https://127.0.0.1:6443', serverVersion: unused, createSecret: unused, deleteSecret: unused, createPod: unused,
-    readPod: unused, deletePod: unused, listPodEvents: unused, watchPod: unused, streamLog: unused, attachStdin: unused, createNamespace: unused, deleteNamespace: unused, reviewAccess: unused,
+    ...unusedClusterApi('checkServiceAccount called a ClusterApi method other than readServiceAccount'),
     readServiceAccount: async (namespace, name) => {
       reads.push(`${namespace}/${name}`);
       if (result instanceof Error) throw result;

@@ -1,9 +1,11 @@
 // Cleanup: every registered delete runs, and each failure is reported without stopping the others.
-// The module's per-delete time limit is a fixed 6 s constant, so these tests cover failures and
-// parallel start, not the time limit itself.
+// Each delete ends at its time limit, which aborts its signal, so that retries cannot stretch it.
 import { strict as assert } from 'node:assert';
+import { ApiException } from '@kubernetes/client-node';
 import { Cleanup } from '../../../tasks/KanikoBuildV1/src/cleanup';
+import { withRetries } from '../../../tasks/KanikoBuildV1/src/kubernetes/retrying-client';
 import { captureStdout } from './support/stdout';
+import { unusedClusterApi } from './support/unused-cluster-api';
 
 interface Deferred {
   promise: Promise<void>;
@@ -104,5 +106,46 @@ describe('cleanup: Cleanup.runAll', () => {
 
     assert.equal(runs, 1);
     assert.deepEqual(second, []);
+  });
+
+  it('a hanging delete ends at the time limit', async () => {
+    const cleanup = new Cleanup(50);
+    let signal: AbortSignal | undefined;
+    cleanup.add('pod builds/kaniko-1', (deadline) => {
+      signal = deadline;
+      return new Promise(() => undefined);
+    });
+    cleanup.add('secret builds/kaniko-1-registry', async () => undefined);
+
+    const started = Date.now();
+    const { result: failed, output } = await captureStdout(() => cleanup.runAll());
+
+    assert.ok(Date.now() - started < 1_000, `runAll took ${Date.now() - started} ms`);
+    assert.deepEqual(failed, ['pod builds/kaniko-1']);
+    assert.equal(signal?.aborted, true, 'the delete signal was not aborted at the time limit');
+    assert.match(output, /Could not delete pod builds\/kaniko-1: timed out after 0.05 s/);
+    assert.match(output, /Deleted secret builds\/kaniko-1-registry\./);
+  });
+
+  it('retries stop at the time limit', async () => {
+    const cleanup = new Cleanup(300);
+    let attempts = 0;
+    const api = withRetries({
+      ...unusedClusterApi('cleanup called an unexpected ClusterApi method'),
+      deletePod: async () => {
+        attempts += 1;
+        throw new ApiException(429, 'Too Many Requests', '{"kind":"Status","code":429,"reason":"TooManyRequests"}', { 'retry-after': '10' });
+      },
+    }, { signal: new AbortController().signal });
+    cleanup.add('pod builds/kaniko-1', (deadline) => api.deletePod('builds', 'kaniko-1', deadline));
+
+    const started = Date.now();
+    const { result: failed, output } = await captureStdout(() => cleanup.runAll());
+
+    assert.ok(Date.now() - started < 1_000, `a Retry-After of 10 s held the cleanup for ${Date.now() - started} ms`);
+    assert.deepEqual(failed, ['pod builds/kaniko-1']);
+    assert.equal(attempts, 1);
+    assert.match(output, /Retrying in 10\.0 s \(attempt 2 of 5\)/);
+    assert.match(output, /Could not delete pod builds\/kaniko-1: timed out after 0.3 s/);
   });
 });

@@ -16,8 +16,10 @@ describe('plan: permissions', () => {
   it('default run', () => {
     assert.deepEqual(permissionsFor(), [
       'create pods @builds', 'get pods @builds', 'watch pods @builds', 'delete pods @builds',
+      'list pods @builds (postJobCleanup)',
       'get pods/log @builds (log)',
-      'create secrets @builds', 'delete secrets @builds', 'patch secrets @builds',
+      'create secrets @builds', 'delete secrets @builds', 'patch secrets @builds (ownerReferences)',
+      'list secrets @builds (postJobCleanup)',
       'list events @builds (events)',
     ]);
   });
@@ -59,7 +61,8 @@ describe('plan: permissions', () => {
     assert.equal(role.kind, 'Role');
     assert.equal(role.metadata.namespace, 'builds');
     assert.deepEqual(role.rules.map((rule) => `${rule.resources.join()}: ${rule.verbs.join()}`), [
-      'pods: create,get,watch,delete', 'pods/log: get', 'secrets: create,delete,patch', 'pods/attach: get,create', 'events: list',
+      'pods: create,get,watch,delete,list', 'pods/log: get', 'secrets: create,delete,patch,list', 'pods/attach: get,create',
+      'events: list',
     ]);
     for (const rule of role.rules) assert.deepEqual(rule.apiGroups, ['']);
   });
@@ -72,6 +75,6 @@ describe('plan: permissions', () => {
 
     assert.equal(role.kind, 'ClusterRole');
     assert.equal(role.metadata.namespace, undefined);
-    assert.deepEqual(role.rules[0], { apiGroups: [''], resources: ['namespaces'], verbs: ['create', 'delete'] });
+    assert.deepEqual(role.rules[0], { apiGroups: [''], resources: ['namespaces'], verbs: ['create', 'delete', 'list'] });
   });
 });

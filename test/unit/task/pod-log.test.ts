@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { ApiException } from '@kubernetes/client-node';
 import { followLog } from '../../../tasks/KanikoBuildV1/src/kubernetes/pod-log';
+import { ReconnectPacer, STREAM_RECONNECT_POLICY } from '../../../tasks/KanikoBuildV1/src/kubernetes/reconnect';
 import { FakeLogApi, type LogLine, type StreamStep } from './support/fake-log-api';
 
 const TARGET = { namespace: 'builds', name: 'kaniko-1234-abcd1234', container: 'kaniko' };
@@ -19,10 +20,18 @@ const LOG: LogLine[] = [
 ];
 const ALL_TEXTS = LOG.map((line) => line.text);
 
+/** Reconnects after 2 ms, so that tests of failures run fast; at most three failures in a row. */
+const FAST_RECONNECTS = { ...STREAM_RECONNECT_POLICY, maxAttempts: 4, baseDelayMs: 2, maxDelayMs: 2, maxRetryAfterMs: 2 };
+
 async function follow(api: FakeLogApi, signal = new AbortController().signal): Promise<string[]> {
   const received: string[] = [];
-  await followLog(api.asClusterApi(), TARGET, (line) => received.push(line), () => api.finished, signal);
+  await followLog(api.asClusterApi(), TARGET, (line) => received.push(line), () => api.finished, signal, new ReconnectPacer(FAST_RECONNECTS));
   return received;
+}
+
+function unavailable(code: number): ApiException<string> {
+  const body = JSON.stringify({ kind: 'Status', code, reason: 'ServiceUnavailable', message: 'the server is shutting down' });
+  return new ApiException(code, 'Service Unavailable', body, { 'retry-after': '1' });
 }
 
 function badRequest(): ApiException<string> {
@@ -107,11 +116,48 @@ describe('kubernetes: followLog', function () {
   });
 
   it('other error after finish is thrown', async () => {
-    const api = new FakeLogApi(LOG, [{ kind: 'throw', error: new Error('socket hang up') }]);
+    const api = new FakeLogApi(LOG, [{ kind: 'throw', error: new Error('certificate has expired') }]);
     api.finished = true;
 
-    await assert.rejects(follow(api), /socket hang up/);
+    await assert.rejects(follow(api), /certificate has expired/);
     assert.equal(api.calls.length, 1);
+  });
+
+  it('429 and 503 while running reconnect', async () => {
+    const api = new FakeLogApi(LOG, [
+      { kind: 'send', until: 2 }, { kind: 'throw', error: unavailable(429) }, { kind: 'throw', error: unavailable(503) },
+      { kind: 'send', until: LOG.length, finishAfter: true },
+    ]);
+
+    assert.deepEqual(await follow(api), ALL_TEXTS);
+    assert.deepEqual(api.calls.map((call) => call.sinceTime), [undefined, '2024-05-01T10:00:01Z', '2024-05-01T10:00:01Z', '2024-05-01T10:00:01Z']);
+  });
+
+  it('dropped connection after finish reconnects for the last lines', async () => {
+    const api = new FakeLogApi(LOG, [
+      { kind: 'send', until: 4 }, { kind: 'throw', error: new ApiException(500, 'Error occurred in log request', undefined, {}) },
+      { kind: 'send', until: LOG.length },
+    ]);
+    const fake = api.asClusterApi();
+    // The container ends between the first stream and the reconnect that fails.
+    const cluster = { ...fake, streamLog: (...args: Parameters<typeof fake.streamLog>) => {
+      if (api.calls.length === 1) api.finished = true;
+      return fake.streamLog(...args);
+    } };
+    const received: string[] = [];
+    await followLog(cluster, TARGET, (line) => received.push(line), () => api.finished, new AbortController().signal,
+      new ReconnectPacer(FAST_RECONNECTS));
+
+    assert.deepEqual(received, ALL_TEXTS);
+    assert.equal(api.calls.length, 3);
+  });
+
+  it('failures after finish give up after the policy', async () => {
+    const api = new FakeLogApi(LOG, [1, 2, 3, 4, 5].map(() => ({ kind: 'throw', error: unavailable(503) })));
+    api.finished = true;
+
+    await assert.rejects(follow(api), (error: ApiException<string>) => error.code === 503);
+    assert.equal(api.calls.length, 4);
   });
 
   it('400 after finish ends quietly', async () => {

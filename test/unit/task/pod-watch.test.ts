@@ -3,12 +3,14 @@ import { strict as assert } from 'node:assert';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ClusterApi, WatchEventType } from '../../../tasks/KanikoBuildV1/src/kubernetes/client';
 import { watchPodUntil } from '../../../tasks/KanikoBuildV1/src/kubernetes/pod-watch';
+import { ReconnectPacer, STREAM_RECONNECT_POLICY } from '../../../tasks/KanikoBuildV1/src/kubernetes/reconnect';
+import { unusedClusterApi } from './support/unused-cluster-api';
 
 const TARGET = { namespace: 'builds', name: 'kaniko-1234-abcd1234' };
 
 type WatchEvent = { type: WatchEventType; object: unknown };
-/** What one watch does: send events, then close, or stay open until its signal aborts. */
-type WatchStep = { events: WatchEvent[]; then: 'close' | 'stay-open' };
+/** What one watch does: send events, then close, or stay open until its signal aborts; or fail to connect. */
+type WatchStep = { events: WatchEvent[]; then: 'close' | 'stay-open' } | { fail: unknown };
 
 function pod(resourceVersion: string, phase: string): V1Pod {
   return { metadata: { name: TARGET.name, namespace: TARGET.namespace, resourceVersion }, status: { phase } };
@@ -22,13 +24,8 @@ class FakeWatchApi {
   constructor(private readonly readResults: V1Pod[], private readonly steps: WatchStep[]) {}
 
   asClusterApi(): ClusterApi {
-    const unused = (): never => {
-      throw new Error('watchPodUntil called an unexpected ClusterApi method');
-    };
     return {
-      server: 'https://127.0.0.1:6443', serverVersion: unused,
-      createSecret: unused, deleteSecret: unused, createPod: unused, deletePod: unused, listPodEvents: unused, streamLog: unused,
-      readServiceAccount: unused, attachStdin: unused, createNamespace: unused, deleteNamespace: unused, reviewAccess: unused,
+      ...unusedClusterApi('watchPodUntil called an unexpected ClusterApi method'),
       readPod: async () => {
         const result = this.readResults[Math.min(this.reads, this.readResults.length - 1)];
         this.reads += 1;
@@ -43,6 +40,7 @@ class FakeWatchApi {
     this.watchedFrom.push(resourceVersion);
     this.watchSignals.push(signal);
     await new Promise((resolve) => setImmediate(resolve));
+    if ('fail' in step) throw step.fail;
     for (const event of step.events) {
       if (signal.aborted) return;
       onEvent(event.type, event.object);
@@ -54,12 +52,20 @@ class FakeWatchApi {
 
 const isSucceeded = (candidate: V1Pod): boolean => candidate.status?.phase === 'Succeeded';
 
+/** Reconnects after 1 to 2 ms, so that tests of failures run fast; at most three failures in a row. */
+const FAST_RECONNECTS = { ...STREAM_RECONNECT_POLICY, maxAttempts: 4, baseDelayMs: 2, maxDelayMs: 2, maxRetryAfterMs: 2 };
+
 async function watchUntilSucceeded(api: FakeWatchApi, signal = new AbortController().signal) {
   const seen: string[] = [];
   const result = await watchPodUntil(api.asClusterApi(), TARGET, isSucceeded, (version) => {
     seen.push(`${version.metadata?.resourceVersion}:${version.status?.phase}`);
-  }, signal);
+  }, signal, new ReconnectPacer(FAST_RECONNECTS));
   return { result, seen };
+}
+
+/** Returns the error that client-node's Watch gives for a refused watch. */
+function refused(statusCode: number): Error {
+  return Object.assign(new Error(`HTTP ${statusCode}`), { statusCode });
 }
 
 describe('kubernetes: watchPodUntil', function () {
@@ -122,6 +128,72 @@ describe('kubernetes: watchPodUntil', function () {
 
     assert.equal(result.deleted, true);
     assert.equal(result.pod.metadata?.resourceVersion, '8');
+  });
+
+  it('watch refused with 429 and 503 reconnects', async () => {
+    const api = new FakeWatchApi([pod('5', 'Pending')], [
+      { fail: refused(429) },
+      { fail: refused(503) },
+      { events: [{ type: 'MODIFIED', object: pod('6', 'Succeeded') }], then: 'stay-open' },
+    ]);
+    const { result } = await watchUntilSucceeded(api);
+
+    assert.equal(result.pod.metadata?.resourceVersion, '6');
+    assert.deepEqual(api.watchedFrom, ['5', '5', '5']);
+  });
+
+  it('dropped connection resumes from the last version', async () => {
+    const hangUp = Object.assign(new Error('request failed, reason: socket hang up'), { code: 'ECONNRESET' });
+    const api = new FakeWatchApi([pod('5', 'Pending')], [
+      { events: [{ type: 'MODIFIED', object: pod('6', 'Running') }], then: 'close' },
+      { fail: hangUp },
+      { events: [{ type: 'MODIFIED', object: pod('7', 'Succeeded') }], then: 'stay-open' },
+    ]);
+    const { result } = await watchUntilSucceeded(api);
+
+    assert.equal(result.pod.metadata?.resourceVersion, '7');
+    assert.deepEqual(api.watchedFrom, ['5', '6', '6']);
+  });
+
+  it('watch refused with 410 reads the pod again', async () => {
+    const api = new FakeWatchApi([pod('5', 'Pending'), pod('30', 'Running')], [
+      { fail: refused(410) },
+      { events: [{ type: 'MODIFIED', object: pod('31', 'Succeeded') }], then: 'stay-open' },
+    ]);
+    const { result } = await watchUntilSucceeded(api);
+
+    assert.equal(result.pod.metadata?.resourceVersion, '31');
+    assert.equal(api.reads, 2);
+    assert.deepEqual(api.watchedFrom, ['5', '30']);
+  });
+
+  it('watch refused with 403 rejects', async () => {
+    const api = new FakeWatchApi([pod('5', 'Pending')], [{ fail: refused(403) }]);
+
+    await assert.rejects(watchUntilSucceeded(api), /HTTP 403/);
+    assert.equal(api.watchedFrom.length, 1);
+  });
+
+  it('gives up after four failures in a row', async () => {
+    const api = new FakeWatchApi([pod('5', 'Pending')], [
+      { fail: refused(503) }, { fail: refused(503) }, { fail: refused(503) }, { fail: refused(502) },
+    ]);
+
+    await assert.rejects(watchUntilSucceeded(api), /HTTP 502/);
+    assert.equal(api.watchedFrom.length, 4);
+  });
+
+  it('a good watch resets the failure count', async () => {
+    const api = new FakeWatchApi([pod('5', 'Pending')], [
+      { fail: refused(503) }, { fail: refused(503) }, { fail: refused(503) },
+      { events: [{ type: 'MODIFIED', object: pod('6', 'Running') }], then: 'close' },
+      { fail: refused(503) }, { fail: refused(503) }, { fail: refused(503) },
+      { events: [{ type: 'MODIFIED', object: pod('7', 'Succeeded') }], then: 'stay-open' },
+    ]);
+    const { result } = await watchUntilSucceeded(api);
+
+    assert.equal(result.pod.metadata?.resourceVersion, '7');
+    assert.equal(api.watchedFrom.length, 8);
   });
 
   it('abort rejects with the reason', async () => {

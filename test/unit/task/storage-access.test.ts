@@ -25,6 +25,7 @@ function keyStore(answer: () => Promise<UserDelegationKey>): { store: ContextSto
     store: {
       ensureContainer: unused,
       upload: unused,
+      list: unused,
       delete: unused,
       getUserDelegationKey: (startsOn, expiresOn) => {
         requests.push([startsOn, expiresOn]);

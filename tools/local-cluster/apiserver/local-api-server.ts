@@ -34,6 +34,8 @@ export interface LocalApiServerOptions {
   serviceAccountDelayMs?: number;
   /** Whether the server serves SelfSubjectAccessReview, as every real API server does; default true. */
   authorizationApi?: boolean;
+  /** Time from a change to the garbage collector's sweep; default 100 ms. */
+  garbageCollectionDelayMs?: number;
 }
 
 /** Options of a user that addUser issues a token for. */
@@ -78,7 +80,10 @@ export class LocalApiServer {
   static async start(options: LocalApiServerOptions = {}): Promise<LocalApiServer> {
     const tokenIssuer = await ServiceAccountTokenIssuer.create(options.serviceAccountIssuer);
     const state = new ClusterState({
-      watchHistorySize: options.watchHistorySize ?? 1000, tokenIssuer, serviceAccountDelayMs: options.serviceAccountDelayMs,
+      watchHistorySize: options.watchHistorySize ?? 1000,
+      tokenIssuer,
+      serviceAccountDelayMs: options.serviceAccountDelayMs,
+      garbageCollectionDelayMs: options.garbageCollectionDelayMs ?? 100,
     });
     state.listener = options.podLifecycle;
     const authenticator = new TokenAuthenticator();
@@ -183,6 +188,7 @@ export class LocalApiServer {
   }
 
   async stop(): Promise<void> {
+    this.state.garbageCollector.stop();
     await this.server.stop();
   }
 }

@@ -96,6 +96,14 @@ export function invalid(kind: string, name: string, errors: FieldError[], group 
   return failure(422, 'Invalid', message, { name, group, kind, causes: errors.map(toStatusCause) });
 }
 
+/**
+ * 422 for a JSON Patch operation that does not apply. The API server sends a generic message
+ * (NewGenericServerResponse in errors.go), so the client never learns which operation failed.
+ */
+export function patchNotApplicable(): ApiError {
+  return failure(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
+}
+
 export function badRequest(message: string): ApiError {
   return failure(400, 'BadRequest', message);
 }
@@ -125,11 +133,12 @@ export function methodNotAllowed(): ApiError {
   return failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
 }
 
-export function unsupportedMediaType(): ApiError {
+/** 415 for a body in a media type the endpoint does not decode; `accepted` lists those it does. */
+export function unsupportedMediaType(accepted = ['application/json', 'application/yaml']): ApiError {
   return failure(
     415,
     'UnsupportedMediaType',
-    `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+    `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
   );
 }
 

@@ -28,7 +28,7 @@ export async function writeToStdin(config: KubeConfig, target: AttachTarget, sou
   let statusFailure: Error | undefined;
   const query = new URLSearchParams({ container: target.container, stdin: 'true', stdout: 'false', stderr: 'false', tty: 'false' });
   const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}/attach?${query}`;
-  const socket = await connect(config, path);
+  const socket = await connect(config, path, signal);
   socket.on('message', (data: Buffer, isBinary: boolean) => {
     if (isBinary && data[0] === STATUS_CHANNEL) statusFailure = statusError(data.subarray(1)) ?? statusFailure;
   });
@@ -61,15 +61,28 @@ export async function writeToStdin(config: KubeConfig, target: AttachTarget, sou
   }
 }
 
-/** Opens the WebSocket with the kubeconfig's server, TLS settings and credentials. */
-async function connect(config: KubeConfig, path: string): Promise<WebSocket> {
+/**
+ * Opens the WebSocket with the kubeconfig's server, TLS settings and credentials. `signal`
+ * also ends a handshake that the server leaves unanswered.
+ */
+async function connect(config: KubeConfig, path: string, signal: AbortSignal): Promise<WebSocket> {
   const server = config.getCurrentCluster()?.server ?? '';
   const url = `${server.replace(/^http/, 'ws').replace(/\/+$/, '')}${path}`;
   const options: WebSocket.ClientOptions = {};
   await config.applyToHTTPSOptions(options);
+  signal.throwIfAborted();
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, PROTOCOLS, options);
-    socket.once('open', () => resolve(socket));
+    const abort = (): void => {
+      socket.terminate();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    socket.once('close', () => signal.removeEventListener('abort', abort));
+    socket.once('open', () => {
+      signal.removeEventListener('abort', abort);
+      resolve(socket);
+    });
     socket.once('unexpected-response', (_request, response) => {
       let body = '';
       response.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });

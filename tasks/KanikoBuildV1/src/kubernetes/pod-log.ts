@@ -1,11 +1,13 @@
 // Streams a container's log line by line, resuming without loss or repetition when the
 // server closes the stream early (client-node's follow streams can end before the container).
 import { ApiException } from '@kubernetes/client-node';
+import * as tl from 'azure-pipelines-task-lib/task';
 import { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ClusterApi } from './client';
 import type { PodTarget } from './pod-watch';
+import { ReconnectPacer } from './reconnect';
 
 const RECONNECT_DELAY_MS = 500;
 const HTTP_BAD_REQUEST = 400;
@@ -19,19 +21,26 @@ export interface LogTarget extends PodTarget {
 
 /**
  * Follows the log until a stream ends while `isFinished()` is true, or `signal` aborts.
- * Each line is passed to `onLine` once, in order, without its timestamp.
+ * Each line is passed to `onLine` once, in order, without its timestamp. A stream that fails
+ * with 429, 5xx or a dropped connection is resumed after the wait that `pacer` sets, also
+ * after the container ended, so that its last lines still arrive.
  */
 export async function followLog(
   api: ClusterApi, target: LogTarget, onLine: (line: string) => void, isFinished: () => boolean, signal: AbortSignal,
+  pacer = new ReconnectPacer(),
 ): Promise<void> {
+  const where = `container ${target.container} of pod ${target.namespace}/${target.name}`;
   const position = new LogPosition();
   while (!signal.aborted) {
     const sink = new LineSink((line) => {
       const text = position.accept(line);
       if (text !== undefined) onLine(text);
     });
+    let waitMs = RECONNECT_DELAY_MS;
+    let failedRetryably = false;
     try {
-      const controller = await api.streamLog(target.namespace, target.name, target.container, sink, position.sinceTime());
+      const controller = await api.streamLog(target.namespace, target.name, target.container, sink, position.sinceTime(), signal);
+      pacer.connected();
       await streamEnd(sink, controller, signal);
       // A line cut off by a stream that closed early comes again whole after the resume, so
       // the remainder counts only when the container has ended.
@@ -45,11 +54,21 @@ export async function followLog(
       // refused request cannot succeed on retry; other failures are retried until the container ends.
       if (error instanceof ApiException && error.code === HTTP_NOT_FOUND) return;
       if (error instanceof ApiException && (error.code === HTTP_UNAUTHORIZED || error.code === HTTP_FORBIDDEN)) throw error;
-      if (!(error instanceof ApiException && error.code === HTTP_BAD_REQUEST) && isFinished()) throw error;
+      const notStarted = error instanceof ApiException && error.code === HTTP_BAD_REQUEST;
+      const reconnect = notStarted ? undefined : pacer.afterFailure(error);
+      if (reconnect) {
+        waitMs = reconnect.delayMs;
+        failedRetryably = true;
+        tl.debug(`The log stream of ${where} failed: ${reconnect.reason.description}. Reconnecting in `
+          + `${(waitMs / 1000).toFixed(1)} s (failure ${reconnect.failures} in a row).`);
+      } else if (!notStarted && isFinished()) {
+        throw error;
+      }
     }
-    if (isFinished() || signal.aborted) return;
+    if ((isFinished() && !failedRetryably) || signal.aborted) return;
+    if (!failedRetryably) tl.debug(`The log stream of ${where} ended early; resuming from ${position.sinceTime() ?? 'the start'}.`);
     position.rewind();
-    await delay(RECONNECT_DELAY_MS, undefined, { signal }).catch(() => undefined);
+    await delay(waitMs, undefined, { signal }).catch(() => undefined);
   }
 }
 

@@ -16,6 +16,8 @@ const OPTIONAL_USE_KEYS: Record<OptionalUse, string> = {
   events: 'AccessLostEvents',
   log: 'AccessLostLog',
   serviceAccountCheck: 'AccessLostServiceAccountCheck',
+  ownerReferences: 'AccessLostOwnerReferences',
+  postJobCleanup: 'AccessLostPostJobCleanup',
 };
 
 /** The result of the check. Every use counts as allowed when the server did not serve or allow the reviews. */

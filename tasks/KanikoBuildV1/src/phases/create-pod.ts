@@ -6,6 +6,7 @@ import { describeApiError } from '../kubernetes/errors';
 import { loc } from '../messages';
 import type { BuildPlan } from '../plan/plan';
 import { WORKLOAD_IDENTITY_LABEL } from '../plan/pod';
+import { ownSecretsByPod } from './own-secrets';
 import { withTimeout } from '../timeout';
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -16,13 +17,14 @@ export async function createBuildPod(api: ClusterApi, plan: BuildPlan, cleanup: 
     const name = secret.metadata!.name!;
     // Each delete is registered before its create: a create that times out may still have
     // happened, and a delete of a missing object succeeds.
-    const withdraw = cleanup.add(`Secret ${namespace}/${name}`, () => withApiMessage(api.deleteSecret(namespace, name)));
+    const withdraw = cleanup.add(`Secret ${namespace}/${name}`, (deadline) => withApiMessage(api.deleteSecret(namespace, name, deadline)));
     await create(`Secret ${namespace}/${name}`, () => api.createSecret(secret), withdraw, signal);
   }
-  const withdraw = cleanup.add(`pod ${namespace}/${plan.name}`, () => withApiMessage(api.deletePod(namespace, plan.name)));
+  const withdraw = cleanup.add(`pod ${namespace}/${plan.name}`, (deadline) => withApiMessage(api.deletePod(namespace, plan.name, deadline)));
   const created = await create(`pod ${namespace}/${plan.name}`, () => api.createPod(plan.pod), withdraw, signal);
   console.log(loc('PodCreated', namespace, plan.name, plan.pod.spec!.containers[0].image));
   checkWorkloadIdentityInjected(plan, created);
+  await ownSecretsByPod(api, plan, created, signal);
 }
 
 /**

@@ -27,11 +27,11 @@ export async function uploadContext(
     await store.ensureContainer(signal);
     // Registered before the upload starts, so that a cancel during the upload still deletes
     // the blocks already sent.
-    cleanup.add(blob, () => store.delete(plan.blobName).catch((error: unknown) => {
+    cleanup.add(blob, (deadline) => store.delete(plan.blobName, deadline).catch((error: unknown) => {
       throw new Error(describeStorageError(error));
     }));
     const archive = packContext(entries);
-    const [uploadedBytes, stats] = await Promise.all([store.upload(plan.blobName, archive.stream, signal), archive.done]);
+    const [uploadedBytes, stats] = await Promise.all([store.upload(plan.blobName, archive.stream, plan.blobMetadata, signal), archive.done]);
     console.log(loc('Uploaded', stats.files, formatBytes(stats.contentBytes), formatBytes(uploadedBytes), blob));
     return { ...stats, uploadedBytes };
   } catch (error) {

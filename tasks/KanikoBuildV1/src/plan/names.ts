@@ -5,6 +5,13 @@
 export const LABEL_PREFIX = 'kaniko-build-on-aks';
 /** Label whose value names the run; cleanup finds a run's objects by it. */
 export const RUN_LABEL = `${LABEL_PREFIX}/run`;
+/** Label whose value is the pipeline job's System.JobId; the post-job step finds a killed run's objects by it. */
+export const JOB_LABEL = `${LABEL_PREFIX}/job-id`;
+/**
+ * Metadata name of the context blob whose value is the job's System.JobId, for the post-job
+ * step. Blob metadata names are C# identifiers, so no dashes.
+ */
+export const BLOB_JOB_METADATA = 'kanikobuildjobid';
 
 const MAX_BUILD_ID_LENGTH = 20;
 /** The maximum length of a label value, which is also the maximum length of a namespace name (a DNS-1123 label). */
@@ -27,6 +34,12 @@ export function runName(buildId: string, uniqueSuffix: string): string {
 export function namespaceName(prefix: string, uniqueSuffix: string): string {
   const room = MAX_LABEL_VALUE_LENGTH - uniqueSuffix.length - 1;
   return `${prefix.slice(0, room).replace(/-+$/, '')}-${uniqueSuffix}`;
+}
+
+/** Returns the label selector of the objects that runs of job `jobId` create, or undefined without a job id. */
+export function jobSelector(jobId: string): string | undefined {
+  const value = labelValue(jobId);
+  return value ? `${JOB_LABEL}=${value}` : undefined;
 }
 
 /** Makes `text` a valid label value: at most 63 characters of `[A-Za-z0-9_.-]`, alphanumeric at both ends. */

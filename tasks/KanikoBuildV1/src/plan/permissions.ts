@@ -4,7 +4,7 @@ import type { Settings } from '../settings/types';
 import type { BuildPlan } from './plan';
 
 /** The feature that a run without the permission loses, for a permission the run can do without. */
-export type OptionalUse = 'events' | 'log' | 'serviceAccountCheck';
+export type OptionalUse = 'events' | 'log' | 'serviceAccountCheck' | 'ownerReferences' | 'postJobCleanup';
 
 /** One verb on one resource, in the build namespace or at the cluster scope. */
 export interface Permission {
@@ -29,11 +29,16 @@ export function requiredPermissions(settings: Settings, plan: BuildPlan): Permis
     // Creating a namespace is a cluster-scoped request; deleting one is a request in the namespace itself.
     permissions.push({ verb: 'create', resource: 'namespaces', namespace: '' });
     permissions.push({ verb: 'delete', resource: 'namespaces', namespace, name: namespace });
+    permissions.push({ verb: 'list', resource: 'namespaces', namespace: '', optional: 'postJobCleanup' });
   }
   permissions.push(...inNamespace(['create', 'get', 'watch', 'delete'], 'pods'));
+  // The post-job step lists by the job's label what a killed run left behind.
+  permissions.push(...inNamespace(['list'], 'pods', 'postJobCleanup'));
   permissions.push(...inNamespace(['get'], 'pods/log', 'log'));
+  permissions.push(...inNamespace(['create', 'delete'], 'secrets'));
   // `patch` sets the Secrets' owner reference to the pod once the pod exists.
-  permissions.push(...inNamespace(['create', 'delete', 'patch'], 'secrets'));
+  permissions.push(...inNamespace(['patch'], 'secrets', 'ownerReferences'));
+  permissions.push(...inNamespace(['list'], 'secrets', 'postJobCleanup'));
   if (settings.context.delivery === 'direct') permissions.push(...inNamespace(['get', 'create'], 'pods/attach'));
   if (plan.namespaceObject) {
     // The run waits for the new namespace's `default` service account before it creates the pod.

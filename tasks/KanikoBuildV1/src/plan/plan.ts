@@ -6,7 +6,7 @@ import type { Settings } from '../settings/types';
 import { createReadSas } from '../storage/sas';
 import { CONTEXT_URL_VARIABLE, DOWNLOADED_CONTEXT_URL } from './context-download';
 import { dockerConfig } from './docker-config';
-import { labelValue, LABEL_PREFIX, namespaceName, RUN_LABEL, runName } from './names';
+import { BLOB_JOB_METADATA, JOB_LABEL, labelValue, LABEL_PREFIX, namespaceName, RUN_LABEL, runName } from './names';
 import { DOCKER_CONFIG_KEY, kanikoPod, STDIN_CONTEXT_URL, STORAGE_KEY_VARIABLE } from './pod';
 
 export interface BuildPlan {
@@ -18,6 +18,8 @@ export interface BuildPlan {
   labels: Record<string, string>;
   /** The context archive's blob name; with the `direct` delivery no blob is created. */
   blobName: string;
+  /** Metadata of the context blob: the job id, by which the post-job step finds the blob of a killed run. */
+  blobMetadata: Record<string, string>;
   /** The URL kaniko reads the context from. */
   contextUrl: string;
   /** `repository:tag` for every tag. */
@@ -56,6 +58,7 @@ export function buildPlan(settings: Settings, uniqueSuffix: string, now = new Da
       : {}),
     labels,
     blobName,
+    blobMetadata: settings.run.jobId ? { [BLOB_JOB_METADATA]: settings.run.jobId } : {},
     contextUrl,
     destinations,
     registrySecret: secret(registrySecretName, namespace, labels, { [DOCKER_CONFIG_KEY]: registrySecretData }),
@@ -117,7 +120,7 @@ function runLabels(settings: Settings, name: string): Record<string, string> {
     'app.kubernetes.io/managed-by': 'kaniko-build-on-aks',
     [RUN_LABEL]: name,
     [`${LABEL_PREFIX}/build-id`]: labelValue(settings.run.buildId),
-    [`${LABEL_PREFIX}/job-id`]: labelValue(settings.run.jobId),
+    [JOB_LABEL]: labelValue(settings.run.jobId),
   };
   return Object.fromEntries(Object.entries(labels).filter(([, value]) => value !== ''));
 }

@@ -36,15 +36,21 @@ const PUBLIC_PARAMETERS = new Set([
   'registry', 'username', 'email', 'loginServer', 'serviceprincipalid', 'tenantId', 'tenantid', 'authenticationType',
 ]);
 
+export interface ReadOptions {
+  /** Warn about inputs that the run ignores; the post-job step reads the same inputs again and passes false. */
+  warnings?: boolean;
+}
+
 /** Reads everything the run needs from the agent, registering every secret value with the agent's masker. */
-export function readRun(): RawRun {
+export function readRun(options: ReadOptions = {}): RawRun {
+  const warnings = options.warnings ?? true;
   const inputs = readInputs();
-  warnIgnoredStorageInputs(inputs);
+  if (warnings) warnIgnoredStorageInputs(inputs);
   return {
     inputs,
     kubernetesEndpoint: readEndpoint('kubernetesServiceConnection', inputs.kubernetesServiceConnection,
       KUBERNETES_PARAMETERS, KUBERNETES_DATA),
-    registryEndpoint: readRegistryEndpoint(inputs),
+    registryEndpoint: readRegistryEndpoint(inputs, warnings),
     baseImageEndpoints: splitConnectionIds(inputs.baseImageRegistries).map((id) => ({
       id, endpoint: readEndpoint('baseImageRegistries', id, REGISTRY_PARAMETERS, REGISTRY_DATA),
     })),
@@ -63,11 +69,11 @@ function warnIgnoredStorageInputs(inputs: RawInputs): void {
   if (ignored.length > 0) tl.warning(loc('StorageInputsIgnored', ignored.join(', ')));
 }
 
-function readRegistryEndpoint(inputs: RawInputs): RawEndpoint | undefined {
+function readRegistryEndpoint(inputs: RawInputs, warnings: boolean): RawEndpoint | undefined {
   if (inputs.registryCredentials !== 'workloadIdentity') {
     return readEndpoint('containerRegistry', inputs.containerRegistry, REGISTRY_PARAMETERS, REGISTRY_DATA);
   }
-  if (inputs.containerRegistry) tl.warning(loc('ContainerRegistryIgnored'));
+  if (inputs.containerRegistry && warnings) tl.warning(loc('ContainerRegistryIgnored'));
   return undefined;
 }
 

@@ -1,22 +1,28 @@
 // Azure Blob Storage: the place the agent leaves the build context for kaniko.
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import {
-  BlobServiceClient, StorageSharedKeyCredential, type ContainerClient, type UserDelegationKey,
+  BlobServiceClient, RestError, StorageRetryPolicyType, StorageSharedKeyCredential, type ContainerClient, type StorageRetryOptions,
+  type UserDelegationKey,
 } from '@azure/storage-blob';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { createArmCredential, TOKEN_TIMEOUT_MS } from '../azure/credential';
 import { TokenRequestError } from '../azure/errors';
 import { STORAGE_TOKEN_SCOPE } from '../settings/storage';
 import type { StorageSettings } from '../settings/types';
 import { withDeadline } from '../timeout';
+import { loc } from '../messages';
+import { uploadBlocks } from './block-upload';
+import { onStorageRetry } from './retry-log';
 
 /** The blob operations a run needs. */
 export interface ContextStore {
   /** Creates the container with private access when it does not exist. */
   ensureContainer(signal?: AbortSignal): Promise<void>;
-  /** Uploads the stream as a block blob and returns the bytes uploaded. */
-  upload(blobName: string, content: Readable, signal?: AbortSignal): Promise<number>;
+  /** Uploads the stream as a block blob with `metadata` and returns the bytes uploaded. */
+  upload(blobName: string, content: Readable, metadata: Record<string, string>, signal?: AbortSignal): Promise<number>;
+  /** Lists the blobs whose names start with `prefix`, with their metadata; none when the container does not exist. */
+  list(prefix: string, signal?: AbortSignal): Promise<StoredBlob[]>;
   /** Deletes the blob; a blob that is already gone is not an error. */
   delete(blobName: string, signal?: AbortSignal): Promise<void>;
   /**
@@ -26,8 +32,29 @@ export interface ContextStore {
   getUserDelegationKey(startsOn: Date, expiresOn: Date, signal?: AbortSignal): Promise<UserDelegationKey>;
 }
 
+/** A blob as a listing shows it. */
+export interface StoredBlob {
+  name: string;
+  /** Metadata names in lower case. */
+  metadata: Record<string, string>;
+}
+
 const BLOCK_SIZE = 4 * 1024 * 1024;
 const PARALLEL_BLOCKS = 4;
+
+/**
+ * Retries of each storage request; the upload makes one request per 4 MiB block. The SDK's
+ * policy retries 500, 503 and dropped connections, up to 5 tries, with waits of 0, 0.5, 1.5 and
+ * 3.5 s ((2^(try-1) - 1) * retryDelayInMs, at most maxRetryDelayInMs). tryTimeoutInMs sets the
+ * server-side `timeout` of each try, in whole seconds.
+ */
+export const STORAGE_RETRY_OPTIONS: StorageRetryOptions = {
+  retryPolicyType: StorageRetryPolicyType.EXPONENTIAL,
+  maxTries: 5,
+  retryDelayInMs: 500,
+  maxRetryDelayInMs: 4_000,
+  tryTimeoutInMs: 60_000,
+};
 
 /**
  * Returns the store of the settings' account. It signs requests with the account key, or sends
@@ -38,24 +65,47 @@ export function createBlobStore(storage: StorageSettings): ContextStore {
     ? maskingCredential(createArmCredential(storage.connection))
     : new StorageSharedKeyCredential(storage.account, storage.accessKey);
   const service = new BlobServiceClient(storage.uploadEndpoint, credential, {
-    retryOptions: { maxTries: 4, retryDelayInMs: 500, maxRetryDelayInMs: 4_000 },
+    retryOptions: STORAGE_RETRY_OPTIONS,
     userAgentOptions: { userAgentPrefix: 'kaniko-build-on-aks' },
     audience: STORAGE_TOKEN_SCOPE,
   });
   const container = service.getContainerClient(storage.container);
+  const logged = retryLogger(storage.account);
   return {
-    ensureContainer: async (signal) => {
+    ensureContainer: (signal) => logged(async () => {
       await container.createIfNotExists({ abortSignal: signal });
-    },
-    upload: (blobName, content, signal) => upload(container, blobName, content, signal),
-    delete: async (blobName, signal) => {
+    }),
+    upload: (blobName, content, metadata, signal) => logged(() => upload(container, blobName, content, metadata, signal)),
+    list: (prefix, signal) => logged(() => listBlobs(container, prefix, signal)),
+    delete: (blobName, signal) => logged(async () => {
       await container.getBlockBlobClient(blobName).deleteIfExists({ abortSignal: signal });
-    },
-    getUserDelegationKey: async (startsOn, expiresOn, signal) => {
+    }),
+    getUserDelegationKey: (startsOn, expiresOn, signal) => logged(async () => {
       const key = await service.getUserDelegationKey(startsOn, expiresOn, { abortSignal: signal });
       tl.setSecret(key.value);
       return key;
-    },
+    }),
+  };
+}
+
+/**
+ * Returns a wrapper that logs each retry the SDK makes while a storage call of the account runs.
+ * Calls that overlap share one subscription, so that each retry is logged once.
+ */
+function retryLogger(account: string): <T>(call: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  let stop: (() => void) | undefined;
+  return async (call) => {
+    if (running === 0) {
+      stop = onStorageRetry((retry) => console.log(loc('RetryingStorageRequest', account, retry.reason, (retry.delayMs / 1000).toFixed(1))));
+    }
+    running += 1;
+    try {
+      return await call();
+    } finally {
+      running -= 1;
+      if (running === 0) stop?.();
+    }
   };
 }
 
@@ -82,18 +132,24 @@ function maskingCredential(credential: TokenCredential): TokenCredential {
   };
 }
 
-async function upload(container: ContainerClient, blobName: string, content: Readable, signal?: AbortSignal): Promise<number> {
-  let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      bytes += chunk.length;
-      callback(null, chunk);
-    },
+async function listBlobs(container: ContainerClient, prefix: string, signal?: AbortSignal): Promise<StoredBlob[]> {
+  const blobs: StoredBlob[] = [];
+  try {
+    for await (const blob of container.listBlobsFlat({ prefix, includeMetadata: true, abortSignal: signal })) {
+      const metadata = Object.fromEntries(Object.entries(blob.metadata ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+      blobs.push({ name: blob.name, metadata });
+    }
+  } catch (error) {
+    if (error instanceof RestError && error.code === 'ContainerNotFound') return [];
+    throw error;
+  }
+  return blobs;
+}
+
+function upload(
+  container: ContainerClient, blobName: string, content: Readable, metadata: Record<string, string>, signal?: AbortSignal,
+): Promise<number> {
+  return uploadBlocks(container.getBlockBlobClient(blobName), content, {
+    blockSize: BLOCK_SIZE, parallel: PARALLEL_BLOCKS, metadata, contentType: 'application/gzip', signal,
   });
-  content.on('error', (error) => counter.destroy(error));
-  await container.getBlockBlobClient(blobName).uploadStream(content.pipe(counter), BLOCK_SIZE, PARALLEL_BLOCKS, {
-    abortSignal: signal,
-    blobHTTPHeaders: { blobContentType: 'application/gzip' },
-  });
-  return bytes;
 }

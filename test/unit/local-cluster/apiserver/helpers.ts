@@ -1,6 +1,7 @@
 // Helpers for the API server tests: a server with a recording pod lifecycle listener in place
 // of the kubelet, clients built from its kubeconfig, and Status bodies of failed calls.
 import { ApiException, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { request as httpsRequest } from 'node:https';
 import { LocalApiServer, type LocalApiServerOptions } from '../../../../tools/local-cluster/apiserver/local-api-server';
 import type { PodLifecycleListener } from '../../../../tools/local-cluster/contract';
 
@@ -76,4 +77,28 @@ export async function waitFor(check: () => boolean, description: string, timeout
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${description}.`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** Sends an HTTPS request with the admin token and an optional body, to test what client-node cannot send. */
+export function sendRaw(
+  test: TestServer, method: string, path: string, options: { contentType?: string; body?: string; token?: string } = {},
+): Promise<RawResponse> {
+  const headers: Record<string, string> = { Authorization: `Bearer ${options.token ?? test.server.adminToken}` };
+  if (options.contentType) headers['Content-Type'] = options.contentType;
+  return new Promise((resolve, reject) => {
+    const call = httpsRequest(`${test.server.url}${path}`, { method, headers, ca: test.server.caPem }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+    });
+    call.on('error', reject);
+    call.end(options.body);
+  });
 }

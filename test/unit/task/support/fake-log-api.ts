@@ -2,6 +2,7 @@
 // Kubernetes log endpoint does with timestamps=true and sinceTime. Only streamLog is implemented.
 import type { Writable } from 'node:stream';
 import type { ClusterApi } from '../../../../tasks/KanikoBuildV1/src/kubernetes/client';
+import { unusedClusterApi } from './unused-cluster-api';
 
 export interface LogLine {
   /** RFC 3339 time as the API server writes it (fraction without trailing zeros). */
@@ -30,13 +31,8 @@ export class FakeLogApi {
 
   /** Returns the object followLog receives. Calling anything but streamLog fails the test. */
   asClusterApi(): ClusterApi {
-    const unused = (): never => {
-      throw new Error('followLog called a ClusterApi method other than streamLog');
-    };
     return {
-      server: 'https://127.0.0.1:6443', serverVersion: unused,
-      createSecret: unused, deleteSecret: unused, createPod: unused, readPod: unused, deletePod: unused,
-      listPodEvents: unused, watchPod: unused, readServiceAccount: unused, attachStdin: unused, createNamespace: unused, deleteNamespace: unused, reviewAccess: unused,
+      ...unusedClusterApi('followLog called a ClusterApi method other than streamLog'),
       streamLog: (_namespace, _pod, _container, sink, sinceTime) => this.streamLog(sink, sinceTime),
     };
   }

@@ -34,6 +34,13 @@ const OBJECT_META: StructSchema = {
     resourceVersion: 'string',
     labels: STRING_MAP,
     annotations: STRING_MAP,
+    ownerReferences: {
+      list: {
+        goType: 'v1.OwnerReference',
+        fields: { apiVersion: 'string', kind: 'string', name: 'string', uid: 'string', controller: 'bool', blockOwnerDeletion: 'bool' },
+      },
+      goType: '[]v1.OwnerReference',
+    },
     finalizers: STRING_LIST,
   },
 };

@@ -1,6 +1,6 @@
 // The REST handlers of /api/v1: namespaces, pods, secrets, service accounts and events, with
-// the pod subresources status, log and attach (whose streams start in ../streaming). Update and
-// patch are not served (405).
+// the pod subresources status, log and attach (whose streams start in ../streaming). PATCH is
+// served for Secrets only; update (PUT) and PATCH of other kinds are not served (405).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ObjectKind } from '../../contract';
 import { checkObject, decodeObject, type JsonObject, parseBody } from '../decode/decode';
@@ -11,7 +11,9 @@ import { readBody, sendJson } from '../http';
 import { parseDeleteOptions, type DeleteOptionsInput } from '../registry/delete-options';
 import { createNamespaceObject, deleteNamespace } from '../registry/namespaces';
 import { createPod, deletePod } from '../registry/pods';
+import { patchSecret } from '../registry/secret-patch';
 import { createSecret, deleteSecret } from '../registry/secrets';
+import { patchTypeOf } from '../patch/patch-document';
 import { createServiceAccount, deleteServiceAccount } from '../registry/service-accounts';
 import type { StreamFaults } from '../faults/injector';
 import { badRequest, deleteSuccess, methodNotAllowed, notFound, pathNotFound } from '../status';
@@ -99,24 +101,41 @@ async function serveItem(context: ResourceRequest, kind: ObjectKind, namespace: 
   const { request, response, state, query } = context;
   if (request.method === 'GET' && isWatch(query)) return serveWatch({ ...context, kind, namespace: namespace || undefined, name });
   if (request.method === 'GET') return serveReadOnly(context, kind, namespace, name);
+  if (request.method === 'PATCH' && kind === 'secrets') return servePatch(context, namespace, name);
   if (request.method !== 'DELETE') throw methodNotAllowed();
   const options = await deleteOptions(context);
+  const uid = metadataOf(state.objects.get(kind, namespace, name) ?? { metadata: {} }).uid;
+  const result = deleteObject(state, kind, namespace, name, options);
+  // The collector detaches an orphaning owner's dependents before it can notice the owner is gone.
+  if (options.propagationPolicy === 'Orphan' && !options.dryRun && uid) state.garbageCollector.orphanDependents(uid);
+  sendJson(response, 200, result);
+}
+
+function deleteObject(state: ClusterState, kind: ObjectKind, namespace: string, name: string, options: DeleteOptionsInput): unknown {
   switch (kind) {
     case 'namespaces':
-      return sendJson(response, 200, deleteNamespace(state, name, options));
+      return deleteNamespace(state, name, options);
     case 'pods':
-      return sendJson(response, 200, deletePod(state, namespace, name, options));
+      return deletePod(state, namespace, name, options);
     case 'secrets':
-      return sendJson(response, 200, deleteSecret(state, namespace, name, options));
+      return deleteSecret(state, namespace, name, options);
     case 'serviceaccounts':
-      return sendJson(response, 200, deleteServiceAccount(state, namespace, name, options));
+      return deleteServiceAccount(state, namespace, name, options);
     default: {
       const object = state.objects.get(kind, namespace, name);
       if (!object) throw notFound(kind, name);
       if (!options.dryRun) state.objects.remove(kind, namespace, name);
-      return sendJson(response, 200, deleteSuccess(kind, name, metadataOf(object).uid));
+      return deleteSuccess(kind, name, metadataOf(object).uid);
     }
   }
+}
+
+/** PATCH of a Secret: the media type is checked before the body is read or the object looked up. */
+async function servePatch(context: ResourceRequest, namespace: string, name: string): Promise<void> {
+  const type = patchTypeOf(context.request.headers['content-type']);
+  const body = await readBody(context.request);
+  const patched = patchSecret(context.state, namespace, name, { type, body, dryRun: isDryRun(context.query) });
+  sendJson(context.response, 200, patched);
 }
 
 function serveReadOnly(context: ResourceRequest, kind: ObjectKind, namespace: string, name: string): void {

@@ -9,13 +9,15 @@ export interface DeleteOptionsInput {
   gracePeriodSeconds?: number;
   dryRun?: boolean;
   preconditions?: { uid?: string; resourceVersion?: string };
+  /** `Orphan` keeps the object's dependents; `Background` (the default) and `Foreground` delete them. */
+  propagationPolicy?: string;
 }
 
 const PROPAGATION_POLICIES = ['Foreground', 'Background', 'Orphan'];
 
 /**
  * Reads DeleteOptions; query parameters win over the body, as in the API server.
- * Propagation policies are validated but have no effect: the local cluster has no owners.
+ * NOTE: `Foreground` acts as `Background` here: the owner does not wait for its dependents.
  */
 export function parseDeleteOptions(query: URLSearchParams, body: JsonObject | undefined): DeleteOptionsInput {
   const dryRunValues = query.has('dryRun') ? query.getAll('dryRun') : ((body?.dryRun as string[] | undefined) ?? []);
@@ -28,7 +30,7 @@ export function parseDeleteOptions(query: URLSearchParams, body: JsonObject | un
     errors.push(notSupported('propagationPolicy', propagationPolicy, PROPAGATION_POLICIES));
   }
   if (errors.length > 0) throw invalid('DeleteOptions.meta.k8s.io', '', errors);
-  const options: DeleteOptionsInput = { dryRun: dryRunValues.length > 0 };
+  const options: DeleteOptionsInput = { dryRun: dryRunValues.length > 0, propagationPolicy };
   const grace = query.get('gracePeriodSeconds') ?? body?.gracePeriodSeconds;
   if (grace !== undefined && grace !== null) options.gracePeriodSeconds = parseGracePeriod(grace);
   if (body?.preconditions) options.preconditions = body.preconditions as DeleteOptionsInput['preconditions'];

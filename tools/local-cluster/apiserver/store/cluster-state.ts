@@ -5,6 +5,7 @@
 import type { V1Pod, V1PodStatus, V1Secret, V1ServiceAccount } from '@kubernetes/client-node';
 import type { ClusterStore, PodLifecycleListener, ServiceAccountTokenRequest } from '../../contract';
 import type { WorkloadIdentityWebhookSettings } from '../admission/workload-identity-webhook';
+import { GarbageCollector } from '../controllers/garbage-collector';
 import type { JsonObject } from '../decode/decode';
 import { recordNodeEvent, recordPodEvent } from '../registry/events';
 import { createNamespaceObject } from '../registry/namespaces';
@@ -20,6 +21,8 @@ export interface ClusterStateOptions {
   tokenIssuer: ServiceAccountTokenIssuer;
   /** How long after a namespace is created through the API its `default` ServiceAccount appears, in milliseconds. */
   serviceAccountDelayMs?: number;
+  /** Time from a change to the garbage collector's sweep, in milliseconds. */
+  garbageCollectionDelayMs: number;
 }
 
 /** The uid of the local cluster's only node, for the node claim of service account tokens. */
@@ -41,11 +44,15 @@ export class ClusterState implements ClusterStore {
    * through the API, in milliseconds; 0 creates it with the namespace.
    */
   readonly serviceAccountDelayMs: number;
+  /** Deletes objects whose owners are gone; stopped with the server. */
+  readonly garbageCollector: GarbageCollector;
 
   constructor(options: ClusterStateOptions) {
     this.objects = new ObjectStore(options.watchHistorySize);
     this.tokenIssuer = options.tokenIssuer;
     this.serviceAccountDelayMs = options.serviceAccountDelayMs ?? 0;
+    this.garbageCollector = new GarbageCollector(this, options.garbageCollectionDelayMs);
+    this.objects.onChange = () => this.garbageCollector.schedule();
     for (const name of INITIAL_NAMESPACES) createNamespaceObject(this, { metadata: { name } }, false, { serviceAccountDelayMs: 0 });
   }
 

@@ -40,6 +40,8 @@ export function deepCopy<T>(value: T): T {
 }
 
 export class ObjectStore {
+  /** Called after every write and removal, such as to schedule the garbage collector. */
+  onChange?: (kind: ObjectKind) => void;
   private revision = 1;
   private readonly objects = new Map<ObjectKind, Map<string, JsonObject>>();
   private readonly histories = new Map<ObjectKind, WatchHistory>();
@@ -102,6 +104,7 @@ export class ObjectStore {
     const removed = deepCopy(existing);
     metadataOf(removed).resourceVersion = String(this.revision);
     this.history(kind).record({ type: 'DELETED', resourceVersion: this.revision, object: deepCopy(removed) });
+    this.onChange?.(kind);
     return removed;
   }
 
@@ -114,6 +117,7 @@ export class ObjectStore {
     const stored = { kind: KINDS[kind].kind, apiVersion: 'v1', ...deepCopy(object) };
     this.bucket(kind).set(key, stored);
     this.history(kind).record({ type, resourceVersion: this.revision, object: deepCopy(stored), previous: previous && deepCopy(previous) });
+    this.onChange?.(kind);
     return deepCopy(stored);
   }
 

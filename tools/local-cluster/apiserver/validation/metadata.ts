@@ -2,6 +2,7 @@
 // (pkg/api/validation/objectmeta.go) and core's finalizer name check.
 import { child, type FieldError, forbiddenField, invalid, required, tooLong } from '../field-errors';
 import { dns1123LabelErrors, dns1123SubdomainErrors, labelValueErrors, maskTrailingDash, qualifiedNameErrors } from './names';
+import { type OwnerReferenceInput, validateOwnerReferences } from './owner-references';
 
 /** Reasons a name (or, with `prefix`, a generateName) is invalid for one kind of object. */
 export type NameValidator = (name: string, prefix: boolean) => string[];
@@ -15,6 +16,7 @@ export interface ObjectMetaInput {
   namespace?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+  ownerReferences?: OwnerReferenceInput[];
   finalizers?: string[];
 }
 
@@ -40,7 +42,36 @@ export function validateObjectMeta(meta: ObjectMetaInput, namespaced: boolean, n
   }
   errors.push(...validateLabels(meta.labels ?? {}, child(path, 'labels')));
   errors.push(...validateAnnotations(meta.annotations ?? {}, child(path, 'annotations')));
+  errors.push(...validateOwnerReferences(meta.ownerReferences ?? [], child(path, 'ownerReferences')));
   errors.push(...validateFinalizers(meta.finalizers ?? [], child(path, 'finalizers')));
+  return errors;
+}
+
+/** The metadata fields that an update may not change, after ValidateObjectMetaAccessorUpdate. */
+export interface ObjectMetaUpdateInput {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  creationTimestamp?: unknown;
+  deletionTimestamp?: unknown;
+  deletionGracePeriodSeconds?: number;
+}
+
+/**
+ * Reports changes to fields that are fixed once an object exists. The caller has already
+ * restored the fields that the registry silently keeps (uid when empty, creationTimestamp).
+ */
+export function validateObjectMetaUpdate(next: ObjectMetaUpdateInput, previous: ObjectMetaUpdateInput, path = 'metadata'): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const field of ['name', 'namespace', 'uid', 'deletionTimestamp'] as const) {
+    const value = next[field];
+    if (String(value ?? '') !== String(previous[field] ?? '')) {
+      errors.push(invalid(child(path, field), value === undefined ? '' : String(value), 'field is immutable'));
+    }
+  }
+  if (next.deletionGracePeriodSeconds !== previous.deletionGracePeriodSeconds) {
+    errors.push(invalid(child(path, 'deletionGracePeriodSeconds'), next.deletionGracePeriodSeconds ?? null, 'field is immutable'));
+  }
   return errors;
 }
 

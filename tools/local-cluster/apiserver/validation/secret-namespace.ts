@@ -1,8 +1,8 @@
 // Secret and Namespace validation on create, after ValidateSecret and ValidateNamespace in
 // pkg/apis/core/validation/validation.go (Kubernetes 1.34).
 import type { V1Namespace, V1Secret } from '@kubernetes/client-node';
-import { type FieldError, invalid, key, required, tooLong } from '../field-errors';
-import { labelName, subdomainName, validateObjectMeta } from './metadata';
+import { type FieldError, forbiddenField, invalid, key, required, tooLong } from '../field-errors';
+import { labelName, subdomainName, validateObjectMeta, validateObjectMetaUpdate } from './metadata';
 import { configKeyErrors, qualifiedNameErrors } from './names';
 
 /** core.MaxSecretSize: the total size of a Secret's data values. */
@@ -27,6 +27,23 @@ export function validateSecretCreate(secret: V1Secret): FieldError[] {
   }
   if (totalSize > MAX_SECRET_SIZE) errors.push(tooLong('data', MAX_SECRET_SIZE));
   errors.push(...typeErrors(secret, data));
+  return errors;
+}
+
+/**
+ * Validates a Secret update, after ValidateSecretUpdate. It checks the metadata that may not
+ * change, the immutable type, and the data of a Secret marked `immutable`, then the new Secret as a whole.
+ */
+export function validateSecretUpdate(next: V1Secret, previous: V1Secret): FieldError[] {
+  const errors = validateObjectMetaUpdate(next.metadata ?? {}, previous.metadata ?? {});
+  if ((next.type ?? '') !== (previous.type ?? '')) errors.push(invalid('type', next.type ?? '', 'field is immutable'));
+  if (previous.immutable === true) {
+    if (next.immutable !== true) errors.push(forbiddenField('immutable', 'field is immutable when `immutable` is set'));
+    if (JSON.stringify(next.data ?? {}) !== JSON.stringify(previous.data ?? {})) {
+      errors.push(forbiddenField('data', 'field is immutable when `immutable` is set'));
+    }
+  }
+  errors.push(...validateSecretCreate(next));
   return errors;
 }
 

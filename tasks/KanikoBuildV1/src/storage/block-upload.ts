@@ -1,0 +1,66 @@
+// Uploads a stream as a block blob: Put Block for each 4 MiB of the stream, a few in parallel,
+// then Put Block List with the metadata. BlockBlobClient.uploadStream does the same, but in
+// @azure/storage-blob 12.32.0 it does not pass its abortSignal to the Put Block requests
+// (uploadStream in Clients.js), so a cancel waits for the blocks in flight, which a slow
+// connection can stretch past the agent's 7.5 s. Here every request gets the signal.
+import type { BlockBlobClient } from '@azure/storage-blob';
+import type { Readable } from 'node:stream';
+
+export interface BlockUploadOptions {
+  blockSize: number;
+  /** Put Block requests at a time. */
+  parallel: number;
+  metadata: Record<string, string>;
+  contentType: string;
+  signal?: AbortSignal;
+}
+
+/** Uploads `source` and returns the bytes uploaded; rejects with the first failed request, or at once on abort. */
+export async function uploadBlocks(blob: BlockBlobClient, source: Readable, options: BlockUploadOptions): Promise<number> {
+  const { signal } = options;
+  const blockIds: string[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  let bytes = 0;
+  for await (const block of blocksOf(source, options.blockSize)) {
+    signal?.throwIfAborted();
+    if (failure) throw failure.error;
+    // Block ids of one blob must all have the same length before base64 encoding.
+    const blockId = Buffer.from(`block-${String(blockIds.length).padStart(6, '0')}`).toString('base64');
+    blockIds.push(blockId);
+    bytes += block.length;
+    const staged: Promise<void> = blob.stageBlock(blockId, block, block.length, { abortSignal: signal }).then(
+      () => { inFlight.delete(staged); },
+      (error: unknown) => {
+        inFlight.delete(staged);
+        failure ??= { error };
+      },
+    );
+    inFlight.add(staged);
+    while (inFlight.size >= options.parallel && !failure) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  signal?.throwIfAborted();
+  if (failure) throw failure.error;
+  await blob.commitBlockList(blockIds, {
+    abortSignal: signal, metadata: options.metadata, blobHTTPHeaders: { blobContentType: options.contentType },
+  });
+  return bytes;
+}
+
+/** Splits a stream into buffers of `size` bytes; the last one may be shorter, and an empty stream gives none. */
+async function* blocksOf(source: Readable, size: number): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  for await (const chunk of source) {
+    pending.push(chunk as Buffer);
+    pendingBytes += (chunk as Buffer).length;
+    while (pendingBytes >= size) {
+      const joined = Buffer.concat(pending);
+      yield joined.subarray(0, size);
+      pending = [joined.subarray(size)];
+      pendingBytes = joined.length - size;
+    }
+  }
+  if (pendingBytes > 0) yield Buffer.concat(pending);
+}
