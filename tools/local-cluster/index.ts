@@ -106,6 +106,15 @@ export class LocalCluster {
     return this.api.listObjects(kind, namespace);
   }
 
+  /**
+   * Deletes each Secret that `matches` selects right after its create was answered, before the
+   * creating client can send another request, as another client's clean-up could. Returns a
+   * function that stops it.
+   */
+  deleteSecretsWhenCreated(matches: (secret: StoredObject) => boolean): () => void {
+    return this.api.deleteSecretsWhenCreated(matches);
+  }
+
   createNamespace(name: string): void {
     this.api.createNamespace(name);
   }

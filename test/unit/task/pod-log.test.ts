@@ -42,29 +42,45 @@ function badRequest(): ApiException<string> {
 describe('kubernetes: followLog', function () {
   this.timeout(10_000);
 
-  it('one stream to the end', async () => {
-    const api = new FakeLogApi(LOG, [{ kind: 'send', until: LOG.length, finishAfter: true }]);
+  it('one stream of an ended container', async () => {
+    const api = new FakeLogApi(LOG, [{ kind: 'send', until: LOG.length }]);
+    api.finished = true;
 
     assert.deepEqual(await follow(api), ALL_TEXTS);
     assert.equal(api.calls.length, 1);
     assert.equal(api.calls[0].sinceTime, undefined);
   });
 
+  it('ends with a read after the container ended', async () => {
+    const api = new FakeLogApi(LOG, [{ kind: 'send', until: LOG.length, finishAfter: true }]);
+
+    assert.deepEqual(await follow(api), ALL_TEXTS);
+    assert.deepEqual(api.calls.map((call) => call.sinceTime), [undefined, '2024-05-01T10:00:03Z']);
+  });
+
+  it('stream cut after the container ended', async () => {
+    // The container ends while the stream runs; the stream then closes early, before its last lines.
+    const api = new FakeLogApi(LOG, [{ kind: 'send', until: 3, finishAfter: true }]);
+
+    assert.deepEqual(await follow(api), ALL_TEXTS);
+    assert.deepEqual(api.calls.map((call) => call.sinceTime), [undefined, '2024-05-01T10:00:01Z']);
+  });
+
   const resumeCases: { name: string; steps: StreamStep[]; sinceTimes: (string | undefined)[] }[] = [
     {
       name: 'close between seconds',
       steps: [{ kind: 'send', until: 1 }, { kind: 'send', until: LOG.length, finishAfter: true }],
-      sinceTimes: [undefined, '2024-05-01T10:00:00Z'],
+      sinceTimes: [undefined, '2024-05-01T10:00:00Z', '2024-05-01T10:00:03Z'],
     },
     {
       name: 'close inside a second',
       steps: [{ kind: 'send', until: 2 }, { kind: 'send', until: LOG.length, finishAfter: true }],
-      sinceTimes: [undefined, '2024-05-01T10:00:01Z'],
+      sinceTimes: [undefined, '2024-05-01T10:00:01Z', '2024-05-01T10:00:03Z'],
     },
     {
       name: 'close between equal timestamps',
       steps: [{ kind: 'send', until: 3 }, { kind: 'send', until: LOG.length, finishAfter: true }],
-      sinceTimes: [undefined, '2024-05-01T10:00:01Z'],
+      sinceTimes: [undefined, '2024-05-01T10:00:01Z', '2024-05-01T10:00:03Z'],
     },
     {
       name: 'several closes',
@@ -72,12 +88,12 @@ describe('kubernetes: followLog', function () {
         { kind: 'send', until: 2 }, { kind: 'send', until: 4 }, { kind: 'send', until: 4 }, { kind: 'send', until: 6 },
         { kind: 'send', until: LOG.length, finishAfter: true },
       ],
-      sinceTimes: [undefined, '2024-05-01T10:00:01Z', '2024-05-01T10:00:01Z', '2024-05-01T10:00:01Z', '2024-05-01T10:00:02Z'],
+      sinceTimes: [undefined, '2024-05-01T10:00:01Z', '2024-05-01T10:00:01Z', '2024-05-01T10:00:01Z', '2024-05-01T10:00:02Z', '2024-05-01T10:00:03Z'],
     },
     {
       name: 'close before any line',
       steps: [{ kind: 'send', until: 0 }, { kind: 'send', until: LOG.length, finishAfter: true }],
-      sinceTimes: [undefined, undefined],
+      sinceTimes: [undefined, undefined, '2024-05-01T10:00:03Z'],
     },
   ];
   for (const { name, steps, sinceTimes } of resumeCases) {
@@ -103,7 +119,7 @@ describe('kubernetes: followLog', function () {
     ]);
 
     assert.deepEqual(await follow(api), ALL_TEXTS);
-    assert.equal(api.calls.length, 3);
+    assert.equal(api.calls.length, 4);
   });
 
   it('other error retried while running', async () => {
@@ -112,7 +128,7 @@ describe('kubernetes: followLog', function () {
     ]);
 
     assert.deepEqual(await follow(api), ALL_TEXTS);
-    assert.equal(api.calls.length, 2);
+    assert.equal(api.calls.length, 3);
   });
 
   it('other error after finish is thrown', async () => {
@@ -130,7 +146,9 @@ describe('kubernetes: followLog', function () {
     ]);
 
     assert.deepEqual(await follow(api), ALL_TEXTS);
-    assert.deepEqual(api.calls.map((call) => call.sinceTime), [undefined, '2024-05-01T10:00:01Z', '2024-05-01T10:00:01Z', '2024-05-01T10:00:01Z']);
+    assert.deepEqual(api.calls.map((call) => call.sinceTime), [
+      undefined, '2024-05-01T10:00:01Z', '2024-05-01T10:00:01Z', '2024-05-01T10:00:01Z', '2024-05-01T10:00:03Z',
+    ]);
   });
 
   it('dropped connection after finish reconnects for the last lines', async () => {
@@ -170,7 +188,8 @@ describe('kubernetes: followLog', function () {
 
   it('last line without newline passes', async () => {
     const tail = '2024-05-01T10:00:04Z INFO no newline at the end';
-    const api = new FakeLogApi(LOG, [{ kind: 'send', until: LOG.length, finishAfter: true, tail }]);
+    const api = new FakeLogApi(LOG, [{ kind: 'send', until: LOG.length, tail }]);
+    api.finished = true;
 
     assert.deepEqual(await follow(api), [...ALL_TEXTS, 'INFO no newline at the end']);
   });

@@ -10,6 +10,7 @@ import type { FaultCounts, FaultPlan } from './faults/plan';
 import { buildKubeconfig } from './kubeconfig';
 import type { WorkloadIdentityWebhookSettings } from './admission/workload-identity-webhook';
 import { createNamespaceObject } from './registry/namespaces';
+import { deleteSecret } from './registry/secrets';
 import { createServiceAccount } from './registry/service-accounts';
 import { ApiServer } from './server';
 import { ClusterState } from './store/cluster-state';
@@ -139,6 +140,24 @@ export class LocalApiServer {
   /** Copies of the stored objects of a kind, in one namespace or all. */
   listObjects(kind: ObjectKind, namespace?: string): StoredObject[] {
     return this.state.objects.list(kind, namespace) as unknown as StoredObject[];
+  }
+
+  /**
+   * Deletes each Secret that `matches` selects as soon as its create has been answered, before
+   * the client that created it can send another request, as another client's clean-up could.
+   * Returns a function that stops it.
+   */
+  deleteSecretsWhenCreated(matches: (secret: StoredObject) => boolean): () => void {
+    const listener = (kind: ObjectKind, object: JsonObject): void => {
+      if (kind !== 'secrets' || !matches(object as unknown as StoredObject)) return;
+      const { namespace, name } = object.metadata as ObjectMetaJson;
+      // setImmediate runs before the event loop reads the creating client's next request.
+      setImmediate(() => {
+        if (this.state.objects.get('secrets', namespace ?? '', name)) deleteSecret(this.state, namespace ?? '', name, {});
+      });
+    };
+    this.state.objects.createListeners.add(listener);
+    return () => this.state.objects.createListeners.delete(listener);
   }
 
   /** Creates a namespace with its `default` ServiceAccount, as one created some time ago through the API would be. */

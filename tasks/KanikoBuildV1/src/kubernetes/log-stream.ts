@@ -1,7 +1,7 @@
 // Opens a followed container log (`GET .../pods/NAME/log?follow=true`). client-node's Log pipes
 // the response into the sink and drops a later error of the response, so a connection that
-// breaks mid-stream would leave the sink open forever. Here such a break ends the sink, which
-// the caller sees as a stream that closed early and resumes.
+// breaks mid-stream would leave the sink open forever. Here such a break destroys the sink with
+// an ECONNRESET error, so that the caller can tell it from a stream that ended.
 import { ApiException, type KubeConfig } from '@kubernetes/client-node';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -35,11 +35,13 @@ export async function openLogStream(
   const requestSignal = signal ? AbortSignal.any([controller.signal, signal]) : controller.signal;
   const response = await send(url, { ...options, signal: requestSignal });
   if (response.statusCode !== 200) throw await refusal(response);
-  const endSink = (): void => {
-    if (!sink.writableEnded) sink.end();
-  };
-  response.on('error', endSink);
-  response.on('aborted', endSink);
+  // A response that closes before its last chunk arrived (`complete` false) broke off.
+  response.once('close', () => {
+    if (response.complete || sink.destroyed) return;
+    const broken = Object.assign(new Error('the log stream broke off before its end'), { code: 'ECONNRESET' });
+    sink.destroy(broken);
+  });
+  response.on('error', () => undefined);
   response.pipe(sink);
   return controller;
 }

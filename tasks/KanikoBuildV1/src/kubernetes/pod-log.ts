@@ -20,10 +20,11 @@ export interface LogTarget extends PodTarget {
 }
 
 /**
- * Follows the log until a stream ends while `isFinished()` is true, or `signal` aborts.
- * Each line is passed to `onLine` once, in order, without its timestamp. A stream that fails
- * with 429, 5xx or a dropped connection is resumed after the wait that `pacer` sets, also
- * after the container ended, so that its last lines still arrive.
+ * Follows the log until it has read the whole log of the ended container, or `signal` aborts.
+ * Each line is passed to `onLine` once, in order, without its timestamp. A stream that ends
+ * early, or fails with 429, 5xx or a dropped connection, is resumed from the last line read.
+ * Only a stream that was opened after the container ended and ran to its end proves that no
+ * line is missing, so the follow ends with one such read.
  */
 export async function followLog(
   api: ClusterApi, target: LogTarget, onLine: (line: string) => void, isFinished: () => boolean, signal: AbortSignal,
@@ -36,53 +37,58 @@ export async function followLog(
       const text = position.accept(line);
       if (text !== undefined) onLine(text);
     });
+    const finishedAtOpen = isFinished();
     let waitMs = RECONNECT_DELAY_MS;
-    let failedRetryably = false;
     try {
       const controller = await api.streamLog(target.namespace, target.name, target.container, sink, position.sinceTime(), signal);
       pacer.connected();
       await streamEnd(sink, controller, signal);
-      // A line cut off by a stream that closed early comes again whole after the resume, so
-      // the remainder counts only when the container has ended.
-      const remainder = sink.takeRemainder();
-      if (remainder && isFinished()) {
-        const text = position.accept(remainder);
+      if (finishedAtOpen) {
+        // The log of an ended container ends with its last line, which may lack a newline.
+        const remainder = sink.takeRemainder();
+        const text = remainder ? position.accept(remainder) : undefined;
         if (text !== undefined) onLine(text);
+        return;
       }
+      if (!isFinished()) tl.debug(`The log stream of ${where} ended early; resuming from ${position.sinceTime() ?? 'the start'}.`);
     } catch (error) {
       // 400 means that the container has not started yet, and 404 that the pod is gone. A
-      // refused request cannot succeed on retry; other failures are retried until the container ends.
+      // refused request cannot succeed on retry.
       if (error instanceof ApiException && error.code === HTTP_NOT_FOUND) return;
       if (error instanceof ApiException && (error.code === HTTP_UNAUTHORIZED || error.code === HTTP_FORBIDDEN)) throw error;
+      if (signal.aborted) return;
       const notStarted = error instanceof ApiException && error.code === HTTP_BAD_REQUEST;
-      const reconnect = notStarted ? undefined : pacer.afterFailure(error);
-      if (reconnect) {
+      // A container that ended without starting, as after a failed init container, has no log.
+      if (notStarted && isFinished()) return;
+      if (!notStarted) {
+        const reconnect = pacer.afterFailure(error);
+        if (!reconnect) throw error;
         waitMs = reconnect.delayMs;
-        failedRetryably = true;
         tl.debug(`The log stream of ${where} failed: ${reconnect.reason.description}. Reconnecting in `
           + `${(waitMs / 1000).toFixed(1)} s (failure ${reconnect.failures} in a row).`);
-      } else if (!notStarted && isFinished()) {
-        throw error;
       }
     }
-    if ((isFinished() && !failedRetryably) || signal.aborted) return;
-    if (!failedRetryably) tl.debug(`The log stream of ${where} ended early; resuming from ${position.sinceTime() ?? 'the start'}.`);
     position.rewind();
+    // The read after the container ended need not wait: its lines are all there.
+    if (isFinished() && waitMs === RECONNECT_DELAY_MS) continue;
     await delay(waitMs, undefined, { signal }).catch(() => undefined);
   }
 }
 
+/** Resolves when the stream ended, or `signal` aborted; rejects when it broke off. */
 function streamEnd(sink: LineSink, controller: AbortController, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const settle = (settleWith: () => void): void => {
+      signal.removeEventListener('abort', abort);
+      settleWith();
+    };
     const abort = (): void => {
       controller.abort();
-      resolve();
+      settle(resolve);
     };
     signal.addEventListener('abort', abort, { once: true });
-    sink.once('finish', () => {
-      signal.removeEventListener('abort', abort);
-      resolve();
-    });
+    sink.once('finish', () => settle(resolve));
+    sink.once('error', (error) => settle(() => reject(error)));
   });
 }
 

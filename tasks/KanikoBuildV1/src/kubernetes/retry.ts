@@ -52,7 +52,9 @@ export interface RetryReason {
 }
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
-const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EPIPE', 'EAI_AGAIN']);
+// ERR_STREAM_PREMATURE_CLOSE is node-fetch's (and so client-node's Watch's) error for a response
+// whose body broke off, as when the connection drops in the middle of a watch.
+const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EPIPE', 'EAI_AGAIN', 'ERR_STREAM_PREMATURE_CLOSE']);
 
 /** Returns why `error` may pass on a retry, or undefined when sending the request again cannot help. */
 export function retryReason(error: unknown): RetryReason | undefined {

@@ -18,8 +18,11 @@ import { KANIKO_CONTAINER } from '../plan/pod';
 import { listPodEvents } from './pod-events';
 import { ScaleUpNotices } from './scale-up-notices';
 
-/** How long the log may take to deliver its last lines after the container ended. */
-const LOG_DRAIN_MS = 5_000;
+/**
+ * How long the log may take to deliver its last lines after the container ended. Reconnects
+ * after 429 answers or dropped connections can take this long; a healthy stream needs a moment.
+ */
+const LOG_DRAIN_MS = 30_000;
 /** Extra time beyond the pod's own deadline before the task gives up waiting. */
 const DEADLINE_MARGIN_MS = 60_000;
 /**

@@ -42,6 +42,8 @@ export function deepCopy<T>(value: T): T {
 export class ObjectStore {
   /** Called after every write and removal, such as to schedule the garbage collector. */
   onChange?: (kind: ObjectKind) => void;
+  /** Called after each create with a copy of the stored object. */
+  readonly createListeners = new Set<(kind: ObjectKind, object: JsonObject) => void>();
   private revision = 1;
   private readonly objects = new Map<ObjectKind, Map<string, JsonObject>>();
   private readonly histories = new Map<ObjectKind, WatchHistory>();
@@ -86,7 +88,9 @@ export class ObjectStore {
     delete metadata.deletionGracePeriodSeconds;
     metadata.uid = randomUUID();
     metadata.creationTimestamp = formatTime(new Date());
-    return this.write(kind, object, 'ADDED');
+    const stored = this.write(kind, object, 'ADDED');
+    for (const listener of this.createListeners) listener(kind, deepCopy(stored));
+    return stored;
   }
 
   /** Replaces a stored object with a new version; sends MODIFIED. */
