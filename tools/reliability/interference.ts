@@ -3,7 +3,7 @@
 // run's Secrets as the cluster stores them, so that the output check covers derived secrets
 // such as the SAS URL.
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { CoreV1Api, KubeConfig, Watch, type V1Secret } from '@kubernetes/client-node';
+import { KubeConfig, Watch, type V1Secret } from '@kubernetes/client-node';
 import type { SuiteEnvironment } from './environment';
 import type { Scenario } from './matrix';
 
@@ -21,7 +21,6 @@ export interface RunInterference {
 export async function startInterference(environment: SuiteEnvironment, scenario: Scenario, container: string): Promise<RunInterference> {
   const config = new KubeConfig();
   config.loadFromString(environment.cluster.kubeconfig());
-  const core = config.makeApiClient(CoreV1Api);
   const prefix = `kaniko-${scenario.index}-`;
   const values = new Set<string>();
   const watch = await new Watch(config).watch(
@@ -31,12 +30,13 @@ export async function startInterference(environment: SuiteEnvironment, scenario:
       const name = secret.metadata?.name ?? '';
       if (type !== 'ADDED' || !name.startsWith(prefix)) return;
       for (const value of Object.values(secret.data ?? {})) collectSecretValues(Buffer.from(value, 'base64').toString('utf8'), values);
-      if (scenario.interference === 'deleteStorageSecret' && name.endsWith('-storage')) {
-        void core.deleteNamespacedSecret({ namespace: environment.namespace, name }).catch(() => undefined);
-      }
     },
     () => undefined,
   );
+  // The storage Secret goes before the task can create the pod that reads it.
+  const stopDeleting = scenario.interference === 'deleteStorageSecret'
+    ? environment.cluster.deleteSecretsWhenCreated((secret) => secret.metadata.name.startsWith(prefix) && secret.metadata.name.endsWith('-storage'))
+    : undefined;
   let blobDeletion: Promise<void> | undefined;
   return {
     onLine: (line) => {
@@ -45,7 +45,10 @@ export async function startInterference(environment: SuiteEnvironment, scenario:
       }
     },
     secretsSeenInCluster: () => [...values],
-    stop: () => watch.abort(),
+    stop: () => {
+      watch.abort();
+      stopDeleting?.();
+    },
   };
 }
 

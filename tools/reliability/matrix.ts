@@ -72,6 +72,7 @@ export const FAULT_PROFILES = {
   },
 } satisfies Record<string, Omit<FaultPlan, 'seed' | 'users'>>;
 
+const DELIVERIES = ['sasDownload', 'accountKey', 'direct'];
 const PROFILE_NAMES = Object.keys(FAULT_PROFILES) as FaultProfileName[];
 const FAULTY_PROFILES = PROFILE_NAMES.filter((name) => name !== 'none');
 
@@ -118,7 +119,7 @@ export function buildMatrix(seed: number, size: MatrixSize): Batch[] {
 
 function successScenario(random: SeededRandom, kind: 'success' | 'parallel'): Omit<Scenario, 'index'> {
   const markers = markerLines(random.int(20, 250));
-  const delivery = random.pick(['sasDownload', 'accountKey', 'direct']);
+  const delivery = random.pick(DELIVERIES);
   return {
     kind,
     title: `${kind}: ${markers.length} log lines, ${delivery} delivery`,
@@ -210,7 +211,7 @@ interface CancelPhase {
 /** Cancels at each phase of a run: before anything exists, during the upload, the pod's start, the build and the clean-up. */
 const CANCEL_PHASES: CancelPhase[] = [
   cancelAt('start', (random) => ({ afterMs: random.int(100, 900) })),
-  cancelAt('upload', () => ({ whenLine: /Upload the build context/ })),
+  cancelAt('upload', () => ({ whenLine: /Upload the build context/ }), { contextDelivery: 'sasDownload' }),
   cancelAt('pod creation', () => ({ whenLine: /Create the build pod/ })),
   cancelAt('pending pod', () => ({ whenLine: /is waiting: Unschedulable/ }), { cpuRequest: '64', cpuLimit: '64' }),
   cancelAt('build log', (_random, markers) => ({ whenLine: new RegExp(`^${markers[Math.floor(markers.length / 2)]}$`) })),
@@ -228,7 +229,7 @@ function cancelAt(
         kind: 'cancel',
         title: `cancel: ${name}`,
         files: { Dockerfile: dockerfile(markers) },
-        inputs: { contextDelivery: random.pick(['sasDownload', 'accountKey', 'direct']), ...inputs },
+        inputs: { contextDelivery: random.pick(DELIVERIES), ...inputs },
         markers,
         cancel: { phase: name, ...trigger(random, markers) },
         expect: { result: 'Canceled', completeLog: false },
