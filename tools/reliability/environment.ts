@@ -1,5 +1,5 @@
 // The stand-ins one suite run uses: Azurite, a local cluster tuned for fast emulated builds,
-// a cluster user for the task (the only user that gets faults) and a namespace for every run.
+// a cluster user for the task (the only user that gets faults) and the namespace that every run shares.
 import { startAzurite, type AzuriteBlob } from '../azurite';
 import { LocalCluster } from '../local-cluster/index';
 import { DEV_BLOB_HOST, STAND_IN_REGISTRY } from '../stand-ins';

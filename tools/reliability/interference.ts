@@ -1,4 +1,4 @@
-// What other clients do while a run builds: a clean-up job that deletes the run's storage
+// Other clients' actions while a run builds: a clean-up job that deletes the run's storage
 // Secret, a lifecycle rule that deletes its context blob. It also records the data of the
 // run's Secrets as the cluster stores them, so that the output check covers derived secrets
 // such as the SAS URL.

@@ -13,7 +13,7 @@ export interface Scenario {
   /** Position in the matrix, from 1; also the run's Build.BuildId. */
   index: number;
   kind: ScenarioKind;
-  /** What the run proves, such as `failure: OOMKilled`. */
+  /** A short description of the run, such as `failure: OOMKilled`. */
   title: string;
   files: Record<string, string>;
   /** Inputs that replace or add to the suite's defaults. */
@@ -29,7 +29,7 @@ export interface Scenario {
 
 export interface Expectation {
   result: 'Succeeded' | 'Failed' | 'Canceled';
-  /** Must match the step's error messages (or, for success, the imageDigest output). */
+  /** A pattern that the step's error messages must match, for an expected failure. */
   message?: RegExp;
   /** True when the build runs to its end, so every marker line must be in the log. */
   completeLog: boolean;
@@ -135,7 +135,7 @@ interface FailureMode {
   build: (random: SeededRandom) => Omit<Scenario, 'index'>;
 }
 
-/** Every way a build pod can end or never start that the local cluster can produce. */
+/** The ways a build pod can end or never start that the local cluster produces. */
 const FAILURE_MODES: FailureMode[] = [
   failure('image pull', () => ({ inputs: { executorImage: 'ghcr.io/osscontainertools/kaniko:v0.0.404' }, expect: /ImagePull|ErrImagePull/ })),
   failure('unschedulable', () => ({

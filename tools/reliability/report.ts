@@ -12,7 +12,7 @@ export interface Figures {
   linesOutOfOrder: number;
   linesGarbled: number;
   secretsSeen: number;
-  /** The longest time from a cancel to the end of the task process. */
+  /** The maximum time from a cancel to the end of the task process. */
   maxCancelToExitMs: number;
 }
 

@@ -18,7 +18,7 @@ const STEP_TIMEOUT_MS = 180_000;
 export interface RunReport {
   scenario: Scenario;
   result: string;
-  /** Why the run counts as wrong; empty when it is right. */
+  /** The problems that make the run wrong; empty when it is right. */
   problems: string[];
   leaked: string[];
   log: LogCheck;
@@ -91,7 +91,7 @@ export async function runScenario(environment: SuiteEnvironment, scenario: Scena
   return { scenario, result: run.result, problems, leaked, log, secretsSeen, cancelToExitMs, durationMs: ended - started };
 }
 
-/** A job id (a GUID, as System.JobId is) that is unique to the run. */
+/** Returns a job id, a GUID as System.JobId is, that is unique to the run. */
 function jobIdOf(index: number): string {
   return `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
 }
