@@ -107,7 +107,7 @@ export class LocalCluster {
   }
 
   /**
-   * Deletes each Secret that `matches` selects right after its create was answered, before the
+   * Deletes each Secret that `matches` selects right after the server responded to its create, before the
    * creating client can send another request, as another client's clean-up could. Returns a
    * function that stops it.
    */

@@ -143,7 +143,7 @@ export class LocalApiServer {
   }
 
   /**
-   * Deletes each Secret that `matches` selects as soon as its create has been answered, before
+   * Deletes each Secret that `matches` selects as soon as the server responded to its create, before
    * the client that created it can send another request, as another client's clean-up could.
    * Returns a function that stops it.
    */
