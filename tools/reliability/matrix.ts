@@ -53,7 +53,8 @@ export interface Batch {
 export const FAULT_PROFILES = {
   none: {},
   errors: { errorBurst: { probability: 0.08, length: 2 } },
-  throttling: { tooManyRequests: { probability: 0.1, retryAfterSeconds: 1 } },
+  // kube-apiserver's own 429 (max-in-flight, priority and fairness) is plain text with Retry-After: 1.
+  throttling: { tooManyRequests: { probability: 0.1, retryAfterSeconds: 1, body: 'plainText' } },
   drops: { dropConnection: { probability: 0.06 } },
   slow: { slowResponse: { probability: 0.3, delayMs: 300 } },
   streams: {

@@ -55,9 +55,9 @@ export function formatReport(report: SuiteReport): string {
     `Secret values in output:   ${figures.secretsSeen}`,
     `Longest cancel to exit:    ${(figures.maxCancelToExitMs / 1000).toFixed(1)} s (the agent sends SIGTERM after 7.5 s)`,
     '',
-    `Faults injected: ${faults.errors} 5xx answers in ${faults.errorBursts} bursts, ${faults.tooManyRequests} 429 answers, `
-      + `${faults.droppedConnections} dropped connections, ${faults.slowResponses} slow answers, ${faults.cutWatches} cut watches, `
-      + `${faults.expiredWatches} expired watches, ${faults.cutLogs} cut log streams`,
+    `Faults injected: 5xx answers ${faults.errors} (in ${faults.errorBursts} bursts), 429 answers ${faults.tooManyRequests}, `
+      + `dropped connections ${faults.droppedConnections}, slow answers ${faults.slowResponses}, cut watches ${faults.cutWatches}, `
+      + `expired watches ${faults.expiredWatches}, cut log streams ${faults.cutLogs}`,
   ];
   const wrong = report.runs.filter((run) => run.problems.length > 0);
   if (wrong.length > 0) {

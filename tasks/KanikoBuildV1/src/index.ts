@@ -1,5 +1,6 @@
 // Entry point: runs the task, turns the agent's cancel signals into an abort, and sets the result.
 import * as tl from 'azure-pipelines-task-lib/task';
+import { setMaxListeners } from 'node:events';
 import { loc } from './messages';
 import { run } from './main';
 
@@ -7,6 +8,9 @@ async function main(): Promise<void> {
   // The agent cancels with SIGINT, then SIGTERM 7.5 s later, then kills the process 2.5 s
   // after that. The first signal aborts the run so that its cleanup starts at once.
   const cancel = new AbortController();
+  // Every API call and retry wait of the run listens on this signal, up to one per permission
+  // review at once, so Node's default limit of 10 listeners would print a false leak warning.
+  setMaxListeners(100, cancel.signal);
   const onSignal = (signal: NodeJS.Signals): void => {
     if (!cancel.signal.aborted) console.log(loc('Cancelling', signal));
     cancel.abort(new Error(loc('Cancelled', signal)));

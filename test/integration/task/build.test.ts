@@ -20,6 +20,10 @@ describe('KanikoBuild task', function () {
       assert.equal(build.run.result, 'Succeeded', errors(build.run) || build.run.log.join('\n'));
     });
 
+    it('prints no Node.js warning', () => {
+      assert.doesNotMatch(build.run.stderr, /Warning/);
+    });
+
     it('outputs the pushed digest', () => {
       const digest = build.run.variables.imageDigest;
       assert.ok(digest, 'imageDigest is not set');

@@ -169,6 +169,20 @@ describe('KanikoBuild permission check', function () {
     await expectNothingCreated(build);
   });
 
+  it('namespaced Role with createNamespace asks for a ClusterRole', async () => {
+    const { cluster } = await sharedStandIns();
+    cluster.createNamespace('team-builds');
+    const rules = [...BUILD_RULES, ...NAMESPACE_RULES].map((rule) => ({ ...rule, namespaces: ['team-builds'] }));
+    const build = await buildAs('namespaced-only', rules, { inputs: { createNamespace: 'true', namespace: 'team-builds' } });
+    const text = errors(build.run);
+
+    assert.match(text, /lacks permissions that the build needs, so the task created nothing/);
+    assert.match(text, / {2}- create namespaces at the cluster scope\n/);
+    assert.match(text, /kind: ClusterRole\n/);
+    assert.doesNotMatch(text, /refused the service connection/);
+    await expectNothingCreated(build);
+  });
+
   it('missing events only warns', async () => {
     const build = await buildAs('no-events', BUILD_RULES.filter((rule) => !rule.resources.includes('events')));
 

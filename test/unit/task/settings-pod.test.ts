@@ -139,11 +139,15 @@ describe('settings: scheduling timeout and createNamespace', () => {
   const parse = (inputs: Partial<RawInputs>) => parseSettings(rawRun(root(), { inputs })).pod;
   const problemsOf = (inputs: Partial<RawInputs>) => settingsProblems(rawRun(root(), { inputs }));
 
-  for (const [value, seconds] of [['', 300], ['5', 300], ['1', 60], ['1440', 86400]] as const) {
+  for (const [value, seconds] of [['', 300], ['5', 300], ['1', 60], ['1439', 86340]] as const) {
     it(`scheduling timeout '${value}' is ${seconds} s`, () => {
-      assert.equal(parse({ schedulingTimeoutInMinutes: value }).schedulingTimeoutSeconds, seconds);
+      assert.equal(parse({ schedulingTimeoutInMinutes: value, buildTimeoutInMinutes: '1440' }).schedulingTimeoutSeconds, seconds);
     });
   }
+
+  it('scheduling timeout past the build timeout waits until it', () => {
+    assert.equal(parse({ schedulingTimeoutInMinutes: '60', buildTimeoutInMinutes: '30' }).schedulingTimeoutSeconds, undefined);
+  });
 
   it('scheduling timeout 0 waits until the build timeout', () => {
     assert.equal(parse({ schedulingTimeoutInMinutes: '0' }).schedulingTimeoutSeconds, undefined);
@@ -184,6 +188,21 @@ describe('settings: scheduling timeout and createNamespace', () => {
 
     assert.equal(problems.length, 1, problems.join('\n'));
     assert.ok(problems[0].startsWith("Input namespace: 'Team_Builds'"), problems[0]);
+  });
+
+  it('createNamespace prefix may end with a dash', () => {
+    assert.equal(parse({ createNamespace: 'true', namespace: 'kaniko-' }).namespace, 'kaniko-');
+  });
+
+  it('createNamespace prefix of 54 characters is accepted', () => {
+    assert.equal(parse({ createNamespace: 'true', namespace: 'a'.repeat(54) }).namespace, 'a'.repeat(54));
+  });
+
+  it('createNamespace prefix of 55 characters is rejected', () => {
+    const problems = problemsOf({ createNamespace: 'true', namespace: 'a'.repeat(55) });
+
+    assert.equal(problems.length, 1, problems.join('\n'));
+    assert.match(problems[0], /at most 54 lower-case letters/);
   });
 
   it('createNamespace with serviceAccount default is accepted', () => {

@@ -33,7 +33,7 @@ export async function checkAccess(api: ClusterApi, settings: Settings, plan: Bui
   const permissions = requiredPermissions(settings, plan);
   let answers: boolean[];
   try {
-    // One time limit for all reviews, so that the run's signal gets one listener, not one per review.
+    // One time limit covers all the reviews.
     const reviews = Promise.all(permissions.map((permission) => review(api, permission)));
     answers = await withTimeout(reviews, REQUEST_TIMEOUT_MS, 'SelfSubjectAccessReview', signal);
   } catch (error) {

@@ -14,11 +14,14 @@ export async function checkCluster(api: ClusterApi, plan: BuildPlan, signal: Abo
   try {
     const version = await withTimeout(api.serverVersion(), REQUEST_TIMEOUT_MS, 'GET /version', signal);
     // Reading the pod the run is about to create needs only `get` on pods, which the run
-    // needs anyway; 404 proves that the credentials are accepted in the namespace.
-    const read = api.readPod(plan.namespace, plan.name).catch((error: unknown) => {
-      if (!(error instanceof ApiException && error.code === HTTP_NOT_FOUND)) throw error;
-    });
-    await withTimeout(read, REQUEST_TIMEOUT_MS, `GET pod ${plan.name}`, signal);
+    // needs anyway; 404 proves that the credentials are accepted in the namespace. A namespace
+    // that the run creates does not exist yet, so the permission check covers it instead.
+    if (!plan.namespaceObject) {
+      const read = api.readPod(plan.namespace, plan.name).catch((error: unknown) => {
+        if (!(error instanceof ApiException && error.code === HTTP_NOT_FOUND)) throw error;
+      });
+      await withTimeout(read, REQUEST_TIMEOUT_MS, `GET pod ${plan.name}`, signal);
+    }
     console.log(loc('ClusterConnected', api.server, version, plan.namespace));
   } catch (error) {
     signal.throwIfAborted();

@@ -7,6 +7,8 @@ import type { RawInputs } from './raw';
 import type { PodSettings, ResourceSettings, WorkloadIdentitySettings } from './types';
 
 const NAMESPACE = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+/** A prefix that leaves room for `-` and the run's 8-character suffix within a 63-character name; a final `-` is dropped. */
+const NAMESPACE_PREFIX = /^[a-z0-9][-a-z0-9]{0,53}$/;
 /** Service account names are DNS-1123 subdomains, as Kubernetes validates them. */
 const SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
 const MAX_SUBDOMAIN_LENGTH = 253;
@@ -33,7 +35,11 @@ export function parsePod(inputs: PodInputs, problems: Problems): PodSettings | u
   const namespace = createNamespace
     ? inputs.namespace || DEFAULT_NAMESPACE_PREFIX
     : inputs.namespace || inputs.connectionNamespace || 'default';
-  if (!NAMESPACE.test(namespace)) problems.add(loc('NamespaceInvalid', namespace));
+  if (createNamespace) {
+    if (!NAMESPACE_PREFIX.test(namespace)) problems.add(loc('NamespacePrefixInvalid', namespace));
+  } else if (!NAMESPACE.test(namespace)) {
+    problems.add(loc('NamespaceInvalid', namespace));
+  }
   if (!isImageReference(inputs.executorImage)) problems.add(loc('ExecutorImageInvalid', inputs.executorImage || '(empty)'));
   const resources = parseResources(inputs, problems);
   const minutes = /^\d+$/.test(inputs.buildTimeoutInMinutes) ? Number(inputs.buildTimeoutInMinutes) : NaN;
@@ -46,7 +52,8 @@ export function parsePod(inputs: PodInputs, problems: Problems): PodSettings | u
   return {
     namespace, executorImage: inputs.executorImage, resources, timeoutSeconds: minutes * 60,
     ...(createNamespace ? { createNamespace } : {}),
-    ...(schedulingMinutes ? { schedulingTimeoutSeconds: schedulingMinutes * 60 } : {}),
+    // A scheduling timeout at or past the build timeout never fires first, so it is left out.
+    ...(schedulingMinutes && schedulingMinutes < minutes ? { schedulingTimeoutSeconds: schedulingMinutes * 60 } : {}),
     ...(serviceAccount ? { serviceAccount } : {}),
     ...(inputs.workloadIdentity ? { workloadIdentity: inputs.workloadIdentity } : {}),
   };

@@ -80,6 +80,8 @@ describe('executor images', () => {
     assert.equal(lookUpExecutorImage('busybox').kind, 'not-found');
     assert.equal(lookUpExecutorImage('gcr.io/kaniko-project/executor:v1.25.0').kind, 'not-found');
     assert.equal(lookUpExecutorImage('ghcr.io/osscontainertools/kaniko:nightly').kind, 'not-found');
+    assert.equal(lookUpExecutorImage('ghcr.io/osscontainertools/kaniko:v9.9.9').kind, 'not-found');
+    assert.equal(lookUpExecutorImage('ghcr.io/osscontainertools/kaniko:v1.28.3').kind, 'kaniko');
   });
 
   it('reports pull failures as containerd does', () => {

@@ -20,6 +20,8 @@ const REPOSITORIES: Record<string, KanikoProject> = {
 };
 const GOOGLE_LAST_RELEASE: Version = [1, 24, 0];
 const FORK_FIRST_RELEASE: Version = [1, 24, 0];
+// NOTE: the newest fork release that this emulation lists; add later releases here when the task's default moves on.
+const FORK_NEWEST_RELEASE: Version = [1, 28, 3];
 const FLOATING_TAGS = ['latest', 'debug', 'slim'];
 /** Release tags such as `v1.28.3`, `v1.24.0-5` (fork rebuilds) and `v1.28.3-debug`. */
 const RELEASE_TAG = /^v(\d+)\.(\d+)\.(\d+)(?:-\d+)?(?:-(?:debug|slim))?$/;
@@ -54,7 +56,7 @@ export function lookUpExecutorImage(image: string): ImageLookup {
   const version: Version = [Number(match[1]), Number(match[2]), Number(match[3])];
   const exists = project === 'google'
     ? compareVersions(version, GOOGLE_LAST_RELEASE) <= 0
-    : compareVersions(version, FORK_FIRST_RELEASE) >= 0;
+    : compareVersions(version, FORK_FIRST_RELEASE) >= 0 && compareVersions(version, FORK_NEWEST_RELEASE) <= 0;
   return exists ? { kind: 'kaniko', image: { project, version } } : { kind: 'not-found', fullName };
 }
 
