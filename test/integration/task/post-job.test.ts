@@ -226,6 +226,26 @@ describe('KanikoBuild post-job step', function () {
     assert.ok(!cluster.listObjects('namespaces').some((namespace) => namespace.metadata.name === labelled), 'the namespace is still there');
   });
 
+  it('namespaces it cannot list warn with createNamespace', async () => {
+    const standIns = await sharedStandIns();
+    const token = standIns.cluster.addUser('post-no-namespaces', [
+      { verbs: ['get', 'list', 'delete'], resources: ['pods', 'secrets'] },
+    ]);
+    const clusterEndpoint = kubeconfigEndpoint(standIns, { kubeconfig: standIns.cluster.kubeconfig({ token }) });
+    const withNamespaces = await runBuild({
+      files: LONG_BUILD, stage: 'post', clusterEndpoint, inputs: { createNamespace: 'true', namespace: 'kaniko' },
+      variables: { 'System.JobId': '6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b9c' },
+    });
+    const inOneNamespace = await runBuild({
+      files: LONG_BUILD, stage: 'post', clusterEndpoint, variables: { 'System.JobId': '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d' },
+    });
+
+    assert.equal(withNamespaces.run.result, 'Succeeded');
+    assert.equal(warnings(withNamespaces).length, 1, warnings(withNamespaces).join('\n'));
+    assert.match(warnings(withNamespaces)[0], /^Could not look for namespaces left behind by job 6f7a8b9c-.*HTTP 403 Forbidden/);
+    assert.deepEqual(warnings(inOneNamespace), []);
+  });
+
   it('invalid inputs skip the cleanup quietly', async () => {
     const post = await runBuild({ files: LONG_BUILD, stage: 'post', inputs: { tags: 'not a tag!' } });
 

@@ -37,7 +37,7 @@ export async function cleanUpAfterJob(signal: AbortSignal): Promise<void> {
   const kubeconfig = await resolveKubeconfig(settings.cluster, signal);
   const cluster = withRetries(createClusterApi(kubeconfig), { signal });
   const storage = settings.storage ? { settings: settings.storage, store: createBlobStore(settings.storage) } : undefined;
-  const scope = { jobId: settings.run.jobId, selector, namespace: settings.pod.namespace };
+  const scope = { jobId: settings.run.jobId, selector, namespace: settings.pod.namespace, createsNamespaces: !!settings.pod.createNamespace };
   const leftovers = await findLeftovers(cluster, storage, scope, signal);
   if (leftovers.length === 0) {
     console.log(loc('PostNothingLeft', settings.run.jobId));

@@ -25,8 +25,10 @@ export interface JobScope {
   jobId: string;
   /** The label selector of the job's Kubernetes objects. */
   selector: string;
-  /** The build namespace from the inputs. */
+  /** The build namespace from the inputs, or the prefix of the namespaces that the build step creates. */
   namespace: string;
+  /** Whether the build step creates a namespace per build (the createNamespace input). */
+  createsNamespaces: boolean;
 }
 
 /**
@@ -54,8 +56,7 @@ export async function findLeftovers(
 
 /**
  * Lists namespaces with the job's label. Listing namespaces needs a ClusterRole, which a
- * connection that builds in one namespace does not have, so a 403 only skips this list.
- * TODO: when the task can create a namespace per build, a 403 should be a warning for a run that did.
+ * connection that builds in one namespace does not have, so there a 403 only skips this list.
  */
 async function findNamespaces(cluster: ClusterApi, scope: JobScope, signal: AbortSignal): Promise<Leftover[]> {
   try {
@@ -66,7 +67,7 @@ async function findNamespaces(cluster: ClusterApi, scope: JobScope, signal: Abor
     });
   } catch (error) {
     signal.throwIfAborted();
-    if (error instanceof ApiException && error.code === HTTP_FORBIDDEN) {
+    if (error instanceof ApiException && error.code === HTTP_FORBIDDEN && !scope.createsNamespaces) {
       tl.debug(`Not looking for namespaces of job ${scope.jobId}: ${describeApiError(error)}`);
       return [];
     }
