@@ -20,8 +20,9 @@ describe('KanikoBuild task', function () {
       assert.equal(build.run.result, 'Succeeded', errors(build.run) || build.run.log.join('\n'));
     });
 
-    it('prints no Node.js warning', () => {
-      assert.doesNotMatch(build.run.stderr, /Warning/);
+    it('prints no listener leak warning', () => {
+      // Node.js 24 also prints deprecation warnings of dependencies (punycode, url.parse), which the task cannot fix.
+      assert.doesNotMatch(build.run.stderr, /MaxListenersExceededWarning/);
     });
 
     it('outputs the pushed digest', () => {
