@@ -243,7 +243,7 @@ function markerLines(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `marker-${String(i + 1).padStart(4, '0')}`);
 }
 
-/** A Dockerfile whose RUN steps print the marker lines, 25 to a step. */
+/** Returns a Dockerfile whose RUN steps print the marker lines, 25 to a step. */
 function dockerfile(markers: string[]): string {
   const lines = ['FROM alpine:3.20', 'COPY app.txt /app/'];
   for (let start = 0; start < markers.length; start += 25) {

@@ -1,6 +1,6 @@
-// Cancel at each phase of a build, with the agent's real signal timeouts: the task must delete
-// what it created and end before the agent would send SIGTERM (7.5 s after SIGINT), also when
-// the API server handles deletes slowly or requests retries later than the cleanup can wait.
+// Cancels at each phase of a build, with the agent's real signal timeouts. The task must delete
+// what it created and end before the agent would send SIGTERM (7.5 s after SIGINT). That holds
+// also when the API server handles deletes slowly or requests retries later than the cleanup can wait.
 import * as assert from 'node:assert/strict';
 import { buildKubeconfig } from '../../../tools/local-cluster/apiserver/kubeconfig';
 import { startFlakyProxy, type Fault, type FlakyProxy, type ProxiedRequest } from '../flaky-proxy';

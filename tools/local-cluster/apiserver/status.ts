@@ -86,8 +86,8 @@ export function conflict(resource: string, name: string, reason: string): ApiErr
 }
 
 /**
- * 422 with one cause per field error; `kind` is the object kind, such as `Pod`, and `group` its
- * API group outside the core group, which the message appends as `Kind.group`.
+ * Returns 422 Invalid with one cause per field error. `kind` is the object kind, such as `Pod`.
+ * `group` is its API group outside the core group, and the message then names it `Kind.group`.
  */
 export function invalid(kind: string, name: string, errors: FieldError[], group = ''): ApiError {
   const summary = aggregateMessage(errors);

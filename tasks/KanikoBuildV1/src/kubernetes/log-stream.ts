@@ -17,7 +17,7 @@ export interface LogStreamTarget {
  * Starts streaming the log, with timestamps, from `sinceTime` when given, into `sink`, and
  * resolves once the server accepted the request. The returned controller stops the stream, and
  * so does `signal`, also while the request waits for the response headers. Rejects with an
- * ApiException (code, Status body, headers) when the server refuses, and with the network or
+ * ApiException (code, Status body, headers) when the server rejects the request, and with the network or
  * abort error otherwise.
  */
 export async function openLogStream(
@@ -34,7 +34,7 @@ export async function openLogStream(
   const controller = new AbortController();
   const requestSignal = signal ? AbortSignal.any([controller.signal, signal]) : controller.signal;
   const response = await send(url, { ...options, signal: requestSignal });
-  if (response.statusCode !== 200) throw await refusal(response);
+  if (response.statusCode !== 200) throw await rejection(response);
   // A response that closes before its last chunk arrived (`complete` false) broke off.
   response.once('close', () => {
     if (response.complete || sink.destroyed) return;
@@ -55,8 +55,8 @@ function send(url: URL, options: RequestOptions): Promise<IncomingMessage> {
   });
 }
 
-/** Reads a refused request's body into the ApiException that client-node's API calls throw. */
-async function refusal(response: IncomingMessage): Promise<ApiException<unknown>> {
+/** Reads a rejected request's body into the ApiException that client-node's API calls throw. */
+async function rejection(response: IncomingMessage): Promise<ApiException<unknown>> {
   const chunks: Buffer[] = [];
   for await (const chunk of response) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');

@@ -20,7 +20,7 @@ import { ScaleUpNotices } from './scale-up-notices';
 
 /**
  * How long the log may take to deliver its last lines after the container ended. Reconnects
- * after 429 answers or dropped connections can take this long; a healthy stream needs a moment.
+ * after 429 responses or dropped connections can take this long; a healthy stream needs a moment.
  */
 const LOG_DRAIN_MS = 30_000;
 /** Extra time beyond the pod's own deadline before the task gives up waiting. */

@@ -12,7 +12,7 @@ export type JsonObject = Record<string, unknown>;
 /** Go's error for quantities that do not parse, from k8s.io/apimachinery/pkg/api/resource. */
 const QUANTITY_FORMAT_ERROR = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 const CORE_KINDS = new Set(['Pod', 'Secret', 'Namespace', 'Event', 'ConfigMap', 'Service', 'ServiceAccount', 'Node', 'DeleteOptions']);
-/** The kinds that the decoder knows for each apiVersion, as the API server's scheme registers them. */
+/** The kinds that the decoder accepts for each apiVersion, as the API server's scheme registers them. */
 const REGISTERED_KINDS: Record<string, Set<string>> = {
   v1: CORE_KINDS,
   'meta.k8s.io/v1': CORE_KINDS,

@@ -1,4 +1,4 @@
-// POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews: tells the caller whether its own
+// POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews returns to the caller whether its own
 // rules allow an action, with the same decision that authorization makes for a real request
 // (Kubernetes pkg/registry/authorization/selfsubjectaccessreview/rest.go and
 // pkg/apis/authorization/validation/validation.go, 1.34).
@@ -28,7 +28,7 @@ interface NonResourceAttributes {
   verb?: string;
 }
 
-/** Decodes and validates the review, decides it for `user` and answers 201 with its status. */
+/** Decodes and validates the review, decides it for `user` and responds 201 with its status. */
 export async function serveAccessReview(request: IncomingMessage, response: ServerResponse, user: ClusterUser): Promise<void> {
   if (request.method !== 'POST') throw methodNotAllowed();
   const parsed = parseBody(await readBody(request), request.headers['content-type'], KIND);
