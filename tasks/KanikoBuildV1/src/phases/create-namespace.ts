@@ -41,7 +41,7 @@ async function waitForDefaultServiceAccount(api: ClusterApi, namespace: string, 
     } catch (error) {
       signal.throwIfAborted();
       if (!isNotFound(error)) lastError = describeApiError(error);
-      // A refused read does not change on retry.
+      // A rejected read fails the same way on retry.
       if (error instanceof ApiException && (error.code === HTTP_UNAUTHORIZED || error.code === HTTP_FORBIDDEN)) {
         throw new Error(loc('NamespaceServiceAccountUnreadable', namespace, lastError), { cause: error });
       }
