@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { isKeptContextBlob } from '../tasks/KanikoBuildV1/src/plan/names';
 import { startAzurite, type AzuriteBlob } from './azurite';
 import type { LocalCluster } from './local-cluster/index';
 import { runTask, type EndpointSpec } from './runner';
@@ -124,7 +125,10 @@ async function findLeftovers(cluster: LocalCluster, namespace: string, azurite: 
   const service = new BlobServiceClient(azurite.blobEndpoint, new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey));
   const containerClient = service.getContainerClient(container);
   if (await containerClient.exists()) {
-    for await (const blob of containerClient.listBlobsFlat()) objects.push(`blob ${container}/${blob.name}`);
+    // Kept context archives stay for reruns on purpose.
+    for await (const blob of containerClient.listBlobsFlat()) {
+      if (!isKeptContextBlob(blob.name)) objects.push(`blob ${container}/${blob.name}`);
+    }
   }
   return objects;
 }

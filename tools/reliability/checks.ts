@@ -1,6 +1,7 @@
 // The checks of one run: the outcome, what it left behind, its log lines and its output's secrets.
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { setTimeout as delay } from 'node:timers/promises';
+import { isKeptContextBlob } from '../../tasks/KanikoBuildV1/src/plan/names';
 import type { TaskRunResult } from '../runner';
 import type { SuiteEnvironment } from './environment';
 import type { Scenario } from './matrix';
@@ -120,7 +121,10 @@ async function blobLeftovers(environment: SuiteEnvironment, container: string): 
   const client = service.getContainerClient(container);
   if (!(await client.exists())) return [];
   const left: string[] = [];
-  for await (const blob of client.listBlobsFlat()) left.push(`blob ${container}/${blob.name}`);
+  // Kept context archives stay for reruns on purpose.
+  for await (const blob of client.listBlobsFlat()) {
+    if (!isKeptContextBlob(blob.name)) left.push(`blob ${container}/${blob.name}`);
+  }
   return left;
 }
 

@@ -15,6 +15,8 @@ import { createBuildPod } from './phases/create-pod';
 import { followBuild } from './phases/follow-build';
 import { resolveKubeconfig } from './phases/resolve-cluster';
 import { resolveRegistry } from './phases/resolve-registry';
+import { deleteUnusedContexts } from './phases/kept-contexts';
+import { readContext } from './phases/read-context';
 import { getDelegationKey } from './phases/storage-access';
 import { streamContext } from './phases/stream-context';
 import { uploadContext } from './phases/upload-context';
@@ -38,6 +40,11 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
     console.log(loc('AnonymousPulls', parsed.anonymousPulls.map(({ registry, image }) => `${registry} (${image})`).join(', ')));
   }
 
+  // Read the build context, for the SHA-256 that names its blob when uploaded contexts are kept.
+  // It needs no network, so it runs while the calls below wait for Azure and the cluster.
+  const reading = readContext(parsed);
+  reading.catch(() => undefined); // Awaited below; a failure before that is not unhandled.
+
   // Get the credentials that Azure issues at run time, and plan what the run creates.
   const kubeconfig = await resolveKubeconfig(parsed.cluster, signal);
   const settings = {
@@ -49,7 +56,8 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
   const store = storage ? createBlobStore(storage) : undefined;
   const now = new Date();
   const delegationKey = storage && store ? await getDelegationKey(settings, storage, store, now, signal) : undefined;
-  const plan = buildPlan(settings, randomBytes(4).toString('hex'), now, delegationKey);
+  const context = await reading;
+  const plan = buildPlan(settings, randomBytes(4).toString('hex'), now, delegationKey, context.digest?.sha256);
   for (const value of plan.derivedSecrets) tl.setSecret(value);
   tl.debug(`plan: pod ${plan.namespace}/${plan.name}, blob ${plan.blobName}, destinations ${plan.destinations.join(' ')}`);
 
@@ -64,10 +72,13 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
 
   const cleanup = new Cleanup();
   tl.setTaskVariable(CLEANUP_DONE_VARIABLE, 'false');
+  let pruning: ReturnType<typeof deleteUnusedContexts> | undefined;
   try {
-    // Pack the build context and upload it, except with the direct delivery.
+    // Pack the build context and upload it, except with the direct delivery, then delete kept
+    // contexts that no run used for their retention days while the build runs.
     if (storage && store) {
-      await inGroup(loc('GroupUpload'), () => uploadContext(settings, storage, plan, store, cleanup, signal));
+      await inGroup(loc('GroupUpload'), () => uploadContext(settings, storage, plan, store, context, cleanup, signal));
+      if (plan.keepBlob) pruning = deleteUnusedContexts(store, storage, now, signal);
     }
 
     // Create the build's own namespace when asked to, then the registry and storage Secrets and the kaniko pod.
@@ -81,7 +92,7 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
     let streaming: Promise<Error | undefined> | undefined;
     const startStreaming = (): void => {
       // kaniko would wait for its input until the build timeout, so a failed stream stops the pod.
-      streaming = streamContext(cluster, settings, plan, signal).then(() => undefined, async (error: unknown) => {
+      streaming = streamContext(cluster, settings, plan, context.entries, signal).then(() => undefined, async (error: unknown) => {
         await cluster.deletePod(plan.namespace, plan.name).catch(() => undefined);
         return error as Error;
       });
@@ -110,6 +121,9 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
     // or a cancel, and tell the post-job step when nothing is left.
     const failed = cleanup.size > 0 ? await inGroup(loc('GroupCleanup'), () => cleanup.runAll()) : [];
     if (failed.length === 0) tl.setTaskVariable(CLEANUP_DONE_VARIABLE, 'true');
+    const pruned = await pruning?.catch(() => undefined);
+    if (pruned?.warning) tl.warning(pruned.message);
+    else if (pruned) console.log(pruned.message);
   }
 }
 

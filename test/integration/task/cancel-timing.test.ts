@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { buildKubeconfig } from '../../../tools/local-cluster/apiserver/kubeconfig';
 import { startFlakyProxy, type Fault, type FlakyProxy, type ProxiedRequest } from '../flaky-proxy';
 import { sharedAzurite, sharedStandIns } from '../stand-ins';
-import { assertNothingLeft, kubeconfigEndpoint, runBuild, type BuildRun, type BuildScenario } from './harness';
+import { assertNothingLeft, kubeconfigEndpoint, listBlobs, runBuild, type BuildRun, type BuildScenario } from './harness';
 
 const STEPS = Array.from({ length: 30 }, (_, step) => `RUN echo step ${step + 1} of 30\n`).join('');
 const LONG_BUILD = { Dockerfile: `FROM alpine:3.20\n${STEPS}` };
@@ -79,7 +79,9 @@ describe('KanikoBuild cancel timing', function () {
     assert.ok(proxy.log.some((entry) => isPutBlock(entry.request)), 'the upload had not started');
     assert.ok(!timed.build.run.log.some((line) => line.startsWith('Uploaded ')), 'the upload finished before the cancel');
     assert.ok(!timed.build.run.log.some((line) => line.startsWith('Created pod ')), 'a pod was created after the cancel');
-    assert.equal(deletedLines(timed.build).length, 1, timed.build.run.log.join('\n'));
+    // The kept archive was never committed, so there is nothing to delete.
+    assert.deepEqual(deletedLines(timed.build), [], timed.build.run.log.join('\n'));
+    assert.deepEqual(await listBlobs(timed.build), []);
     await assertNothingLeft(timed.build);
   });
 
@@ -87,7 +89,7 @@ describe('KanikoBuild cancel timing', function () {
     const timed = await cancelAt(/^Created pod /);
 
     assertEndedBeforeSigterm(timed);
-    assert.equal(deletedLines(timed.build).length, 4, timed.build.run.log.join('\n'));
+    assert.equal(deletedLines(timed.build).length, 3, timed.build.run.log.join('\n'));
     await waitForEmpty(timed.build);
   });
 
@@ -96,7 +98,7 @@ describe('KanikoBuild cancel timing', function () {
 
     assertEndedBeforeSigterm(timed);
     assert.ok(!timed.build.run.log.includes('step 30 of 30'), 'the build ran to its end');
-    assert.equal(deletedLines(timed.build).length, 4, timed.build.run.log.join('\n'));
+    assert.equal(deletedLines(timed.build).length, 3, timed.build.run.log.join('\n'));
     await waitForEmpty(timed.build);
   });
 
@@ -116,7 +118,9 @@ describe('KanikoBuild cancel timing', function () {
     });
     proxies.push(proxy);
     const kubeconfig = buildKubeconfig({ server: proxy.url, caPem: proxy.caPem!, token: standIns.cluster.adminToken, userName: 'builder' });
+    // The blob is named after the run (contextRetentionInDays 0), so the cleanup deletes it too.
     const timed = await cancelAt(/^step 3 of 30$/, {
+      inputs: { contextRetentionInDays: '0' },
       clusterEndpoint: kubeconfigEndpoint(standIns, { kubeconfig }),
       onLine: (line) => {
         if (line === 'step 3 of 30') cancelled = true;
@@ -134,6 +138,7 @@ describe('KanikoBuild cancel timing', function () {
     // The post-job step, with a working connection, deletes what the slow server kept.
     const post = await runBuild({
       files: LONG_BUILD, namespace: timed.build.namespace, container: timed.build.container, stage: 'post', taskVariables: timed.build.run.taskVariables,
+      inputs: { contextRetentionInDays: '0' },
     });
     assert.equal(deletedLines(post).length, 3, post.run.log.join('\n'));
     await waitForEmpty(timed.build);

@@ -80,15 +80,22 @@ describe('KanikoBuild post-job step', function () {
     fs.rmSync(folder, { recursive: true, force: true });
   });
 
-  /** Runs a build whose process is killed with SIGKILL while the kaniko log streams. */
+  /**
+   * Runs a build whose process is killed with SIGKILL while the kaniko log streams. Its blob is
+   * named after the run and not kept (contextRetentionInDays 0), so the post-job step has it to delete.
+   */
   function killedBuild(scenario: BuildScenario = {}): Promise<BuildRun> {
-    return runBuild({ files: LONG_BUILD, nodePath: killingLauncher(folder), cancel: { whenLine: /^step 3 of 30$/ }, ...scenario });
+    return runBuild({
+      files: LONG_BUILD, nodePath: killingLauncher(folder), cancel: { whenLine: /^step 3 of 30$/ }, ...scenario,
+      inputs: { contextRetentionInDays: '0', ...scenario.inputs },
+    });
   }
 
   /** Runs the post-job step with the inputs of `build`, in its namespace and container. */
   function postStep(build: BuildRun, scenario: BuildScenario = {}): Promise<BuildRun> {
     return runBuild({
       files: LONG_BUILD, namespace: build.namespace, container: build.container, stage: 'post', taskVariables: build.run.taskVariables, ...scenario,
+      inputs: { contextRetentionInDays: '0', ...scenario.inputs },
     });
   }
 

@@ -5,7 +5,7 @@ import { buildPlan, SAS_VALIDITY_MARGIN_MS } from '../../../tasks/KanikoBuildV1/
 import { sampleSettings, STORAGE_ACCESS_KEY } from './support/settings';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
-const SAS_DOWNLOAD = { delivery: 'sasDownload' as const, downloadImage: 'curlimages/curl:8.20.0' };
+const SAS_DOWNLOAD = { delivery: 'sasDownload' as const, downloadImage: 'curlimages/curl:8.20.0', retentionDays: 0 };
 
 function decode(data: string | undefined): string {
   assert.ok(data, 'Secret value is missing');
@@ -94,7 +94,7 @@ describe('plan: sasDownload context', () => {
   });
 
   it('accountKey keeps the key in the Secret and no init container', () => {
-    const plan = buildPlan(sampleSettings({ context: { delivery: 'accountKey', downloadImage: 'curlimages/curl:8.20.0' } }), 'abcd1234', NOW);
+    const plan = buildPlan(sampleSettings({ context: { delivery: 'accountKey', downloadImage: 'curlimages/curl:8.20.0', retentionDays: 0 } }), 'abcd1234', NOW);
 
     assert.equal(plan.pod.spec?.initContainers, undefined);
     assert.equal(decode(plan.storageSecret?.data?.AZURE_STORAGE_ACCESS_KEY), STORAGE_ACCESS_KEY);
@@ -103,7 +103,7 @@ describe('plan: sasDownload context', () => {
 });
 
 describe('plan: direct context', () => {
-  const DIRECT = { delivery: 'direct' as const, downloadImage: 'curlimages/curl:8.20.0' };
+  const DIRECT = { delivery: 'direct' as const, downloadImage: 'curlimages/curl:8.20.0', retentionDays: 0 };
 
   it('kaniko reads stdin once', () => {
     const settings = { ...sampleSettings({ context: DIRECT }), storage: undefined };

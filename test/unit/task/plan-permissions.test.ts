@@ -25,7 +25,7 @@ describe('plan: permissions', () => {
   });
 
   it('direct delivery needs pods/attach', () => {
-    const permissions = permissionsFor({ context: { delivery: 'direct', downloadImage: '' } });
+    const permissions = permissionsFor({ context: { delivery: 'direct', downloadImage: '', retentionDays: 0 } });
 
     assert.ok(permissions.includes('get pods/attach @builds'));
     assert.ok(permissions.includes('create pods/attach @builds'));
@@ -52,7 +52,7 @@ describe('plan: permissions', () => {
   });
 
   it('example Role is valid YAML with every permission', () => {
-    const settings = sampleSettings({ context: { delivery: 'direct', downloadImage: '' } });
+    const settings = sampleSettings({ context: { delivery: 'direct', downloadImage: '', retentionDays: 0 } });
     const plan = buildPlan(settings, 'abcd1234');
     const role = parse(exampleRole(requiredPermissions(settings, plan), 'builds', false)) as {
       kind: string; metadata: { name: string; namespace?: string }; rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];

@@ -8,7 +8,7 @@ import { USER_DELEGATION_SAS_VERSION } from '../../../tasks/KanikoBuildV1/src/st
 import { storageConnectionSettings } from './support/settings';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
-const SAS_DOWNLOAD = { delivery: 'sasDownload' as const, downloadImage: 'curlimages/curl:8.20.0' };
+const SAS_DOWNLOAD = { delivery: 'sasDownload' as const, downloadImage: 'curlimages/curl:8.20.0', retentionDays: 0 };
 const KEY_VALUE = Buffer.from('user delegation key value for plan tests, 32 b').toString('base64');
 
 function connectionSettings(): Settings {

@@ -10,7 +10,7 @@ import { sampleSettings, storageConnectionSettings } from './support/settings';
 import { captureStdout } from './support/stdout';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
-const SAS_DOWNLOAD = { delivery: 'sasDownload' as const, downloadImage: 'curlimages/curl:8.20.0' };
+const SAS_DOWNLOAD = { delivery: 'sasDownload' as const, downloadImage: 'curlimages/curl:8.20.0', retentionDays: 0 };
 
 function connectionSettings(context: Settings['context'] = SAS_DOWNLOAD): Settings {
   return storageConnectionSettings(context, 'storage-connection-secret-0010');
@@ -25,6 +25,7 @@ function keyStore(answer: () => Promise<UserDelegationKey>): { store: ContextSto
     store: {
       ensureContainer: unused,
       upload: unused,
+      markUsed: unused,
       list: unused,
       delete: unused,
       getUserDelegationKey: (startsOn, expiresOn) => {

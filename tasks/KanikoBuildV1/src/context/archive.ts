@@ -1,35 +1,53 @@
-// Packs context entries into a gzip-compressed tar stream, the format kaniko requires.
-import * as fs from 'node:fs';
-import * as fsp from 'node:fs/promises';
+// Packs context entries into a gzip-compressed tar stream, the format kaniko requires, and
+// computes the SHA-256 of the uncompressed tar, by which the uploaded archive is named.
+import { createHash, type Hash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { pipeline } from 'node:stream/promises';
-import { PassThrough, type Readable } from 'node:stream';
-import { createGzip } from 'node:zlib';
+import { PassThrough, Transform, Writable, type Readable } from 'node:stream';
 import * as tar from 'tar-stream';
 import type { ContextEntry } from './files';
+import { parallelGzip } from './parallel-gzip';
+import { writeEntries, type ArchiveStats } from './tar-entries';
 
-type EntryHeader = Parameters<tar.Pack['entry']>[0];
+export { ContextReadError, type ArchiveStats } from './tar-entries';
 
-export interface ArchiveStats {
-  files: number;
-  /** Bytes of file contents before compression. */
-  contentBytes: number;
+/** gzip's default level, which `tar -z` and pigz also use. */
+export const GZIP_LEVEL = 6;
+/** Input bytes per gzip member; a larger member compresses a little better, a smaller one spreads better over the cores. */
+const MEMBER_SIZE = 1024 * 1024;
+
+export interface ArchiveOptions {
+  /**
+   * Modification time written for every entry, so that equal sources give an equal archive;
+   * each file's own time when unset.
+   */
+  mtime?: Date;
+  /** gzip members compressed at a time; one more than the cores by default, so no core waits for the next piece. */
+  parallel?: number;
 }
 
 export interface ContextArchive {
   /** The gzip tar bytes. A stream can be read only once, so a second upload needs a new archive. */
   stream: Readable;
   /** Resolves when every entry was written, rejects when a file could not be read. */
-  done: Promise<ArchiveStats>;
+  done: Promise<PackedArchive>;
+}
+
+export interface PackedArchive extends ArchiveStats {
+  /** SHA-256 of the uncompressed tar, in hex. */
+  sha256: string;
 }
 
 /** Starts packing `entries` in order. Ownership is set to root, as kaniko applies it inside the image. */
-export function packContext(entries: ContextEntry[]): ContextArchive {
+export function packContext(entries: ContextEntry[], options: ArchiveOptions = {}): ContextArchive {
   const pack = tar.pack();
+  const hash = createHash('sha256');
   const output = new PassThrough();
-  const gzipped = pipeline(pack, createGzip(), output);
-  const done = writeEntries(pack, entries).then(async (stats) => {
-    await gzipped;
-    return stats;
+  const gzip = parallelGzip({ level: GZIP_LEVEL, memberSize: MEMBER_SIZE, parallel: options.parallel ?? availableParallelism() + 1 });
+  const compressed = pipeline(pack, hashing(hash), gzip, output);
+  const done = writeEntries(pack, entries, options.mtime).then(async (stats) => {
+    await compressed;
+    return { ...stats, sha256: hash.digest('hex') };
   }, (error: unknown) => {
     pack.destroy(error as Error);
     output.destroy(error as Error);
@@ -37,34 +55,34 @@ export function packContext(entries: ContextEntry[]): ContextArchive {
   });
   // The caller observes failures through `done` and the stream; this keeps Node from
   // reporting an unhandled rejection when the consumer stopped early.
-  gzipped.catch(() => undefined);
+  compressed.catch(() => undefined);
   return { stream: output, done };
 }
 
-async function writeEntries(pack: tar.Pack, entries: ContextEntry[]): Promise<ArchiveStats> {
-  const stats: ArchiveStats = { files: 0, contentBytes: 0 };
-  for (const entry of entries) {
-    const info = await fsp.lstat(entry.source);
-    const header: EntryHeader = { name: entry.name, mode: info.mode & 0o7777, mtime: info.mtime, uid: 0, gid: 0 };
-    if (entry.type === 'directory') {
-      await addEntry(pack, { ...header, type: 'directory' });
-    } else if (entry.type === 'symlink') {
-      await addEntry(pack, { ...header, type: 'symlink', linkname: await fsp.readlink(entry.source) });
-    } else {
-      await addFile(pack, { ...header, type: 'file', size: info.size }, entry.source);
-      stats.files += 1;
-      stats.contentBytes += info.size;
-    }
+/**
+ * Returns what packContext would give for `entries`, without compressing: the SHA-256 of the
+ * tar and its statistics. Reading the files costs far less than compressing them.
+ */
+export async function digestContext(entries: ContextEntry[], options: ArchiveOptions = {}): Promise<PackedArchive> {
+  const pack = tar.pack();
+  const hash = createHash('sha256');
+  const consumed = pipeline(pack, hashing(hash), new Writable({ write: (_chunk, _encoding, callback) => callback() }));
+  try {
+    const stats = await writeEntries(pack, entries, options.mtime);
+    await consumed;
+    return { ...stats, sha256: hash.digest('hex') };
+  } catch (error) {
+    pack.destroy(error as Error);
+    await consumed.catch(() => undefined);
+    throw error;
   }
-  pack.finalize();
-  return stats;
 }
 
-function addEntry(pack: tar.Pack, header: EntryHeader): Promise<void> {
-  return new Promise((resolve, reject) => pack.entry(header, (error) => (error ? reject(error) : resolve())));
-}
-
-/** Streams one file into the archive; tar-stream fails the entry when the file changed size meanwhile. */
-async function addFile(pack: tar.Pack, header: EntryHeader, source: string): Promise<void> {
-  await pipeline(fs.createReadStream(source), pack.entry(header));
+function hashing(hash: Hash): Transform {
+  return new Transform({
+    transform: (chunk: Buffer, _encoding, callback) => {
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+  });
 }

@@ -1,7 +1,7 @@
 // Packs the build context and streams it into kaniko's stdin through the attach API, for the
 // `direct` delivery, which needs no storage account.
-import { packContext } from '../context/archive';
-import { listContextEntries } from '../context/files';
+import { ContextReadError, packContext } from '../context/archive';
+import type { ContextEntry } from '../context/files';
 import type { ClusterApi } from '../kubernetes/client';
 import { describeApiError } from '../kubernetes/errors';
 import { loc } from '../messages';
@@ -11,12 +11,13 @@ import type { Settings } from '../settings/types';
 import { formatBytes } from './upload-context';
 
 /** Streams the archive once the kaniko container runs; throws a message that names the pod when the stream breaks. */
-export async function streamContext(api: ClusterApi, settings: Settings, plan: BuildPlan, signal: AbortSignal): Promise<void> {
-  const { contextDir, dockerfile } = settings.build;
+export async function streamContext(
+  api: ClusterApi, settings: Settings, plan: BuildPlan, entries: ContextEntry[], signal: AbortSignal,
+): Promise<void> {
+  const { contextDir } = settings.build;
   console.log(loc('StreamingContext', contextDir, plan.namespace, plan.name));
   try {
-    const entries = await listContextEntries(contextDir, dockerfile);
-    const archive = packContext(entries);
+    const archive = packContext(entries, { mtime: settings.context.mtime });
     const [sentBytes, stats] = await Promise.all([
       api.attachStdin(plan.namespace, plan.name, KANIKO_CONTAINER, archive.stream, signal),
       archive.done,
@@ -24,6 +25,7 @@ export async function streamContext(api: ClusterApi, settings: Settings, plan: B
     console.log(loc('Streamed', stats.files, formatBytes(stats.contentBytes), formatBytes(sentBytes), plan.namespace, plan.name));
   } catch (error) {
     signal.throwIfAborted();
+    if (error instanceof ContextReadError) throw new Error(loc('ContextReadFailed', contextDir, error.message), { cause: error });
     throw new Error(loc('StreamFailed', plan.namespace, plan.name, describeApiError(error)), { cause: error });
   }
 }

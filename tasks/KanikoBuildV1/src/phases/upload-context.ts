@@ -1,12 +1,14 @@
-// Packs the build context and uploads it to the blob container.
+// Packs the build context and uploads it to the blob container, or reuses the blob that an
+// earlier run uploaded from the same sources.
 import { connectionFailureMessage, describeStorageError } from '../storage/errors';
-import { listContextEntries } from '../context/files';
-import { packContext } from '../context/archive';
+import { ContextReadError, packContext } from '../context/archive';
 import type { Cleanup } from '../cleanup';
 import { loc } from '../messages';
+import { BLOB_RETENTION_METADATA } from '../plan/names';
 import type { BuildPlan } from '../plan/plan';
 import type { Settings, StorageSettings } from '../settings/types';
 import type { ContextStore } from '../storage/blob-store';
+import type { ContextListing } from './read-context';
 
 export interface UploadResult {
   files: number;
@@ -14,34 +16,69 @@ export interface UploadResult {
   uploadedBytes: number;
 }
 
-export async function uploadContext(
-  settings: Settings, storage: StorageSettings, plan: BuildPlan, store: ContextStore, cleanup: Cleanup, signal: AbortSignal,
-): Promise<UploadResult> {
-  const { contextDir, dockerfile } = settings.build;
-  const { account, container } = storage;
-  console.log(loc('PackingContext', contextDir));
-  const entries = await listContextEntries(contextDir, dockerfile);
+/**
+ * A kept blob's last-modified time is renewed when a run uses it and it is older than this, so
+ * that a busy blob gets one metadata write an hour rather than one a run.
+ */
+const MARK_USED_INTERVAL_MS = 60 * 60 * 1000;
 
+export async function uploadContext(
+  settings: Settings, storage: StorageSettings, plan: BuildPlan, store: ContextStore, context: ContextListing, cleanup: Cleanup,
+  signal: AbortSignal,
+): Promise<UploadResult> {
+  const { account, container } = storage;
   const blob = `blob ${container}/${plan.blobName} in storage account ${account}`;
   try {
     await store.ensureContainer(signal);
-    // Registered before the upload starts, so that a cancel during the upload still deletes
-    // the blocks already sent.
-    cleanup.add(blob, (deadline) => store.delete(plan.blobName, deadline).catch((error: unknown) => {
-      throw new Error(describeStorageError(error));
-    }));
-    const archive = packContext(entries);
-    const [uploadedBytes, stats] = await Promise.all([store.upload(plan.blobName, archive.stream, plan.blobMetadata, signal), archive.done]);
+    if (plan.keepBlob && context.digest) {
+      const { files, contentBytes, sha256 } = context.digest;
+      console.log(loc('ContextDigest', settings.build.contextDir, files, formatBytes(contentBytes), sha256));
+      if (await reuseKeptBlob(store, plan, signal)) {
+        console.log(loc('ContextReused', blob));
+        return { files, contentBytes, uploadedBytes: 0 };
+      }
+    }
+    if (!plan.keepBlob) {
+      // Registered before the upload starts, so that a cancel during the upload still deletes
+      // the blob when its commit went through.
+      cleanup.add(blob, (deadline) => store.delete(plan.blobName, deadline).then(() => undefined, (error: unknown) => {
+        throw new Error(describeStorageError(error));
+      }));
+    }
+    console.log(loc('PackingContext', settings.build.contextDir));
+    const archive = packContext(context.entries, { mtime: settings.context.mtime });
+    // The blob's name promises the archive's SHA-256, so a file that changed since the context
+    // was read leaves the upload uncommitted.
+    const beforeCommit = context.digest ? async () => checkUnchanged(await archive.done, context) : undefined;
+    const [uploadedBytes, stats] = await Promise.all([
+      store.upload(plan.blobName, archive.stream, plan.blobMetadata, signal, { createOnly: plan.keepBlob, beforeCommit }),
+      archive.done,
+    ]);
     console.log(loc('Uploaded', stats.files, formatBytes(stats.contentBytes), formatBytes(uploadedBytes), blob));
-    return { ...stats, uploadedBytes };
+    return { files: stats.files, contentBytes: stats.contentBytes, uploadedBytes };
   } catch (error) {
     signal.throwIfAborted();
+    if (error instanceof ContextReadError) throw new Error(loc('ContextReadFailed', settings.build.contextDir, error.message), { cause: error });
     const { connection } = storage;
     const message = connection
       ? connectionFailureMessage(storage, connection, 'the upload', error, 'StorageConnectionUploadFailed', blob)
       : loc('UploadFailed', blob, describeStorageError(error));
     throw new Error(message, { cause: error });
   }
+}
+
+/** Returns whether the kept blob exists, renewing its last use; its retention becomes the longer of its own and this run's. */
+async function reuseKeptBlob(store: ContextStore, plan: BuildPlan, signal: AbortSignal): Promise<boolean> {
+  const staleBefore = new Date(Date.now() - MARK_USED_INTERVAL_MS);
+  const days = Number(plan.blobMetadata[BLOB_RETENTION_METADATA]);
+  return store.markUsed(plan.blobName, staleBefore, (current) => {
+    const keptDays = Number(current[BLOB_RETENTION_METADATA]);
+    return { ...current, [BLOB_RETENTION_METADATA]: String(keptDays > days ? keptDays : days) };
+  }, signal);
+}
+
+function checkUnchanged(packed: { sha256: string }, context: ContextListing): void {
+  if (packed.sha256 !== context.digest?.sha256) throw new ContextReadError(loc('ContextChanged'));
 }
 
 export function formatBytes(bytes: number): string {

@@ -12,6 +12,23 @@ export const JOB_LABEL = `${LABEL_PREFIX}/job-id`;
  * step. Blob metadata names are C# identifiers, so no dashes.
  */
 export const BLOB_JOB_METADATA = 'kanikobuildjobid';
+/**
+ * Metadata name of a kept context blob whose value is the days to keep it after its last use.
+ * Later runs delete only blobs that carry it, so other blobs in the container are left alone.
+ */
+export const BLOB_RETENTION_METADATA = 'kanikobuildretentiondays';
+/** Folder of the kept context blobs, each named by the SHA-256 of its uncompressed tar. */
+export const KEPT_CONTEXT_PREFIX = 'sha256/';
+
+/** Returns the blob name of a kept context archive whose tar has the SHA-256 `sha256` (hex). */
+export function keptContextBlobName(sha256: string): string {
+  return `${KEPT_CONTEXT_PREFIX}${sha256}.tar.gz`;
+}
+
+/** Whether `blobName` is the name of a kept context archive, which runs leave for reruns on purpose. */
+export function isKeptContextBlob(blobName: string): boolean {
+  return /^sha256\/[0-9a-f]{64}\.tar\.gz$/.test(blobName);
+}
 
 const MAX_BUILD_ID_LENGTH = 20;
 /** The maximum length of a label value, which is also the maximum length of a namespace name (a DNS-1123 label). */

@@ -6,7 +6,9 @@ import type { Settings } from '../settings/types';
 import { createReadSas } from '../storage/sas';
 import { CONTEXT_URL_VARIABLE, DOWNLOADED_CONTEXT_URL } from './context-download';
 import { dockerConfig } from './docker-config';
-import { BLOB_JOB_METADATA, JOB_LABEL, labelValue, LABEL_PREFIX, namespaceName, RUN_LABEL, runName } from './names';
+import {
+  BLOB_JOB_METADATA, BLOB_RETENTION_METADATA, JOB_LABEL, keptContextBlobName, labelValue, LABEL_PREFIX, namespaceName, RUN_LABEL, runName,
+} from './names';
 import { DOCKER_CONFIG_KEY, kanikoPod, STDIN_CONTEXT_URL, STORAGE_KEY_VARIABLE } from './pod';
 
 export interface BuildPlan {
@@ -16,9 +18,17 @@ export interface BuildPlan {
   namespaceObject?: V1Namespace;
   /** Labels on every object the run creates. */
   labels: Record<string, string>;
-  /** The context archive's blob name; with the `direct` delivery no blob is created. */
+  /**
+   * The context archive's blob name: `sha256/<hash>.tar.gz` when the archive is kept for reruns,
+   * else named after the run. With the `direct` delivery no blob is created.
+   */
   blobName: string;
-  /** Metadata of the context blob: the job id, by which the post-job step finds the blob of a killed run. */
+  /** Whether the blob is kept for reruns after the run, rather than deleted at its end. */
+  keepBlob: boolean;
+  /**
+   * Metadata of the context blob: the days to keep a kept blob, or else the job id, by which
+   * the post-job step finds the blob of a killed run.
+   */
   blobMetadata: Record<string, string>;
   /** The URL kaniko reads the context from. */
   contextUrl: string;
@@ -34,14 +44,22 @@ export interface BuildPlan {
 
 /**
  * Plans the run. The read SAS is valid from shortly before `now` (for clock skew) until sasExpiry. With a storage connection,
- * `delegationKey` signs it, and must be valid until then.
+ * `delegationKey` signs it, and must be valid until then. `contextSha256`, the SHA-256 of the context's tar, names a kept
+ * blob when the settings keep uploaded contexts.
  */
-export function buildPlan(settings: Settings, uniqueSuffix: string, now = new Date(), delegationKey?: UserDelegationKey): BuildPlan {
+export function buildPlan(
+  settings: Settings, uniqueSuffix: string, now = new Date(), delegationKey?: UserDelegationKey, contextSha256?: string,
+): BuildPlan {
   const name = runName(settings.run.buildId, uniqueSuffix);
   const namespace = settings.pod.createNamespace ? namespaceName(settings.pod.namespace, uniqueSuffix) : settings.pod.namespace;
   const labels = runLabels(settings, name);
   const annotations = runAnnotations(settings);
-  const blobName = `${name}.tar.gz`;
+  const { retentionDays } = settings.context;
+  const keepBlob = retentionDays > 0 && contextSha256 !== undefined;
+  const blobName = keepBlob ? keptContextBlobName(contextSha256) : `${name}.tar.gz`;
+  const blobMetadata: Record<string, string> = keepBlob
+    ? { [BLOB_RETENTION_METADATA]: String(retentionDays) }
+    : settings.run.jobId ? { [BLOB_JOB_METADATA]: settings.run.jobId } : {};
   const source = contextSource(settings, blobName, now, delegationKey);
   const destinations = settings.image.tags.map((tag) => `${settings.image.repository}:${tag}`);
   const config = dockerConfig([settings.registry, ...settings.pullRegistries]);
@@ -58,7 +76,8 @@ export function buildPlan(settings: Settings, uniqueSuffix: string, now = new Da
       : {}),
     labels,
     blobName,
-    blobMetadata: settings.run.jobId ? { [BLOB_JOB_METADATA]: settings.run.jobId } : {},
+    keepBlob,
+    blobMetadata,
     contextUrl,
     destinations,
     registrySecret: secret(registrySecretName, namespace, labels, { [DOCKER_CONFIG_KEY]: registrySecretData }),

@@ -83,9 +83,11 @@ async function findBlobs(storage: { settings: StorageSettings; store: ContextSto
     .filter((blob) => blob.metadata[BLOB_JOB_METADATA] === jobId)
     .map((blob) => ({
       description: `blob ${container}/${blob.name} in storage account ${account}`,
-      remove: (deadline: AbortSignal) => storage.store.delete(blob.name, deadline).catch((error: unknown) => {
-        throw new Error(describeStorageError(error), { cause: error });
-      }),
+      remove: async (deadline: AbortSignal) => {
+        await storage.store.delete(blob.name, deadline).catch((error: unknown) => {
+          throw new Error(describeStorageError(error), { cause: error });
+        });
+      },
     }));
 }
 

@@ -35,7 +35,7 @@ export function parseSettings(raw: RawRun): Settings {
     root: raw.variables.defaultWorkingDirectory,
     findFiles: raw.findFiles,
   }, problems);
-  const context = parseContext(inputs, problems);
+  const context = parseContext({ ...inputs, sourceDateEpoch: raw.variables.sourceDateEpoch }, problems);
   // The direct delivery streams the archive into the pod and needs no storage account.
   const storage = context?.delivery === 'direct' ? undefined : parseStorage({
     account: inputs.storageAccount,

@@ -24,6 +24,9 @@ export interface RawInputs {
   anonymousPullRegistries: string;
   contextDelivery: string;
   downloadImage: string;
+  /** `true` (the default) for an archive with normalised times and ownership. */
+  reproducibleContext: string;
+  contextRetentionInDays: string;
   storageAccount: string;
   storageContainer: string;
   storageAccessKey: string;
@@ -61,6 +64,8 @@ export interface RawVariables {
   definitionName: string;
   collectionUri: string;
   defaultWorkingDirectory: string;
+  /** SOURCE_DATE_EPOCH, the time that reproducible archives give every file, in seconds since 1970. */
+  sourceDateEpoch: string;
   /** System.OidcRequestUri, where workload identity federation requests the pipeline's OIDC token. */
   oidcRequestUri: string;
   /** The job's access token (SystemVssConnection), a secret. */

@@ -9,7 +9,7 @@ const INPUT_NAMES: (keyof RawInputs)[] = [
   'connectionType', 'azureSubscriptionEndpoint', 'azureResourceGroup', 'kubernetesCluster', 'useClusterAdmin',
   'kubernetesServiceConnection', 'namespace', 'registryCredentials', 'containerRegistry', 'repository', 'tags', 'dockerfile',
   'buildContext', 'buildArguments', 'target', 'baseImageRegistries', 'anonymousPullRegistries', 'contextDelivery',
-  'downloadImage', 'storageAccount',
+  'downloadImage', 'reproducibleContext', 'contextRetentionInDays', 'storageAccount',
   'storageContainer', 'storageAccessKey', 'storageConnection',
   'storageBlobEndpoint', 'executorImage', 'cpuRequest', 'memoryRequest', 'cpuLimit', 'memoryLimit',
   'buildTimeoutInMinutes', 'schedulingTimeoutInMinutes', 'serviceAccount', 'createNamespace',
@@ -179,6 +179,7 @@ function readVariables(): RawVariables {
     collectionUri: variable('System.CollectionUri'),
     defaultWorkingDirectory: variable('System.DefaultWorkingDirectory') || process.cwd(),
     oidcRequestUri: variable('System.OidcRequestUri'),
+    sourceDateEpoch: variable('SOURCE_DATE_EPOCH'),
     accessToken: readAccessToken(),
   };
 }

@@ -126,6 +126,13 @@ export interface ContextSettings {
   delivery: ContextDelivery;
   /** The image of the init container that downloads the context with curl, for `sasDownload`. */
   downloadImage: string;
+  /** The modification time of every archive entry, for a reproducible archive; each file's own time when unset. */
+  mtime?: Date;
+  /**
+   * Days an uploaded archive is kept for reruns after its last use; its blob is named by its SHA-256.
+   * With 0 the blob is named after the run and deleted when the step ends.
+   */
+  retentionDays: number;
 }
 
 export interface StorageSettings {

@@ -12,7 +12,7 @@ import { STORAGE_TOKEN_SCOPE } from '../settings/storage';
 import type { StorageSettings } from '../settings/types';
 import { withDeadline } from '../timeout';
 import { loc } from '../messages';
-import { uploadBlocks } from './block-upload';
+import { uploadBlocks, type BlockUploadOptions } from './block-upload';
 import { onStorageRetry } from './retry-log';
 
 /** The blob operations a run needs. */
@@ -20,11 +20,19 @@ export interface ContextStore {
   /** Creates the container with private access when it does not exist. */
   ensureContainer(signal?: AbortSignal): Promise<void>;
   /** Uploads the stream as a block blob with `metadata` and returns the bytes uploaded. */
-  upload(blobName: string, content: Readable, metadata: Record<string, string>, signal?: AbortSignal): Promise<number>;
+  upload(blobName: string, content: Readable, metadata: Record<string, string>, signal?: AbortSignal, options?: UploadOptions): Promise<number>;
+  /**
+   * Marks a kept blob as used: when it was last modified before `staleBefore`, sets `metadata`
+   * on it, which renews its last-modified time. Returns false when the blob does not exist.
+   */
+  markUsed(blobName: string, staleBefore: Date, metadata: (current: Record<string, string>) => Record<string, string>, signal?: AbortSignal): Promise<boolean>;
   /** Lists the blobs whose names start with `prefix`, with their metadata; none when the container does not exist. */
   list(prefix: string, signal?: AbortSignal): Promise<StoredBlob[]>;
-  /** Deletes the blob; a blob that is already gone is not an error. */
-  delete(blobName: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Deletes the blob; a blob that is already gone is not an error. With `etag`, deletes it only
+   * while it is unchanged since it was listed, and returns false when it changed.
+   */
+  delete(blobName: string, signal?: AbortSignal, etag?: string): Promise<boolean>;
   /**
    * Gets a user delegation key valid from `startsOn` to `expiresOn` with the storage
    * connection's Entra ID token, and masks its value. Storage allows at most seven days.
@@ -32,11 +40,15 @@ export interface ContextStore {
   getUserDelegationKey(startsOn: Date, expiresOn: Date, signal?: AbortSignal): Promise<UserDelegationKey>;
 }
 
+export type UploadOptions = Pick<BlockUploadOptions, 'createOnly' | 'beforeCommit'>;
+
 /** A blob as a listing shows it. */
 export interface StoredBlob {
   name: string;
   /** Metadata names in lower case. */
   metadata: Record<string, string>;
+  lastModified: Date;
+  etag: string;
 }
 
 const BLOCK_SIZE = 4 * 1024 * 1024;
@@ -75,11 +87,10 @@ export function createBlobStore(storage: StorageSettings): ContextStore {
     ensureContainer: (signal) => logged(async () => {
       await container.createIfNotExists({ abortSignal: signal });
     }),
-    upload: (blobName, content, metadata, signal) => logged(() => upload(container, blobName, content, metadata, signal)),
+    upload: (blobName, content, metadata, signal, options) => logged(() => upload(container, blobName, content, metadata, signal, options)),
+    markUsed: (blobName, staleBefore, metadata, signal) => logged(() => markUsed(container, blobName, staleBefore, metadata, signal)),
     list: (prefix, signal) => logged(() => listBlobs(container, prefix, signal)),
-    delete: (blobName, signal) => logged(async () => {
-      await container.getBlockBlobClient(blobName).deleteIfExists({ abortSignal: signal });
-    }),
+    delete: (blobName, signal, etag) => logged(() => deleteBlob(container, blobName, signal, etag)),
     getUserDelegationKey: (startsOn, expiresOn, signal) => logged(async () => {
       const key = await service.getUserDelegationKey(startsOn, expiresOn, { abortSignal: signal });
       tl.setSecret(key.value);
@@ -137,7 +148,7 @@ async function listBlobs(container: ContainerClient, prefix: string, signal?: Ab
   try {
     for await (const blob of container.listBlobsFlat({ prefix, includeMetadata: true, abortSignal: signal })) {
       const metadata = Object.fromEntries(Object.entries(blob.metadata ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
-      blobs.push({ name: blob.name, metadata });
+      blobs.push({ name: blob.name, metadata, lastModified: blob.properties.lastModified, etag: blob.properties.etag ?? '' });
     }
   } catch (error) {
     if (error instanceof RestError && error.code === 'ContainerNotFound') return [];
@@ -148,8 +159,42 @@ async function listBlobs(container: ContainerClient, prefix: string, signal?: Ab
 
 function upload(
   container: ContainerClient, blobName: string, content: Readable, metadata: Record<string, string>, signal?: AbortSignal,
+  options?: UploadOptions,
 ): Promise<number> {
   return uploadBlocks(container.getBlockBlobClient(blobName), content, {
-    blockSize: BLOCK_SIZE, parallel: PARALLEL_BLOCKS, metadata, contentType: 'application/gzip', signal,
+    blockSize: BLOCK_SIZE, parallel: PARALLEL_BLOCKS, metadata, contentType: 'application/gzip', ...options, signal,
   });
+}
+
+async function markUsed(
+  container: ContainerClient, blobName: string, staleBefore: Date,
+  metadata: (current: Record<string, string>) => Record<string, string>, signal?: AbortSignal,
+): Promise<boolean> {
+  const blob = container.getBlockBlobClient(blobName);
+  let properties;
+  try {
+    properties = await blob.getProperties({ abortSignal: signal });
+  } catch (error) {
+    if (error instanceof RestError && error.statusCode === 404) return false;
+    throw error;
+  }
+  if (properties.lastModified && properties.lastModified >= staleBefore) return true;
+  try {
+    // The ETag condition keeps a clean-up that deleted the blob meanwhile from being undone by a 404 here.
+    await blob.setMetadata(metadata(properties.metadata ?? {}), { abortSignal: signal, conditions: { ifMatch: properties.etag } });
+  } catch (error) {
+    if (error instanceof RestError && (error.statusCode === 404 || error.statusCode === 412)) return markUsed(container, blobName, staleBefore, metadata, signal);
+    throw error;
+  }
+  return true;
+}
+
+async function deleteBlob(container: ContainerClient, blobName: string, signal?: AbortSignal, etag?: string): Promise<boolean> {
+  try {
+    await container.getBlockBlobClient(blobName).deleteIfExists({ abortSignal: signal, ...(etag ? { conditions: { ifMatch: etag } } : {}) });
+    return true;
+  } catch (error) {
+    if (etag && error instanceof RestError && error.statusCode === 412) return false;
+    throw error;
+  }
 }

@@ -3,7 +3,8 @@
 // @azure/storage-blob 12.32.0 it does not pass its abortSignal to the Put Block requests
 // (uploadStream in Clients.js), so a cancel waits for the blocks in flight, which a slow
 // connection can stretch past the agent's 7.5 s. Here every request gets the signal.
-import type { BlockBlobClient } from '@azure/storage-blob';
+import { RestError, type BlockBlobClient } from '@azure/storage-blob';
+import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 
 export interface BlockUploadOptions {
@@ -12,6 +13,13 @@ export interface BlockUploadOptions {
   parallel: number;
   metadata: Record<string, string>;
   contentType: string;
+  /**
+   * Commit only when no blob of that name exists yet. Another upload of the same name that
+   * committed first wins, and this one returns without replacing it.
+   */
+  createOnly?: boolean;
+  /** Runs after the last block is staged and before the commit; a rejection stops the upload uncommitted. */
+  beforeCommit?: () => Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -22,11 +30,14 @@ export async function uploadBlocks(blob: BlockBlobClient, source: Readable, opti
   const inFlight = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
   let bytes = 0;
+  // Uploads of one blob name from several runs stage blocks side by side until one commits, so
+  // each upload's block ids start with a random prefix of their own.
+  const prefix = randomBytes(6).toString('hex');
   for await (const block of blocksOf(source, options.blockSize)) {
     signal?.throwIfAborted();
     if (failure) throw failure.error;
     // Block ids of one blob must all have the same length before base64 encoding.
-    const blockId = Buffer.from(`block-${String(blockIds.length).padStart(6, '0')}`).toString('base64');
+    const blockId = Buffer.from(`${prefix}-${String(blockIds.length).padStart(6, '0')}`).toString('base64');
     blockIds.push(blockId);
     bytes += block.length;
     const staged: Promise<void> = blob.stageBlock(blockId, block, block.length, { abortSignal: signal }).then(
@@ -42,9 +53,15 @@ export async function uploadBlocks(blob: BlockBlobClient, source: Readable, opti
   await Promise.all(inFlight);
   signal?.throwIfAborted();
   if (failure) throw failure.error;
-  await blob.commitBlockList(blockIds, {
-    abortSignal: signal, metadata: options.metadata, blobHTTPHeaders: { blobContentType: options.contentType },
-  });
+  await options.beforeCommit?.();
+  try {
+    await blob.commitBlockList(blockIds, {
+      abortSignal: signal, metadata: options.metadata, blobHTTPHeaders: { blobContentType: options.contentType },
+      ...(options.createOnly ? { conditions: { ifNoneMatch: '*' } } : {}),
+    });
+  } catch (error) {
+    if (!(options.createOnly && await isCommittedByOther(blob, error, signal))) throw error;
+  }
   return bytes;
 }
 
@@ -63,4 +80,15 @@ async function* blocksOf(source: Readable, size: number): AsyncGenerator<Buffer>
     }
   }
   if (pendingBytes > 0) yield Buffer.concat(pending);
+}
+
+/**
+ * Whether a create-only commit failed because another upload committed the blob first: the
+ * condition failed (409 BlobAlreadyExists, or 412), or that commit discarded this upload's
+ * staged blocks (400 InvalidBlockList) and the blob now exists.
+ */
+async function isCommittedByOther(blob: BlockBlobClient, error: unknown, signal?: AbortSignal): Promise<boolean> {
+  if (!(error instanceof RestError)) return false;
+  if (error.statusCode === 409 || error.statusCode === 412) return true;
+  return error.code === 'InvalidBlockList' && await blob.exists({ abortSignal: signal });
 }

@@ -129,6 +129,8 @@ export function validInputs(changes: Partial<RawInputs> = {}): RawInputs {
     anonymousPullRegistries: '',
     contextDelivery: '',
     downloadImage: 'curlimages/curl:8.20.0',
+    reproducibleContext: 'true',
+    contextRetentionInDays: '7',
     storageAccount: 'kanikostorage',
     storageContainer: 'kaniko-contexts',
     storageAccessKey: STORAGE_KEY,
@@ -158,6 +160,7 @@ export interface RunChanges {
   /** System.OidcRequestUri and the job's access token, for workload identity federation. */
   oidcRequestUri?: string;
   accessToken?: string;
+  sourceDateEpoch?: string;
 }
 
 /** Returns a run whose working directory is `root`. An endpoint given as `null` means the agent passed none. */
@@ -177,6 +180,7 @@ export function rawRun(root: string, changes: RunChanges = {}): RawRun {
       collectionUri: 'https://dev.azure.example.test/fabrikam/',
       defaultWorkingDirectory: root,
       oidcRequestUri: changes.oidcRequestUri ?? '',
+      sourceDateEpoch: changes.sourceDateEpoch ?? '',
       accessToken: changes.accessToken ?? '',
     },
     findFiles,

@@ -38,7 +38,7 @@ export function sampleSettings(changes: SettingsChanges = {}): Settings {
       uploadEndpoint: 'https://kanikostorage.blob.core.windows.net',
       kanikoEndpoint: 'https://kanikostorage.blob.core.windows.net',
     },
-    context: changes.context ?? { delivery: 'accountKey', downloadImage: 'curlimages/curl:8.20.0' },
+    context: changes.context ?? { delivery: 'accountKey', downloadImage: 'curlimages/curl:8.20.0', retentionDays: 0 },
     pod: {
       namespace: 'builds',
       executorImage: 'ghcr.io/osscontainertools/kaniko:v1.28.3',
