@@ -27,14 +27,19 @@ class ParallelGzip extends Transform {
   private pieceBytes = 0;
   /** Members being compressed, oldest first. */
   private readonly pending: Promise<Buffer>[] = [];
+  /**
+   * Pieces whose compression finished, for reuse: allocating a new one for every member would
+   * leave garbage that V8 collects only after tens of megabytes, which shows as resident memory.
+   */
+  private readonly spare: Buffer[] = [];
   private started = false;
 
   constructor(options: ParallelGzipOptions) {
     super();
     this.options = options;
-    // One output buffer the size of a piece lets zlib compress a piece in one thread-pool job.
-    this.zlibOptions = { level: options.level, chunkSize: Math.max(64 * 1024, options.memberSize) };
-    this.piece = Buffer.allocUnsafe(options.memberSize);
+    // Output buffers of half a piece let zlib compress most pieces in one or two thread-pool jobs.
+    this.zlibOptions = { level: options.level, chunkSize: Math.max(64 * 1024, options.memberSize / 2) };
+    this.piece = this.newPiece();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -62,15 +67,24 @@ class ParallelGzip extends Transform {
   private compressPiece(): void {
     this.started = true;
     const input = this.piece.subarray(0, this.pieceBytes);
+    const piece = this.piece;
     const member = new Promise<Buffer>((resolve, reject) => {
-      gzip(input, this.zlibOptions, (error, output) => (error ? reject(error) : resolve(output)));
+      gzip(input, this.zlibOptions, (error, output) => {
+        this.spare.push(piece);
+        if (error) reject(error);
+        else resolve(output);
+      });
     });
     // The failure is taken up when this member's turn comes, or lost with the destroyed stream;
     // this keeps Node from reporting an unhandled rejection before then.
     member.catch(() => undefined);
     this.pending.push(member);
-    this.piece = Buffer.allocUnsafe(this.options.memberSize);
+    this.piece = this.newPiece();
     this.pieceBytes = 0;
+  }
+
+  private newPiece(): Buffer {
+    return this.spare.pop() ?? Buffer.allocUnsafe(this.options.memberSize);
   }
 
   /** Sends finished members in order until at most `keep` are still being compressed. */
