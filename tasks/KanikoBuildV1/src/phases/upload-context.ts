@@ -38,6 +38,9 @@ export async function uploadContext(
         return { files, contentBytes, uploadedBytes: 0 };
       }
     }
+    // NOTE: a kept blob gets no delete. A cancel before its commit leaves the staged blocks
+    // uncommitted: they belong to no blob and no listing shows them. The task leaves them, since
+    // removing them takes a commit, which would also discard a parallel run's blocks of that name.
     if (!plan.keepBlob) {
       // Registered before the upload starts, so that a cancel during the upload still deletes
       // the blob when its commit went through.
