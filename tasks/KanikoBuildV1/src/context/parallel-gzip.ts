@@ -1,8 +1,8 @@
 // Compresses a stream on several cores: the input is cut into pieces of a fixed size, each piece
 // becomes a gzip member of its own, compressed on libuv's thread pool, and the members are sent
 // in input order. A gzip file may hold several members that decompress to their concatenation
-// (RFC 1952 section 2.2); gunzip reads them all, and so does Go's compress/gzip, whose Reader is
-// in multistream mode by default and which kaniko uses to read the build context.
+// (RFC 1952 section 2.2). gunzip reads them all, and so does Go's compress/gzip, which kaniko
+// uses to read the build context: its Reader is in multistream mode by default.
 import { Transform, type TransformCallback } from 'node:stream';
 import { gzip, type ZlibOptions } from 'node:zlib';
 
@@ -75,8 +75,8 @@ class ParallelGzip extends Transform {
         else resolve(output);
       });
     });
-    // The failure is taken up when this member's turn comes, or lost with the destroyed stream;
-    // this keeps Node from reporting an unhandled rejection before then.
+    // The failure is taken up when this member's turn comes, or lost with the destroyed stream.
+    // This handler keeps Node from reporting an unhandled rejection before then.
     member.catch(() => undefined);
     this.pending.push(member);
     this.piece = this.newPiece();

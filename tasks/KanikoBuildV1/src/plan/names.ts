@@ -25,7 +25,7 @@ export function keptContextBlobName(sha256: string): string {
   return `${KEPT_CONTEXT_PREFIX}${sha256}.tar.gz`;
 }
 
-/** Whether `blobName` is the name of a kept context archive, which runs leave for reruns on purpose. */
+/** Returns whether `blobName` names a kept context archive, which runs leave for reruns on purpose. */
 export function isKeptContextBlob(blobName: string): boolean {
   return /^sha256\/[0-9a-f]{64}\.tar\.gz$/.test(blobName);
 }
