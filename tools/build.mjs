@@ -42,6 +42,10 @@ export function bundleOptions(taskDir) {
     sourcemap: false,
     legalComments: 'external',
     banner: { js: COMMONJS_GLOBALS },
+    // tr46, under client-node's node-fetch, requires Node's built-in punycode module, which Node 21
+    // and later deprecate with a warning on stderr. The npm package of the same name (`punycode/`
+    // skips the built-in) has the same code.
+    alias: { punycode: 'punycode/' },
     logLevel: 'warning',
   };
 }
