@@ -11,7 +11,7 @@ const ENTRY = 'tasks/KanikoBuildV1/dist/index.js';
 
 /** Packages that only the steps after the first line use, by the start of their path in node_modules. */
 const LATER_PACKAGES = ['@kubernetes/client-node/', '@azure/', 'ws/', 'tar-stream/'];
-/** client-node's kubeconfig parsers, which the settings use; the module loads nothing else of client-node. */
+/** client-node's kubeconfig parsers, which the settings use. The module loads nothing else of client-node. */
 const KUBECONFIG_PARSERS = 'node_modules/@kubernetes/client-node/dist/config_types.js';
 
 /** Returns the output files that `entry` loads before it runs: itself and its static imports, transitively. */

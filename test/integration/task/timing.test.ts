@@ -10,13 +10,13 @@ const FIRST_LINE = /^Kaniko Build on AKS \d+\.\d+\.\d+: building registry\.stand
 const STEP_COUNT = 30;
 const STEPS = Array.from({ length: STEP_COUNT }, (_, step) => `RUN echo step ${step + 1} of ${STEP_COUNT}\n`).join('');
 /**
- * The most the step may take from the arrival of kaniko's last log line to its end. The log
+ * The maximum time from the arrival of kaniko's last log line to the end of the step. The log
  * follower pauses 500 ms before it opens a stream again, so a run that waits for that pause
  * after the container ended takes longer.
  */
 const END_LIMIT_MS = 400;
 
-/** A TCP server on 127.0.0.1 that accepts connections and never answers, like an API server behind a stalled proxy. */
+/** A TCP server on 127.0.0.1 that accepts connections and never responds, like an API server behind a stalled proxy. */
 interface SilentServer {
   url: string;
   /** When the first connection arrived, in milliseconds since the epoch. */
@@ -87,7 +87,7 @@ describe('KanikoBuild start and end timing', function () {
       const lines: { text: string; at: number }[] = [];
       try {
         // Both the cluster and the blob endpoint are the silent server, so whichever the task
-        // contacts first, the server sees it.
+        // contacts first, the server records the connection.
         const build = await runBuild({
           nodePath: node.path(),
           clusterEndpoint: {
@@ -125,7 +125,8 @@ describe('KanikoBuild start and end timing', function () {
     const texts = lines.map((line) => line.text);
     const groupStart = texts.findIndex((text) => text.startsWith('##[group]kaniko build log'));
     const groupEnd = texts.indexOf('##[endgroup]', groupStart);
-    assert.ok(groupStart >= 0 && groupEnd > groupStart + 1, texts.join('\n'));
+    assert.ok(groupStart >= 0, `no build log group:\n${texts.join('\n')}`);
+    assert.ok(groupEnd > groupStart + 1, `an empty or unclosed build log group:\n${texts.join('\n')}`);
     const lastLine = lines[groupEnd - 1];
     assert.match(lastLine.text, /msg="Pushed /);
     assert.ok(endedAt - lastLine.at < END_LIMIT_MS, `the step ended ${endedAt - lastLine.at} ms after kaniko's last line`);

@@ -116,7 +116,7 @@ describe('kubernetes: followLog', function () {
 
     assert.deepEqual(received, ALL_TEXTS);
     assert.deepEqual(api.calls.map((call) => call.sinceTime), [undefined, '2024-05-01T10:00:03Z']);
-    // The pause before a new stream is 500 ms; the end must cut it short.
+    // The pause before a new stream is 500 ms, and the end must cut it short.
     assert.ok(elapsedMs < 400, `the follow took ${elapsedMs} ms`);
   });
 

@@ -1,5 +1,5 @@
 // The settings' kubeconfig reader against client-node's KubeConfig, which the run's Kubernetes
-// client loads the result with: both must read every document the same way.
+// client loads the result with, so both must read every document the same way.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
