@@ -90,6 +90,17 @@ describe('extension package', function () {
     for (const name of expected) assert.ok(zip.file(name), `${name} is missing from the .vsix`);
   });
 
+  it('contains every file of the bundle', () => {
+    // The handlers load chunk files with import(), and dist/package.json makes Node load them as ES modules.
+    const dist = path.join(root, taskFolder, 'dist');
+    const files = fs.readdirSync(dist, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    assert.ok(files.some((entry) => entry.name === 'package.json'), 'dist/package.json was not built');
+    for (const entry of files) {
+      const name = path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/');
+      assert.ok(zip.file(name), `${name} is missing from the .vsix`);
+    }
+  });
+
   it("contains task-lib's resources beside the bundle", () => {
     assert.ok(zip.file(`${taskFolder}/dist/lib.json`), 'dist/lib.json is missing from the .vsix');
     const strings = zip.file(new RegExp(`^${taskFolder}/dist/Strings/`));

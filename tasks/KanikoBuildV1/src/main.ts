@@ -3,27 +3,12 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { randomBytes } from 'node:crypto';
 import { Cleanup, CLEANUP_DONE_VARIABLE } from './cleanup';
-import { createClusterApi } from './kubernetes/client';
-import { withRetries } from './kubernetes/retrying-client';
 import { inGroup } from './log';
-import { loc } from './messages';
-import { checkAccess } from './phases/check-access';
-import { checkCluster } from './phases/check-cluster';
-import { checkServiceAccount } from './phases/check-service-account';
-import { createBuildNamespace } from './phases/create-namespace';
-import { createBuildPod } from './phases/create-pod';
-import { followBuild } from './phases/follow-build';
-import { resolveKubeconfig } from './phases/resolve-cluster';
-import { resolveRegistry } from './phases/resolve-registry';
-import { deleteUnusedContexts } from './phases/kept-contexts';
+import { loc, taskNameAndVersion } from './messages';
 import { readContext } from './phases/read-context';
-import { getDelegationKey } from './phases/storage-access';
-import { streamContext } from './phases/stream-context';
-import { uploadContext } from './phases/upload-context';
-import { buildPlan } from './plan/plan';
 import { parseSettings } from './settings/parse';
 import { readRun } from './settings/read';
-import { createBlobStore } from './storage/blob-store';
+import type { Settings } from './settings/types';
 
 export interface RunOutcome {
   succeeded: boolean;
@@ -34,8 +19,9 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
   // Nothing exists yet, so the post-job step has nothing to look for unless a create starts below.
   tl.setTaskVariable(CLEANUP_DONE_VARIABLE, 'true');
 
-  // Read and validate every input and connection.
+  // Read and validate every input and connection, and log what the run builds.
   const parsed = parseSettings(readRun());
+  console.log(startingMessage(parsed));
   if (parsed.anonymousPulls.length > 0) {
     console.log(loc('AnonymousPulls', parsed.anonymousPulls.map(({ registry, image }) => `${registry} (${image})`).join(', ')));
   }
@@ -44,6 +30,13 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
   // It needs no network, so it runs while the calls below wait for Azure and the cluster.
   const reading = readContext(parsed);
   reading.catch(() => undefined); // Awaited below; a failure before that is not unhandled.
+
+  // Load the remaining steps with their Kubernetes and Azure clients only now (see steps.ts).
+  const {
+    buildPlan, checkAccess, checkCluster, checkServiceAccount, createBlobStore, createBuildNamespace, createBuildPod,
+    createClusterApi, deleteUnusedContexts, followBuild, getDelegationKey, resolveKubeconfig, resolveRegistry, streamContext,
+    uploadContext, withRetries,
+  } = await import('./steps');
 
   // Get the credentials that Azure issues at run time, and plan what the run creates.
   const kubeconfig = await resolveKubeconfig(parsed.cluster, signal);
@@ -125,6 +118,13 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
     if (pruned?.warning) tl.warning(pruned.message);
     else if (pruned) console.log(pruned.message);
   }
+}
+
+/** The run's first log line: the task's name and version, the image, the Dockerfile and the build context. */
+function startingMessage(settings: Settings): string {
+  const { name, version } = taskNameAndVersion();
+  const { image, build } = settings;
+  return loc('BuildStarting', name, version, image.repository, image.tags.join(', '), build.dockerfileDisplayPath, build.contextDir);
 }
 
 function section(titleKey: string, lines: string[]): string {

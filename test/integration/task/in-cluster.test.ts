@@ -42,7 +42,8 @@ function podLikeNode(folder: string, serviceAccountDir: string): string {
     `for (const file of fs.readdirSync(${JSON.stringify(serviceAccountDir)})) fs.copyFileSync(path.join(${JSON.stringify(serviceAccountDir)}, file), path.join(target, file));`,
     'const script = path.resolve(process.argv[2]);',
     'process.argv.splice(1, 2, script);',
-    'require(script);',
+    // import() loads the bundle as `node script` does, also where it is an ES module.
+    "import(require('node:url').pathToFileURL(script).href);",
     '',
   ].join('\n'));
   return launcher;

@@ -25,7 +25,7 @@ const FAST_RECONNECTS = { ...STREAM_RECONNECT_POLICY, maxAttempts: 4, baseDelayM
 
 async function follow(api: FakeLogApi, signal = new AbortController().signal): Promise<string[]> {
   const received: string[] = [];
-  await followLog(api.asClusterApi(), TARGET, (line) => received.push(line), () => api.finished, signal, new ReconnectPacer(FAST_RECONNECTS));
+  await followLog(api.asClusterApi(), TARGET, (line) => received.push(line), api.ended, signal, new ReconnectPacer(FAST_RECONNECTS));
   return received;
 }
 
@@ -106,6 +106,34 @@ describe('kubernetes: followLog', function () {
     });
   }
 
+  it('end during the pause reads at once', async () => {
+    // The stream closes when the container exits, and the pod's status shows the end 30 ms later.
+    const api = new FakeLogApi(LOG, [{ kind: 'send', until: LOG.length }]);
+    const started = Date.now();
+    const ending = setTimeout(() => { api.finished = true; }, 30);
+    const received = await follow(api).finally(() => clearTimeout(ending));
+    const elapsedMs = Date.now() - started;
+
+    assert.deepEqual(received, ALL_TEXTS);
+    assert.deepEqual(api.calls.map((call) => call.sinceTime), [undefined, '2024-05-01T10:00:03Z']);
+    // The pause before a new stream is 500 ms, and the end must cut it short.
+    assert.ok(elapsedMs < 400, `the follow took ${elapsedMs} ms`);
+  });
+
+  it('end cuts an open stream', async () => {
+    // The pod's status shows the end while the stream still runs, as when the kubelet ends it late.
+    const api = new FakeLogApi(LOG, [{ kind: 'hang', until: 3 }]);
+    const received: string[] = [];
+    await followLog(api.asClusterApi(), TARGET, (line) => {
+      received.push(line);
+      if (received.length === 3) api.finished = true;
+    }, api.ended, new AbortController().signal);
+
+    assert.deepEqual(received, ALL_TEXTS);
+    assert.equal(api.calls[0].controller.signal.aborted, true);
+    assert.deepEqual(api.calls.map((call) => call.sinceTime), [undefined, '2024-05-01T10:00:01Z']);
+  });
+
   it('resume after close mid-line', async () => {
     const partial = `${LOG[2].stamp} ${LOG[2].text.slice(0, 8)}`;
     const api = new FakeLogApi(LOG, [{ kind: 'send', until: 2, tail: partial }, { kind: 'send', until: LOG.length, finishAfter: true }]);
@@ -163,7 +191,7 @@ describe('kubernetes: followLog', function () {
       return fake.streamLog(...args);
     } };
     const received: string[] = [];
-    await followLog(cluster, TARGET, (line) => received.push(line), () => api.finished, new AbortController().signal,
+    await followLog(cluster, TARGET, (line) => received.push(line), api.ended, new AbortController().signal,
       new ReconnectPacer(FAST_RECONNECTS));
 
     assert.deepEqual(received, ALL_TEXTS);
@@ -207,7 +235,7 @@ describe('kubernetes: followLog', function () {
     const following = followLog(api.asClusterApi(), TARGET, (line) => {
       received.push(line);
       if (received.length === 3) abort.abort();
-    }, () => api.finished, abort.signal);
+    }, api.ended, abort.signal);
 
     await following;
     assert.deepEqual(received, ALL_TEXTS.slice(0, 3));

@@ -9,6 +9,7 @@ import type { ClusterApi } from './client';
 import type { PodTarget } from './pod-watch';
 import { ReconnectPacer } from './reconnect';
 
+/** Pause before a new stream after one ended early or the container had not started yet. */
 const RECONNECT_DELAY_MS = 500;
 const HTTP_BAD_REQUEST = 400;
 const HTTP_UNAUTHORIZED = 401;
@@ -21,28 +22,34 @@ export interface LogTarget extends PodTarget {
 
 /**
  * Follows the log until it has read the whole log of the ended container, or `signal` aborts.
- * Each line is passed to `onLine` once, in order, without its timestamp. A stream that ends
- * early, or fails with 429, 5xx or a dropped connection, is resumed from the last line read.
- * Only a stream that was opened after the container ended and ran to its end proves that no
- * line is missing, so the follow ends with one such read.
+ * `containerEnded` aborts when the pod's status shows that the container has ended. Each line is
+ * passed to `onLine` once, in order, without its timestamp. A stream that ends early, or fails
+ * with 429, 5xx or a dropped connection, is resumed from the last line read. Only a stream that
+ * was opened after the container ended and ran to its end proves that no line is missing, so the
+ * follow ends with one such read, which starts as soon as the container has ended.
  */
 export async function followLog(
-  api: ClusterApi, target: LogTarget, onLine: (line: string) => void, isFinished: () => boolean, signal: AbortSignal,
+  api: ClusterApi, target: LogTarget, onLine: (line: string) => void, containerEnded: AbortSignal, signal: AbortSignal,
   pacer = new ReconnectPacer(),
 ): Promise<void> {
   const where = `container ${target.container} of pod ${target.namespace}/${target.name}`;
   const position = new LogPosition();
+  const untilEnded = AbortSignal.any([signal, containerEnded]);
   while (!signal.aborted) {
     const sink = new LineSink((line) => {
       const text = position.accept(line);
       if (text !== undefined) onLine(text);
     });
-    const finishedAtOpen = isFinished();
-    let waitMs = RECONNECT_DELAY_MS;
+    const finishedAtOpen = containerEnded.aborted;
+    // A stream opened while the container ran is cut when the container ends, because the read
+    // after the end follows anyway, and the kubelet ends a follow up to a second after the
+    // container (logForceCheckPeriod in the kubelet's pkg/kubelet/kuberuntime/logs/logs.go).
+    const streamSignal = finishedAtOpen ? signal : untilEnded;
+    let backoffMs: number | undefined;
     try {
-      const controller = await api.streamLog(target.namespace, target.name, target.container, sink, position.sinceTime(), signal);
+      const controller = await api.streamLog(target.namespace, target.name, target.container, sink, position.sinceTime(), streamSignal);
       pacer.connected();
-      await streamEnd(sink, controller, signal);
+      await streamEnd(sink, controller, streamSignal);
       if (finishedAtOpen) {
         // The log of an ended container ends with its last line, which may lack a newline.
         const remainder = sink.takeRemainder();
@@ -50,7 +57,7 @@ export async function followLog(
         if (text !== undefined) onLine(text);
         return;
       }
-      if (!isFinished()) tl.debug(`The log stream of ${where} ended early; resuming from ${position.sinceTime() ?? 'the start'}.`);
+      if (!containerEnded.aborted) tl.debug(`The log stream of ${where} ended early; resuming from ${position.sinceTime() ?? 'the start'}.`);
     } catch (error) {
       // 400 means that the container has not started yet, and 404 that the pod is gone. A
       // refused request cannot succeed on retry.
@@ -59,19 +66,25 @@ export async function followLog(
       if (signal.aborted) return;
       const notStarted = error instanceof ApiException && error.code === HTTP_BAD_REQUEST;
       // A container that ended without starting, as after a failed init container, has no log.
-      if (notStarted && isFinished()) return;
-      if (!notStarted) {
+      if (notStarted && containerEnded.aborted) return;
+      // A request cut because the container ended is followed by the read after the end.
+      if (!notStarted && !streamSignal.aborted) {
         const reconnect = pacer.afterFailure(error);
         if (!reconnect) throw error;
-        waitMs = reconnect.delayMs;
+        backoffMs = reconnect.delayMs;
         tl.debug(`The log stream of ${where} failed: ${reconnect.reason.description}. Reconnecting in `
-          + `${(waitMs / 1000).toFixed(1)} s (failure ${reconnect.failures} in a row).`);
+          + `${(backoffMs / 1000).toFixed(1)} s (failure ${reconnect.failures} in a row).`);
       }
     }
     position.rewind();
-    // The read after the container ended need not wait: its lines are all there.
-    if (isFinished() && waitMs === RECONNECT_DELAY_MS) continue;
-    await delay(waitMs, undefined, { signal }).catch(() => undefined);
+    if (backoffMs === undefined) {
+      // The read after the container ended need not wait: its lines are all there.
+      if (containerEnded.aborted) continue;
+      await delay(RECONNECT_DELAY_MS, undefined, { signal: untilEnded }).catch(() => undefined);
+    } else {
+      // A wait after a failure keeps its full length, which can be the server's Retry-After.
+      await delay(backoffMs, undefined, { signal }).catch(() => undefined);
+    }
   }
 }
 

@@ -61,12 +61,25 @@ export async function followBuild(api: ClusterApi, plan: BuildPlan, options: Fol
   }
 }
 
+/** Waits until the log follower has read the ended container's log, or LOG_DRAIN_MS passed. */
+async function drain(log: Promise<void>): Promise<void> {
+  const timer = new AbortController();
+  try {
+    await Promise.race([log, delay(LOG_DRAIN_MS, undefined, { signal: timer.signal })]);
+  } finally {
+    // A pending timer would keep the process alive after the run.
+    timer.abort();
+  }
+}
+
 /** Watches the pod, starts the log stream once the container runs, and keeps the last lines. */
 class BuildFollower {
   private readonly target: LogTarget;
   private readonly lastLines: string[] = [];
   private readonly logControl = new AbortController();
   private readonly stopLog = (): void => this.logControl.abort();
+  /** Aborted when the kaniko container has ended, or the watch of the pod is over. */
+  private readonly containerEnd = new AbortController();
   private readonly stallControl = new AbortController();
   private readonly clock: StallClock;
   private readonly scanner = new KanikoErrorScanner();
@@ -75,7 +88,6 @@ class BuildFollower {
   private stallTimer: NodeJS.Timeout | undefined;
   private stall: Stall | undefined;
   private lastPod: V1Pod | undefined;
-  private containerEnded = false;
   private lastDetail = '';
   private schedulingLimitShown = false;
 
@@ -98,10 +110,10 @@ class BuildFollower {
         if ((deadline.aborted || this.stallControl.signal.aborted) && !this.signal.aborted) return undefined;
         throw error;
       });
-    this.containerEnded = true;
+    this.containerEnd.abort();
     this.scaleUps.stop();
     this.clearStallTimer();
-    if (this.log) await Promise.race([this.log, delay(LOG_DRAIN_MS)]);
+    if (this.log) await drain(this.log);
     return this.result(watched);
   }
 
@@ -142,7 +154,7 @@ class BuildFollower {
   private onPod(pod: V1Pod): void {
     this.lastPod = pod;
     const verdict = assessPod(pod, KANIKO_CONTAINER);
-    this.containerEnded = verdict.kind === 'succeeded' || verdict.kind === 'failed';
+    if (verdict.kind === 'succeeded' || verdict.kind === 'failed') this.containerEnd.abort();
     if (verdict.kind === 'waiting' && verdict.detail !== this.lastDetail) {
       this.lastDetail = verdict.detail;
       console.log(loc('PodWaiting', this.plan.name, verdict.detail));
@@ -184,7 +196,7 @@ class BuildFollower {
       this.log = Promise.resolve();
       return;
     }
-    this.log = followLog(this.api, this.target, (line) => this.printLine(line), () => this.containerEnded,
+    this.log = followLog(this.api, this.target, (line) => this.printLine(line), this.containerEnd.signal,
       this.logControl.signal).catch((error: unknown) => {
       tl.warning(loc('LogUnavailable', this.plan.name, describeApiError(error)));
     });

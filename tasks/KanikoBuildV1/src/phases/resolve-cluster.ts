@@ -1,4 +1,6 @@
-// The kubeconfig of the run: from the Kubernetes connection, or fetched from AKS through Azure Resource Manager.
+// The kubeconfig of the run: from the Kubernetes connection, fetched from AKS through Azure Resource
+// Manager, or built for the service account of the agent's pod.
+import { KubeConfig } from '@kubernetes/client-node';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { azureErrorSummary, createArmCredential } from '../azure/credential';
 import { fetchAksKubeconfig } from '../azure/aks';
@@ -8,6 +10,7 @@ import type { AksClusterSettings, ClusterSettings } from '../settings/types';
 
 export async function resolveKubeconfig(cluster: ClusterSettings, signal: AbortSignal): Promise<string> {
   if (cluster.kind === 'kubeconfig') return cluster.kubeconfig;
+  if (cluster.kind === 'inCluster') return inClusterKubeconfig();
   const { arm, resourceGroup, clusterName } = cluster;
   console.log(loc('FetchingAksCredentials', clusterName, resourceGroup, arm.subscriptionId));
   if (arm.auth.kind === 'managedIdentity') {
@@ -19,6 +22,13 @@ export async function resolveKubeconfig(cluster: ClusterSettings, signal: AbortS
     signal.throwIfAborted();
     throw new Error(aksFailureMessage(cluster, error), { cause: error });
   }
+}
+
+/** Returns a kubeconfig for the service account of the agent's pod, from its environment and mounted token. */
+function inClusterKubeconfig(): string {
+  const config = new KubeConfig();
+  config.loadFromCluster();
+  return config.exportConfig();
 }
 
 /** Returns the step's error for a failed credential request, with a hint that fits its cause. */

@@ -1,6 +1,8 @@
 // Turns the Kubernetes service connection into a kubeconfig for the run.
-import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import { loc } from '../messages';
+import {
+  currentCluster, currentUser, exportKubeconfig, findContext, parseKubeconfig, type Cluster, type Context, type Kubeconfig, type User,
+} from './kubeconfig';
 import type { Problems } from './problems';
 import type { RawEndpoint } from './raw';
 import type { KubeconfigClusterSettings } from './types';
@@ -17,7 +19,7 @@ export function parseClusterEndpoint(
   }
   const flavour = endpoint.data.authorizationType || (endpoint.parameters.kubeconfig ? 'Kubeconfig' : 'ServiceAccount');
   const skipTlsVerify = endpoint.data.acceptUntrustedCerts?.toLowerCase() === 'true';
-  let config: KubeConfig | undefined;
+  let config: Kubeconfig | undefined;
   if (flavour === 'Kubeconfig') {
     config = fromKubeconfig(endpoint, problems);
   } else if (flavour === 'ServiceAccount' || flavour === 'AzureSubscription') {
@@ -33,44 +35,44 @@ export function parseClusterEndpoint(
     connectionName: endpoint.id,
     kubeconfig: withTlsChoice(config, skipTlsVerify),
     skipTlsVerify,
-    connectionNamespace: endpoint.data.namespace || config.getContextObject(config.getCurrentContext())?.namespace,
+    connectionNamespace: endpoint.data.namespace || findContext(config, config.currentContext)?.namespace,
   };
 }
 
-function fromKubeconfig(endpoint: RawEndpoint, problems: Problems): KubeConfig | undefined {
+function fromKubeconfig(endpoint: RawEndpoint, problems: Problems): Kubeconfig | undefined {
   const text = endpoint.parameters.kubeconfig;
   if (!text) {
     problems.add(loc('KubeconfigMissing', endpoint.input));
     return undefined;
   }
-  const config = new KubeConfig();
+  let config: Kubeconfig;
   try {
-    config.loadFromString(text);
+    config = parseKubeconfig(text);
   } catch (error) {
     problems.add(loc('KubeconfigInvalid', endpoint.input, errorText(error)));
     return undefined;
   }
   const requestedContext = endpoint.data.clusterContext;
   if (requestedContext) {
-    if (!config.getContextObject(requestedContext)) {
-      const known = config.getContexts().map((context) => context.name).join(', ') || '(none)';
+    if (!findContext(config, requestedContext)) {
+      const known = config.contexts.map((context) => context.name).join(', ') || '(none)';
       problems.add(loc('KubeconfigContextNotFound', endpoint.input, requestedContext, known));
       return undefined;
     }
-    config.setCurrentContext(requestedContext);
+    config.currentContext = requestedContext;
   }
-  if (!config.getCurrentCluster()?.server) {
-    problems.add(loc('KubeconfigNoCluster', endpoint.input, config.getCurrentContext() || '(none)'));
+  if (!currentCluster(config)?.server) {
+    problems.add(loc('KubeconfigNoCluster', endpoint.input, config.currentContext || '(none)'));
     return undefined;
   }
-  if (!config.getCurrentUser()) {
-    problems.add(loc('KubeconfigNoUser', endpoint.input, config.getCurrentContext() || '(none)'));
+  if (!currentUser(config)) {
+    problems.add(loc('KubeconfigNoUser', endpoint.input, config.currentContext || '(none)'));
     return undefined;
   }
   return config;
 }
 
-function fromServiceAccount(endpoint: RawEndpoint, problems: Problems): KubeConfig | undefined {
+function fromServiceAccount(endpoint: RawEndpoint, problems: Problems): Kubeconfig | undefined {
   const server = endpoint.url?.replace(/\/+$/, '');
   const encodedToken = endpoint.parameters.apiToken;
   if (!server || !/^https:\/\//i.test(server)) {
@@ -86,24 +88,20 @@ function fromServiceAccount(endpoint: RawEndpoint, problems: Problems): KubeConf
   const cluster: Cluster = { name: 'cluster', server, caData: endpoint.parameters.serviceAccountCertificate, skipTLSVerify: false };
   const user: User = { name: 'service-account', token: Buffer.from(encodedToken, 'base64').toString('utf8').trim() };
   const context: Context = { name: RUN_CONTEXT, cluster: cluster.name, user: user.name };
-  const config = new KubeConfig();
-  config.loadFromOptions({ clusters: [cluster], users: [user], contexts: [context], currentContext: context.name });
-  return config;
+  return { clusters: [cluster], users: [user], contexts: [context], currentContext: context.name };
 }
 
 /** Returns a kubeconfig (JSON) that holds only the chosen context, with the connection's TLS choice applied. */
-function withTlsChoice(config: KubeConfig, skipTlsVerify: boolean): string {
-  const context = config.getContextObject(config.getCurrentContext()) as Context;
-  const cluster = config.getCurrentCluster() as Cluster;
-  const user = config.getCurrentUser() as User;
-  const single = new KubeConfig();
-  single.loadFromOptions({
+function withTlsChoice(config: Kubeconfig, skipTlsVerify: boolean): string {
+  const context = findContext(config, config.currentContext) as Context;
+  const cluster = currentCluster(config) as Cluster;
+  const user = currentUser(config) as User;
+  return exportKubeconfig({
     clusters: [{ ...cluster, skipTLSVerify: skipTlsVerify || cluster.skipTLSVerify }],
     users: [user],
     contexts: [{ ...context, name: RUN_CONTEXT }],
     currentContext: RUN_CONTEXT,
   });
-  return single.exportConfig();
 }
 
 function errorText(error: unknown): string {

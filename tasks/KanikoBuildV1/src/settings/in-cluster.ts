@@ -1,29 +1,23 @@
 // The agent's own pod as the way into the cluster: for self-hosted agents that run as pods in
 // the cluster that builds, with the pod's service account.
-import { KubeConfig } from '@kubernetes/client-node';
 import * as fs from 'node:fs';
 import { loc } from '../messages';
 import type { Problems } from './problems';
-import type { KubeconfigClusterSettings } from './types';
+import type { InClusterSettings } from './types';
 
 /** The folder where Kubernetes mounts a pod's service account token (Kubernetes docs, "Accessing the API from a Pod"). */
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-export function parseInCluster(problems: Problems): KubeconfigClusterSettings | undefined {
+export function parseInCluster(problems: Problems): InClusterSettings | undefined {
   const host = process.env.KUBERNETES_SERVICE_HOST;
   const tokenFile = `${SERVICE_ACCOUNT_DIR}/token`;
   if (!host || !process.env.KUBERNETES_SERVICE_PORT || !fs.existsSync(tokenFile)) {
     problems.add(loc('NotInCluster', tokenFile));
     return undefined;
   }
-  const config = new KubeConfig();
-  config.loadFromCluster();
   const namespaceFile = `${SERVICE_ACCOUNT_DIR}/namespace`;
   return {
-    kind: 'kubeconfig',
-    connectionName: 'in-cluster service account',
-    kubeconfig: config.exportConfig(),
-    skipTlsVerify: false,
+    kind: 'inCluster',
     connectionNamespace: fs.existsSync(namespaceFile) ? fs.readFileSync(namespaceFile, 'utf8').trim() : undefined,
   };
 }

@@ -63,7 +63,7 @@ export function parseSettings(raw: RawRun): Settings {
       dockerfile: build.dockerfileDisplayPath,
     }, problems).anonymous
     : [];
-  const connectionNamespace = cluster?.kind === 'kubeconfig' ? cluster.connectionNamespace : undefined;
+  const connectionNamespace = cluster && cluster.kind !== 'aks' ? cluster.connectionNamespace : undefined;
   const workloadIdentity = credentialsMode === 'workloadIdentity' ? workloadIdentitySettings(registry?.host) : undefined;
   const pod = parsePod({ ...inputs, connectionNamespace, workloadIdentity }, problems);
   problems.throwIfAny();

@@ -1,8 +1,8 @@
 // The only module that reads task inputs, service connections and pipeline variables.
 import * as tl from 'azure-pipelines-task-lib/task';
 import * as taskInternal from 'azure-pipelines-task-lib/internal';
-import { KubeConfig } from '@kubernetes/client-node';
 import { loc } from '../messages';
+import { parseKubeconfig, type Kubeconfig } from './kubeconfig';
 import type { RawEndpoint, RawInputs, RawRun, RawVariables } from './raw';
 
 const INPUT_NAMES: (keyof RawInputs)[] = [
@@ -156,13 +156,13 @@ function registerEndpointSecret(key: string, value: string): void {
 }
 
 function registerKubeconfigSecrets(kubeconfig: string): void {
-  const config = new KubeConfig();
+  let config: Kubeconfig;
   try {
-    config.loadFromString(kubeconfig);
+    config = parseKubeconfig(kubeconfig);
   } catch {
     return; // settings/cluster.ts reports the invalid kubeconfig; it contains no usable credential.
   }
-  for (const user of config.getUsers()) {
+  for (const user of config.users) {
     for (const value of [user.token, user.password, user.keyData]) {
       if (value && !value.includes('\n')) tl.setSecret(value);
     }

@@ -2,8 +2,11 @@
 // service connections; everything after them works from this object.
 import type { PulledImage } from './dockerfile';
 
-/** How to reach the cluster: a kubeconfig from a Kubernetes connection, or an AKS cluster through Azure Resource Manager. */
-export type ClusterSettings = KubeconfigClusterSettings | AksClusterSettings;
+/**
+ * How to reach the cluster: a kubeconfig from a Kubernetes connection, an AKS cluster through
+ * Azure Resource Manager, or the service account of the agent's own pod.
+ */
+export type ClusterSettings = KubeconfigClusterSettings | AksClusterSettings | InClusterSettings;
 
 /** A cluster reached with the kubeconfig of a Kubernetes service connection. */
 export interface KubeconfigClusterSettings {
@@ -15,6 +18,16 @@ export interface KubeconfigClusterSettings {
   /** Skip TLS verification of the API server (the connection's "Accept untrusted certificates"). */
   skipTlsVerify: boolean;
   /** The namespace named by the connection, if any. */
+  connectionNamespace?: string;
+}
+
+/**
+ * The cluster that the agent runs in as a pod, reached with the pod's service account. The run
+ * builds its kubeconfig from the environment and the mounted token when it connects.
+ */
+export interface InClusterSettings {
+  kind: 'inCluster';
+  /** The namespace of the agent's pod, if Kubernetes mounted it. */
   connectionNamespace?: string;
 }
 

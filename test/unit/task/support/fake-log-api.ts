@@ -25,9 +25,23 @@ const CHUNK_BYTES = 7;
 
 export class FakeLogApi {
   readonly calls: StreamCall[] = [];
-  finished = false;
+  private readonly end = new AbortController();
 
   constructor(private readonly lines: LogLine[], private readonly steps: StreamStep[]) {}
+
+  /** Aborts when the container has ended, as followLog's `containerEnded` does. */
+  get ended(): AbortSignal {
+    return this.end.signal;
+  }
+
+  /** Whether the container has ended. Setting it to true ends the container; it cannot start again. */
+  get finished(): boolean {
+    return this.end.signal.aborted;
+  }
+
+  set finished(value: boolean) {
+    if (value) this.end.abort();
+  }
 
   /** Returns the object followLog receives. Calling anything but streamLog fails the test. */
   asClusterApi(): ClusterApi {
