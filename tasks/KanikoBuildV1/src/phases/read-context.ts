@@ -1,7 +1,7 @@
 // Lists the build context and, when uploaded contexts are kept, reads it once for the SHA-256
 // that names its blob. Both need no network, so the run starts this at once and lets it
 // overlap with the calls to Azure and the cluster.
-import { digestContext, type PackedArchive } from '../context/archive';
+import type { PackedArchive } from '../context/archive';
 import { listContextEntries, type ContextEntry } from '../context/files';
 import { loc } from '../messages';
 import type { Settings } from '../settings/types';
@@ -17,6 +17,8 @@ export async function readContext(settings: Pick<Settings, 'build' | 'context' |
   try {
     const entries = await listContextEntries(contextDir, dockerfile);
     if (!settings.storage || settings.context.retentionDays === 0) return { entries };
+    // Loaded here rather than at start-up, so that the task's first log line does not wait for tar-stream.
+    const { digestContext } = await import('../context/archive');
     return { entries, digest: await digestContext(entries, { mtime: settings.context.mtime }) };
   } catch (error) {
     throw new Error(loc('ContextReadFailed', contextDir, (error as Error).message), { cause: error });
