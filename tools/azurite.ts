@@ -1,7 +1,7 @@
 // Starts Azurite, Microsoft's Azure Storage emulator, as a child process that serves only
-// Blob Storage on 127.0.0.1, keeps data in memory and sends no telemetry. With `oauth` it
-// serves HTTPS with a given or new certificate and accepts Entra ID bearer tokens, which
-// Azurite allows only over HTTPS.
+// Blob Storage on 127.0.0.1, keeps data in memory or in a given folder, and sends no telemetry.
+// With `oauth` it serves HTTPS with a given or new certificate and accepts Entra ID bearer
+// tokens, which Azurite allows only over HTTPS.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -34,6 +34,12 @@ export interface AzuriteOptions {
   oauth?: boolean;
   /** The certificate to serve with `oauth`, for example the Azure fakes' so that one CA covers both; default a new one. */
   certificates?: ServerCertificates;
+  /**
+   * A folder for Azurite's blobs and metadata (`--location`), instead of memory. In memory Azurite
+   * keeps at most 1024 MB of blob data here. Azurite 3.35 frees the space of deleted or
+   * overwritten blobs only in a cleanup pass every 10 minutes (DEFAULT_GC_INTERVAL_MS).
+   */
+  location?: string;
 }
 
 /** Returns a TCP port that was free on 127.0.0.1 a moment ago. */
@@ -63,11 +69,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
       azuriteMain,
       '--blobHost', '127.0.0.1',
       '--blobPort', String(port),
-      '--inMemoryPersistence',
+      ...(options.location ? ['--location', options.location] : ['--inMemoryPersistence', '--extentMemoryLimit', '1024']),
       '--disableTelemetry',
       '--skipApiVersionCheck',
       '--silent',
-      '--extentMemoryLimit', '1024',
       ...(tls ? ['--cert', tls.certPath, '--key', tls.keyPath, '--oauth', 'basic'] : []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },

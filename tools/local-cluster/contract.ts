@@ -121,6 +121,11 @@ export interface PodRunRecord {
   contextFiles: string[];
   /** The container's exit code, or undefined while running or when it never started. */
   exitCode?: number;
+  /**
+   * When the container terminated, in milliseconds. The pod's status shows the same time as
+   * `finishedAt` with whole seconds, as the API's RFC 3339 times have.
+   */
+  finishedAt?: Date;
   /** The digest written to the termination message, when there was one. */
   digest?: string;
 }

@@ -37,8 +37,11 @@ export async function runContainer(context: PodContext, container: V1Container, 
   context.event('Normal', 'Created', `Created container: ${container.name}`);
   const program = resolveProgram(nodeImage, expandCommand(container, containerEnv));
   if (program.kind === 'missing') {
-    failToStart(context, container.name, program.executable);
-    if (isRecorded) context.record.exitCode = START_ERROR_EXIT_CODE;
+    const finishedAt = failToStart(context, container.name, program.executable);
+    if (isRecorded) {
+      context.record.exitCode = START_ERROR_EXIT_CODE;
+      context.record.finishedAt = finishedAt;
+    }
     return 'terminated';
   }
   context.event('Normal', 'Started', `Started container ${container.name}`);
@@ -145,7 +148,7 @@ async function waitForEnvironment(context: PodContext, container: V1Container): 
  * the emulation runs, as the runtime reports a missing executable.
  * NOTE: kaniko's debug images and the curl images do contain a shell, which a real cluster would run.
  */
-function failToStart(context: PodContext, containerName: string, executable: string): void {
+function failToStart(context: PodContext, containerName: string, executable: string): Date {
   const message =
     'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: ' +
     `unable to start container process: exec: "${executable}": executable file not found in $PATH: unknown`;
@@ -154,6 +157,7 @@ function failToStart(context: PodContext, containerName: string, executable: str
   context.tracker.setContainer(containerName, {
     state: 'terminated', exitCode: START_ERROR_EXIT_CODE, reason: 'StartError', message, startedAt: now, finishedAt: now,
   });
+  return now;
 }
 
 function setWaiting(context: PodContext, containerName: string, reason: string, message: string): void {
@@ -170,8 +174,10 @@ function terminate(
   isRecorded: boolean,
 ): void {
   const message = terminationMessage(container, result, outputLines);
+  const finishedAt = new Date();
   if (isRecorded) {
     context.record.exitCode = result.exitCode;
+    context.record.finishedAt = finishedAt;
     context.record.contextFiles = result.contextFiles;
     if (message !== undefined && DIGEST.test(message.trim())) context.record.digest = message.trim();
   }
@@ -184,7 +190,7 @@ function terminate(
     reason: result.oomKilled ? 'OOMKilled' : result.exitCode === 0 ? 'Completed' : 'Error',
     message,
     startedAt,
-    finishedAt: new Date(),
+    finishedAt,
   });
 }
 

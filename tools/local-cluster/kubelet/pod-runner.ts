@@ -260,7 +260,10 @@ export class PodRunner implements EvictionCandidate {
       this.tracker.setContainer(name, {
         state: 'terminated', exitCode: KILLED_EXIT_CODE, reason: 'Error', startedAt: phase.startedAt, finishedAt: now,
       });
-      if (name === this.pod.spec?.containers?.[0]?.name) this.record.exitCode = KILLED_EXIT_CODE;
+      if (name === this.pod.spec?.containers?.[0]?.name) {
+        this.record.exitCode = KILLED_EXIT_CODE;
+        this.record.finishedAt = now;
+      }
     }
   }
 
