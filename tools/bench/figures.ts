@@ -11,6 +11,10 @@ export interface ContextFigures {
   bytes: number;
   /** Median wall time of each contender, in seconds; missing when it could not run. */
   seconds: Partial<Record<Contender, number>>;
+  /** Median time of pack+upload's first read of the context, for the SHA-256 that names the blob, in seconds. */
+  digestSeconds?: number;
+  /** Wall time of the second pack+upload with the same sources and container, in seconds. */
+  rerunSeconds?: number;
   /** Archive size of the task's packing, `tar | gzip -6` and `tar | pigz -6`. */
   archiveBytes: Partial<Record<'task' | 'gzip' | 'pigz', number>>;
   /** Peak resident memory of the task's packing alone and of its pack+upload, in KiB, the maximum over the runs. */

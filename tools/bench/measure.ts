@@ -23,6 +23,7 @@ export interface MeasureSetup {
 
 interface Sample {
   seconds: number;
+  digestSeconds?: number;
   archiveBytes?: number;
   rssKiB?: number;
 }
@@ -69,6 +70,8 @@ export async function measureContext(context: GeneratedContext, setup: MeasureSe
     files: context.files,
     bytes: context.bytes,
     seconds,
+    digestSeconds: median((samples.taskUpload ?? []).flatMap((sample) => (sample.digestSeconds === undefined ? [] : [sample.digestSeconds]))),
+    rerunSeconds: rerun.samples[1]?.seconds,
     archiveBytes: { task: samples.taskPack?.[0]?.archiveBytes, gzip: samples.gzip?.[0]?.archiveBytes, pigz: samples.pigz?.[0]?.archiveBytes },
     packRssKiB: maxRss(samples.taskPack ?? []),
     uploadRssKiB: maxRss([...(samples.taskUpload ?? []), ...rerun.samples]),
@@ -122,13 +125,13 @@ function request(context: GeneratedContext, setup: MeasureSetup, mode: 'pack' | 
     contextDir: context.dir,
     dockerfile: 'Dockerfile',
     target: container === undefined ? undefined : {
-      endpoint: azurite.blobEndpoint, account: azurite.accountName, accountKey: azurite.accountKey, container, blobName: 'context.tar.gz',
+      endpoint: azurite.blobEndpoint, account: azurite.accountName, accountKey: azurite.accountKey, container,
     },
   };
 }
 
-function fromDriver(report: { seconds: number; archiveBytes?: number; maxRssKiB: number }): Sample {
-  return { seconds: report.seconds, archiveBytes: report.archiveBytes, rssKiB: report.maxRssKiB };
+function fromDriver(report: { seconds: number; digestSeconds?: number; archiveBytes?: number; maxRssKiB: number }): Sample {
+  return { seconds: report.seconds, digestSeconds: report.digestSeconds, archiveBytes: report.archiveBytes, rssKiB: report.maxRssKiB };
 }
 
 function fromPipeline(result: { seconds: number; bytes: number }): Sample {

@@ -9,11 +9,13 @@ export interface UploadTarget {
   account: string;
   accountKey: string;
   container: string;
-  blobName: string;
 }
 
 export interface DriverRequest {
-  /** `pack` writes the archive to a sink that only counts bytes; `upload` packs and uploads it. */
+  /**
+   * `pack` writes the archive to a sink that only counts bytes; `upload` runs the task's whole
+   * upload: reading the context for its SHA-256, and packing and uploading it unless the blob exists.
+   */
   mode: 'pack' | 'upload';
   contextDir: string;
   /** The Dockerfile's path inside the context. */
@@ -25,6 +27,8 @@ export interface DriverRequest {
 export interface DriverReport {
   /** Wall time from listing the context to the last byte packed or uploaded, in seconds. */
   seconds: number;
+  /** Of `seconds`, the time the first read for the SHA-256 took; `upload` mode only. */
+  digestSeconds?: number;
   files: number;
   /** Bytes of file contents before compression. */
   contentBytes: number;

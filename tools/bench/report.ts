@@ -103,12 +103,14 @@ function timesTable(figures: BenchFigures): string {
     const { seconds } = context;
     return [
       context.name, String(context.files), formatMegabytes(context.bytes),
-      formatNumber(seconds.taskPack), formatNumber(seconds.taskUpload), formatNumber(seconds.gzip), formatNumber(seconds.pigz),
+      formatNumber(seconds.taskPack), formatNumber(seconds.taskUpload), formatNumber(context.digestSeconds), formatNumber(context.rerunSeconds),
+      formatNumber(seconds.gzip), formatNumber(seconds.pigz),
       formatNumber(ratio(seconds.taskPack, seconds.pigz)), formatNumber(ratio(seconds.gzip, seconds.taskPack)),
     ];
   });
   const pigz = `pigz -6 -p ${figures.machine.cores}`;
-  return formatTable(['context', 'files', 'MB', 'task pack', 'pack+upload', 'gzip -6', pigz, 'pack/pigz', 'gzip/pack'], rows);
+  const headers = ['context', 'files', 'MB', 'task pack', 'pack+upload', 'of it SHA-256 read', 'rerun', 'gzip -6', pigz, 'pack/pigz', 'gzip/pack'];
+  return formatTable(headers, rows);
 }
 
 function sizesTable(contexts: ContextFigures[]): string {

@@ -4,16 +4,25 @@
 // and prints a DriverReport as JSON on stdout.
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Cleanup } from '../../tasks/KanikoBuildV1/src/cleanup';
 import { packContext } from '../../tasks/KanikoBuildV1/src/context/archive';
 import { listContextEntries } from '../../tasks/KanikoBuildV1/src/context/files';
+import { readContext } from '../../tasks/KanikoBuildV1/src/phases/read-context';
+import { uploadContext } from '../../tasks/KanikoBuildV1/src/phases/upload-context';
+import { BLOB_RETENTION_METADATA, keptContextBlobName } from '../../tasks/KanikoBuildV1/src/plan/names';
+import { DEFAULT_ARCHIVE_MTIME, DEFAULT_RETENTION_DAYS } from '../../tasks/KanikoBuildV1/src/settings/context';
+import type { BuildSettings, ContextSettings, StorageSettings } from '../../tasks/KanikoBuildV1/src/settings/types';
 import { createBlobStore } from '../../tasks/KanikoBuildV1/src/storage/blob-store';
 import type { DriverReport, DriverRequest, UploadTarget } from './protocol';
 
 type Measured = Omit<DriverReport, 'seconds' | 'maxRssKiB'>;
 
+/** The task's default context settings: a reproducible archive, kept for reruns. */
+const CONTEXT: ContextSettings = { delivery: 'sasDownload', downloadImage: '', mtime: DEFAULT_ARCHIVE_MTIME, retentionDays: DEFAULT_RETENTION_DAYS };
+
 async function pack(request: DriverRequest): Promise<Measured> {
   const entries = await listContextEntries(request.contextDir, request.dockerfile);
-  const archive = packContext(entries);
+  const archive = packContext(entries, { mtime: CONTEXT.mtime });
   let archiveBytes = 0;
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -22,23 +31,33 @@ async function pack(request: DriverRequest): Promise<Measured> {
     },
   });
   const [, stats] = await Promise.all([pipeline(archive.stream, sink), archive.done]);
-  return { ...stats, archiveBytes, uploadedBytes: 0 };
+  return { files: stats.files, contentBytes: stats.contentBytes, archiveBytes, uploadedBytes: 0 };
 }
 
+/** Runs the task's own steps: the read for the SHA-256, then the upload, skipped when the kept blob exists. */
 async function packAndUpload(request: DriverRequest, target: UploadTarget): Promise<Measured> {
-  const store = createBlobStore({
+  const storage: StorageSettings = {
     account: target.account,
     container: target.container,
     accessKey: target.accountKey,
     uploadEndpoint: target.endpoint,
     // Only the pod reads from this URL; the driver never sends a request to it.
     kanikoEndpoint: `https://${target.account}.blob.core.windows.net`,
-  });
-  const entries = await listContextEntries(request.contextDir, request.dockerfile);
-  await store.ensureContainer();
-  const archive = packContext(entries);
-  const [uploadedBytes, stats] = await Promise.all([store.upload(target.blobName, archive.stream, {}), archive.done]);
-  return { ...stats, uploadedBytes };
+  };
+  const build: BuildSettings = {
+    contextDir: request.contextDir, dockerfile: request.dockerfile, dockerfileDisplayPath: request.dockerfile, buildArguments: [], pulledImages: [],
+  };
+  const settings = { build, context: CONTEXT, storage };
+  const started = performance.now();
+  const context = await readContext(settings);
+  const digestSeconds = (performance.now() - started) / 1000;
+  const plan = {
+    blobName: keptContextBlobName(context.digest?.sha256 ?? ''),
+    keepBlob: true,
+    blobMetadata: { [BLOB_RETENTION_METADATA]: String(CONTEXT.retentionDays) },
+  };
+  const result = await uploadContext(settings, storage, plan, createBlobStore(storage), context, new Cleanup(), new AbortController().signal);
+  return { files: result.files, contentBytes: result.contentBytes, uploadedBytes: result.uploadedBytes, digestSeconds };
 }
 
 async function readStdin(): Promise<string> {

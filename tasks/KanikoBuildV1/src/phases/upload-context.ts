@@ -23,8 +23,8 @@ export interface UploadResult {
 const MARK_USED_INTERVAL_MS = 60 * 60 * 1000;
 
 export async function uploadContext(
-  settings: Settings, storage: StorageSettings, plan: BuildPlan, store: ContextStore, context: ContextListing, cleanup: Cleanup,
-  signal: AbortSignal,
+  settings: Pick<Settings, 'build' | 'context'>, storage: StorageSettings, plan: Pick<BuildPlan, 'blobName' | 'keepBlob' | 'blobMetadata'>,
+  store: ContextStore, context: ContextListing, cleanup: Cleanup, signal: AbortSignal,
 ): Promise<UploadResult> {
   const { account, container } = storage;
   const blob = `blob ${container}/${plan.blobName} in storage account ${account}`;
@@ -71,7 +71,7 @@ export async function uploadContext(
 }
 
 /** Returns whether the kept blob exists, renewing its last use; its retention becomes the longer of its own and this run's. */
-async function reuseKeptBlob(store: ContextStore, plan: BuildPlan, signal: AbortSignal): Promise<boolean> {
+async function reuseKeptBlob(store: ContextStore, plan: Pick<BuildPlan, 'blobName' | 'blobMetadata'>, signal: AbortSignal): Promise<boolean> {
   const staleBefore = new Date(Date.now() - MARK_USED_INTERVAL_MS);
   const days = Number(plan.blobMetadata[BLOB_RETENTION_METADATA]);
   return store.markUsed(plan.blobName, staleBefore, (current) => {
