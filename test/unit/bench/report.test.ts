@@ -11,6 +11,8 @@ function context(name: string, overrides: Partial<ContextFigures> = {}): Context
     files: 10,
     bytes: 1_000_000,
     seconds: { taskPack: 2, taskUpload: 2.5, gzip: 4, pigz: 2 },
+    digestSeconds: 0.4,
+    rerunSeconds: 0.5,
     archiveBytes: { task: 300_000, gzip: 300_000, pigz: 301_000 },
     packRssKiB: 80_000,
     uploadRssKiB: 100_000,
@@ -138,6 +140,6 @@ describe('bench: summary', () => {
     assert.match(report, /pigz: pigz 2\.6/);
     assert.match(report, /load average \(1 min\): 0\.50 at the start, 1\.25 at the end/);
     assert.match(report, /Could not run\n- pigz is not installed/);
-    assert.match(report, /^mixed-500mb +10 +1\.0 +2\.00 +2\.50 +4\.00 +2\.00 +1\.00 +2\.00$/m);
+    assert.match(report, /^mixed-500mb +10 +1\.0 +2\.00 +2\.50 +0\.40 +0\.50 +4\.00 +2\.00 +1\.00 +2\.00$/m);
   });
 });
