@@ -85,7 +85,7 @@ async function runSample(
   const record = cluster.runs.at(-1);
   if (record) console.log(`The build pod ${record.namespace}/${record.name} saw these context files: ${record.contextFiles.join(', ')}`);
   const leftovers = await findLeftovers(cluster, namespace, azurite, inputs.storageContainer);
-  console.log(leftovers.length ? `Left behind: ${leftovers.join(', ')}` : 'Nothing was left in the cluster or in storage.');
+  console.log(leftovers.length ? `Left behind: ${leftovers.join(', ')}` : 'Nothing was left in the cluster or in storage but the context archive, which stays for reruns.');
   return result.result === 'Succeeded' && leftovers.length === 0 ? 0 : 1;
 }
 
