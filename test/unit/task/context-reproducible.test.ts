@@ -105,7 +105,8 @@ describe('context: reproducible archives', () => {
     assert.deepEqual(tree.get('app/main.py'), { type: 'file', content: Buffer.from('print("hello")\n') });
     assert.deepEqual(tree.get('app/entry.py'), { type: 'symlink', target: 'main.py' });
     const model = tree.get('app/model.bin');
-    assert.ok(model?.type === 'file' && model.content.equals(fs.readFileSync(path.join(first(), 'app/model.bin'))));
+    assert.equal(model?.type, 'file');
+    assert.ok(model.content.equals(fs.readFileSync(path.join(first(), 'app/model.bin'))), 'app/model.bin differs');
   });
 
   it('tar -xz extracts the archive', async () => {

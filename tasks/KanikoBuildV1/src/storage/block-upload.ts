@@ -83,9 +83,9 @@ async function* blocksOf(source: Readable, size: number): AsyncGenerator<Buffer>
 }
 
 /**
- * Whether a create-only commit failed because another upload committed the blob first: the
- * condition failed (409 BlobAlreadyExists, or 412), or that commit discarded this upload's
- * staged blocks (400 InvalidBlockList) and the blob now exists.
+ * Returns whether a create-only commit failed because another upload committed the blob first.
+ * Then either the condition failed (409 BlobAlreadyExists, or 412), or the other commit
+ * discarded this upload's staged blocks (400 InvalidBlockList) and the blob now exists.
  */
 async function isCommittedByOther(blob: BlockBlobClient, error: unknown, signal?: AbortSignal): Promise<boolean> {
   if (!(error instanceof RestError)) return false;
