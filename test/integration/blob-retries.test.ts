@@ -5,14 +5,13 @@ import * as assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { createBlobStore } from '../../tasks/KanikoBuildV1/src/storage/blob-store';
+import { createBlobStore, UPLOAD_BLOCK_SIZE } from '../../tasks/KanikoBuildV1/src/storage/blob-store';
 import type { StorageSettings } from '../../tasks/KanikoBuildV1/src/settings/types';
 import { captureStdout } from '../unit/task/support/stdout';
 import { startFlakyProxy, type Fault, type FlakyProxy, type ProxiedRequest } from './flaky-proxy';
 import { sharedAzurite } from './stand-ins';
 
 const PASS: Fault = { kind: 'pass' };
-const BLOCK_SIZE = 4 * 1024 * 1024;
 
 function isPutBlock(request: ProxiedRequest): boolean {
   return request.method === 'PUT' && /[?&]comp=block(&|$)/.test(request.path);
@@ -46,11 +45,11 @@ describe('blob storage retries', function () {
     };
     const store = createBlobStore(storage);
     // Three whole blocks and a part, so that parallel block uploads meet the faults.
-    const content = randomBytes(3 * BLOCK_SIZE + 12345);
+    const content = randomBytes(3 * UPLOAD_BLOCK_SIZE + 12345);
 
     const { result: uploaded, output } = await captureStdout(async () => {
       await store.ensureContainer();
-      return store.upload('context.tar.gz', Readable.from([content.subarray(0, 5_000_000), content.subarray(5_000_000)]), {});
+      return store.upload('context.tar.gz', Readable.from([content.subarray(0, 2_500_000), content.subarray(2_500_000)]), {});
     });
 
     assert.equal(uploaded, content.length);

@@ -10,7 +10,7 @@ const taskDir = path.join(root, 'tasks', 'KanikoBuildV1');
 const ENTRY = 'tasks/KanikoBuildV1/dist/index.js';
 
 /** Packages that only the steps after the first line use, by the start of their path in node_modules. */
-const LATER_PACKAGES = ['@kubernetes/client-node/', '@azure/', 'ws/', 'tar-stream/'];
+const LATER_PACKAGES = ['@kubernetes/client-node/', '@azure/', 'ws/', 'tar/'];
 /** client-node's kubeconfig parsers, which the settings use. The module loads nothing else of client-node. */
 const KUBECONFIG_PARSERS = 'node_modules/@kubernetes/client-node/dist/config_types.js';
 

@@ -1,10 +1,10 @@
-// parallelGzip: independent gzip members in input order, read back by node:zlib and by gzip(1).
+// ParallelGzip: independent gzip members in input order, read back by node:zlib and by gzip(1).
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { parallelGzip } from '../../../tasks/KanikoBuildV1/src/context/parallel-gzip';
+import { ParallelGzip } from '../../../tasks/KanikoBuildV1/src/context/parallel-gzip';
+import { PieceWriter } from '../../../tasks/KanikoBuildV1/src/context/pieces';
 
 /** Returns `length` bytes of text that compresses, different at every offset. */
 function sampleText(length: number): Buffer {
@@ -18,20 +18,25 @@ function sampleText(length: number): Buffer {
   return Buffer.from(lines.join('')).subarray(0, length);
 }
 
-/** Sends `input` through parallelGzip in writes of the given sizes, repeated. */
+/** Writes `input` through a PieceWriter into ParallelGzip in writes of the given sizes, repeated, while reading the output. */
 async function compress(input: Buffer, writeSizes: number[], memberSize: number, parallel = 3): Promise<Buffer> {
-  const writes: Buffer[] = [];
-  for (let offset = 0, index = 0; offset < input.length; index += 1) {
-    const size = writeSizes[index % writeSizes.length];
-    writes.push(input.subarray(offset, offset + size));
-    offset += size;
-  }
+  const gzip = new ParallelGzip({ level: 6, memberSize, parallel });
+  const writer = new PieceWriter(gzip);
+  const written = (async () => {
+    for (let offset = 0, index = 0; offset < input.length; index += 1) {
+      const size = writeSizes[index % writeSizes.length];
+      await writer.write(input.subarray(offset, offset + size));
+      offset += size;
+    }
+    await writer.end();
+  })();
   const chunks: Buffer[] = [];
-  for await (const chunk of Readable.from(writes).pipe(parallelGzip({ level: 6, memberSize, parallel }))) chunks.push(chunk as Buffer);
+  for await (const chunk of gzip.output) chunks.push(chunk as Buffer);
+  await written;
   return Buffer.concat(chunks);
 }
 
-describe('context: parallelGzip', () => {
+describe('context: ParallelGzip', () => {
   const input = sampleText(250_000);
 
   it('output gunzips to the input', async () => {
@@ -64,6 +69,30 @@ describe('context: parallelGzip', () => {
 
     assert.equal(output.subarray(0, 2).toString('hex'), '1f8b');
     assert.equal(gunzipSync(output).length, 0);
+  });
+
+  it('zero writes fill pieces like copied bytes', async () => {
+    const gzip = new ParallelGzip({ level: 6, memberSize: 1000, parallel: 2 });
+    const writer = new PieceWriter(gzip);
+    const written = (async () => {
+      await writer.write(Buffer.from('head'));
+      await writer.zeros(2500);
+      await writer.write(Buffer.from('tail'));
+      await writer.end();
+    })();
+    const chunks: Buffer[] = [];
+    for await (const chunk of gzip.output) chunks.push(chunk as Buffer);
+    await written;
+
+    assert.ok(gunzipSync(Buffer.concat(chunks)).equals(Buffer.concat([Buffer.from('head'), Buffer.alloc(2500), Buffer.from('tail')])));
+  });
+
+  it('a destroyed output fails the writer', async () => {
+    const gzip = new ParallelGzip({ level: 6, memberSize: 1024, parallel: 1 });
+    const writer = new PieceWriter(gzip);
+    gzip.output.destroy(new Error('upload stopped'));
+
+    await assert.rejects(writer.write(input), /upload stopped/);
   });
 
   it('gzip -d reads every member', async () => {

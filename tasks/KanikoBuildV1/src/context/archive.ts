@@ -2,14 +2,13 @@
 // computes the SHA-256 of the uncompressed tar, by which the uploaded archive is named.
 import { createHash, type Hash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { pipeline } from 'node:stream/promises';
-import { PassThrough, Transform, Writable, type Readable } from 'node:stream';
-import * as tar from 'tar-stream';
+import type { Readable } from 'node:stream';
 import type { ContextEntry } from './files';
-import { parallelGzip } from './parallel-gzip';
-import { writeEntries, type ArchiveStats } from './tar-entries';
+import { ParallelGzip } from './parallel-gzip';
+import { PieceWriter, type PieceSink } from './pieces';
+import { writeTar, type ArchiveStats } from './tar-writer';
 
-export { ContextReadError, type ArchiveStats } from './tar-entries';
+export { ContextReadError, type ArchiveStats } from './tar-writer';
 
 /** gzip's default level, which `tar -z` and pigz also use. */
 export const GZIP_LEVEL = 6;
@@ -38,25 +37,15 @@ export interface PackedArchive extends ArchiveStats {
   sha256: string;
 }
 
-/** Starts packing `entries` in order. Ownership is set to root, as kaniko applies it inside the image. */
+/** Starts packing `entries` in order. */
 export function packContext(entries: ContextEntry[], options: ArchiveOptions = {}): ContextArchive {
-  const pack = tar.pack();
   const hash = createHash('sha256');
-  const output = new PassThrough();
-  const gzip = parallelGzip({ level: GZIP_LEVEL, memberSize: MEMBER_SIZE, parallel: options.parallel ?? availableParallelism() + 1 });
-  const compressed = pipeline(pack, hashing(hash), gzip, output);
-  const done = writeEntries(pack, entries, options.mtime).then(async (stats) => {
-    await compressed;
-    return { ...stats, sha256: hash.digest('hex') };
-  }, (error: unknown) => {
-    pack.destroy(error as Error);
-    output.destroy(error as Error);
+  const gzip = new ParallelGzip({ level: GZIP_LEVEL, memberSize: MEMBER_SIZE, parallel: options.parallel ?? availableParallelism() + 1 });
+  const done = writeTar(new PieceWriter(hashing(hash, gzip)), entries, options.mtime).then((stats) => ({ ...stats, sha256: hash.digest('hex') }), (error: unknown) => {
+    gzip.output.destroy(error as Error);
     throw error;
   });
-  // The caller observes failures through `done` and the stream; this keeps Node from
-  // reporting an unhandled rejection when the consumer stopped early.
-  compressed.catch(() => undefined);
-  return { stream: output, done };
+  return { stream: gzip.output, done };
 }
 
 /**
@@ -64,25 +53,20 @@ export function packContext(entries: ContextEntry[], options: ArchiveOptions = {
  * tar and its statistics. Reading the files costs far less than compressing them.
  */
 export async function digestContext(entries: ContextEntry[], options: ArchiveOptions = {}): Promise<PackedArchive> {
-  const pack = tar.pack();
   const hash = createHash('sha256');
-  const consumed = pipeline(pack, hashing(hash), new Writable({ write: (_chunk, _encoding, callback) => callback() }));
-  try {
-    const stats = await writeEntries(pack, entries, options.mtime);
-    await consumed;
-    return { ...stats, sha256: hash.digest('hex') };
-  } catch (error) {
-    pack.destroy(error as Error);
-    await consumed.catch(() => undefined);
-    throw error;
-  }
+  const piece = Buffer.allocUnsafe(MEMBER_SIZE);
+  const stats = await writeTar(new PieceWriter(hashing(hash, { nextPiece: () => piece, take: () => undefined, end: () => undefined })), entries, options.mtime);
+  return { ...stats, sha256: hash.digest('hex') };
 }
 
-function hashing(hash: Hash): Transform {
-  return new Transform({
-    transform: (chunk: Buffer, _encoding, callback) => {
-      hash.update(chunk);
-      callback(null, chunk);
+/** Passes the pieces on to `sink`, adding each to `hash` first. */
+function hashing(hash: Hash, sink: PieceSink): PieceSink {
+  return {
+    nextPiece: () => sink.nextPiece(),
+    take: (piece, length) => {
+      hash.update(piece.subarray(0, length));
+      return sink.take(piece, length);
     },
-  });
+    end: () => sink.end(),
+  };
 }

@@ -1,6 +1,7 @@
 // Lists the files of a build context, leaving out what `.dockerignore` excludes, with the
 // rules of Docker's builder (implemented by @balena/dockerignore).
 import ignore, { type Ignore } from '@balena/dockerignore';
+import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 
@@ -24,13 +25,17 @@ export async function listContextEntries(contextDir: string, dockerfile: string)
   const rules = await readIgnoreRules(contextDir);
   const alwaysIncluded = new Set([dockerfile, DOCKERIGNORE]);
   const entries: ContextEntry[] = [];
-  await walk(contextDir, '', { ...rules, alwaysIncluded }, entries);
+  await walk(path.resolve(contextDir), { ...rules, alwaysIncluded }, entries);
   // UTF-16 code unit order, not locale order, so that the entry order is the same on every agent.
   return entries.sort((a, b) => compareNames(a.name, b.name));
 }
 
+/** Folders read between two turns of the event loop. */
+const FOLDERS_PER_BATCH = 64;
+
 interface Filter {
-  rules: Ignore;
+  /** Whether `.dockerignore` excludes a path; unset when it has no rules. */
+  matches?: (name: string) => boolean;
   /** Whether any rule starts with `!`, so that files inside an ignored folder may come back. */
   hasExceptions: boolean;
   alwaysIncluded: Set<string>;
@@ -43,27 +48,40 @@ async function readIgnoreRules(contextDir: string): Promise<Omit<Filter, 'always
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  return { rules: ignore().add(text), hasExceptions: /^\s*!/m.test(text) };
+  const rules: Ignore = ignore().add(text);
+  const hasRules = /^\s*[^#\s]/m.test(text);
+  return { matches: hasRules ? (name) => rules.ignores(name) : undefined, hasExceptions: /^\s*!/m.test(text) };
 }
 
-async function walk(root: string, relative: string, filter: Filter, entries: ContextEntry[]): Promise<void> {
-  const folder = path.join(root, relative);
-  for (const dirent of await fs.readdir(folder, { withFileTypes: true })) {
-    const name = relative ? `${relative}/${dirent.name}` : dirent.name;
-    const source = path.join(folder, dirent.name);
-    const ignored = filter.rules.ignores(name) && !filter.alwaysIncluded.has(name);
-    if (dirent.isDirectory()) {
-      if (!ignored) entries.push({ name, type: 'directory', source });
-      // An ignored folder is walked only when a `!pattern` may bring back files inside it,
-      // or when it contains the Dockerfile.
-      const holdsDockerfile = [...filter.alwaysIncluded].some((file) => file.startsWith(`${name}/`));
-      if (!ignored || filter.hasExceptions || holdsDockerfile) await walk(root, name, filter, entries);
-    } else if (!ignored && dirent.isFile()) {
-      entries.push({ name, type: 'file', source });
-    } else if (!ignored && dirent.isSymbolicLink()) {
-      entries.push({ name, type: 'symlink', source });
+/**
+ * Walks the folders depth first. Folders are read with synchronous calls, which cost a small
+ * part of what waiting for each asynchronous read would; the walk lets the event loop run
+ * between batches of folders, so that a large tree does not hold up the run's other work.
+ */
+async function walk(root: string, filter: Filter, entries: ContextEntry[]): Promise<void> {
+  const folders = [''];
+  for (let walked = 1; folders.length > 0; walked += 1) {
+    const relative = folders.pop()!;
+    const folder = relative ? path.join(root, relative) : root;
+    const prefix = folder.endsWith(path.sep) ? folder : folder + path.sep;
+    for (const dirent of fsSync.readdirSync(folder, { withFileTypes: true })) {
+      const name = relative ? `${relative}/${dirent.name}` : dirent.name;
+      const source = prefix + dirent.name;
+      const ignored = filter.matches !== undefined && filter.matches(name) && !filter.alwaysIncluded.has(name);
+      if (dirent.isDirectory()) {
+        if (!ignored) entries.push({ name, type: 'directory', source });
+        // An ignored folder is walked only when a `!pattern` may bring back files inside it,
+        // or when it contains the Dockerfile.
+        const holdsDockerfile = [...filter.alwaysIncluded].some((file) => file.startsWith(`${name}/`));
+        if (!ignored || filter.hasExceptions || holdsDockerfile) folders.push(name);
+      } else if (!ignored && dirent.isFile()) {
+        entries.push({ name, type: 'file', source });
+      } else if (!ignored && dirent.isSymbolicLink()) {
+        entries.push({ name, type: 'symlink', source });
+      }
+      // Sockets, FIFOs and devices cannot be archived; Docker leaves them out too.
     }
-    // Sockets, FIFOs and devices cannot be archived; Docker leaves them out too.
+    if (walked % FOLDERS_PER_BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
   }
 }
 

@@ -17,7 +17,7 @@ export async function readContext(settings: Pick<Settings, 'build' | 'context' |
   try {
     const entries = await listContextEntries(contextDir, dockerfile);
     if (!settings.storage || settings.context.retentionDays === 0) return { entries };
-    // Loaded here rather than at start-up, so that the task's first log line does not wait for tar-stream.
+    // Loaded here rather than at start-up, so that the task's first log line does not wait for the archive code.
     const { digestContext } = await import('../context/archive');
     return { entries, digest: await digestContext(entries, { mtime: settings.context.mtime }) };
   } catch (error) {

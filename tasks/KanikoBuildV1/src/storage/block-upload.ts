@@ -1,11 +1,11 @@
-// Uploads a stream as a block blob: Put Block for each 4 MiB of the stream, a few in parallel,
+// Uploads a stream as a block blob: Put Block for each few MiB of the stream, a few in parallel,
 // then Put Block List with the metadata. BlockBlobClient.uploadStream does the same, but in
 // @azure/storage-blob 12.32.0 it does not pass its abortSignal to the Put Block requests
 // (uploadStream in Clients.js), so a cancel waits for the blocks in flight, which a slow
 // connection can stretch past the agent's 7.5 s. Here every request gets the signal.
 import { RestError, type BlockBlobClient } from '@azure/storage-blob';
 import { randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 
 export interface BlockUploadOptions {
   blockSize: number;
@@ -33,20 +33,27 @@ export async function uploadBlocks(blob: BlockBlobClient, source: Readable, opti
   // Uploads of one blob name from several runs stage blocks side by side until one commits, so
   // each upload's block ids start with a random prefix of their own.
   const prefix = randomBytes(6).toString('hex');
-  for await (const block of blocksOf(source, options.blockSize)) {
+  // Buffers of staged blocks, for reuse: at most `parallel` blocks are in flight and one fills.
+  const spare: Buffer[] = [];
+  for await (const block of blocksOf(source, options.blockSize, spare)) {
     signal?.throwIfAborted();
     if (failure) throw failure.error;
     // Block ids of one blob must all have the same length before base64 encoding.
     const blockId = Buffer.from(`${prefix}-${String(blockIds.length).padStart(6, '0')}`).toString('base64');
     blockIds.push(blockId);
     bytes += block.length;
-    const staged: Promise<void> = blob.stageBlock(blockId, block, block.length, { abortSignal: signal }).then(
+    const content = block.buffer.subarray(0, block.length);
+    // The body is a stream factory, which the SDK calls again for a retry. A Buffer body would
+    // also work, but the SDK's request logging (a JSON.stringify of the request) first turns a
+    // Buffer body into an array of numbers and then drops it: 8 bytes of garbage for each byte of the block.
+    const body = (): Readable => Readable.from([content], { objectMode: false });
+    const staged: Promise<void> = blob.stageBlock(blockId, body, block.length, { abortSignal: signal }).then(
       () => { inFlight.delete(staged); },
       (error: unknown) => {
         inFlight.delete(staged);
         failure ??= { error };
       },
-    );
+    ).finally(() => spare.push(block.buffer));
     inFlight.add(staged);
     while (inFlight.size >= options.parallel && !failure) await Promise.race(inFlight);
   }
@@ -65,21 +72,32 @@ export async function uploadBlocks(blob: BlockBlobClient, source: Readable, opti
   return bytes;
 }
 
-/** Splits a stream into buffers of `size` bytes; the last one may be shorter, and an empty stream gives none. */
-async function* blocksOf(source: Readable, size: number): AsyncGenerator<Buffer> {
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
+interface Block {
+  buffer: Buffer;
+  /** Bytes of `buffer` that belong to the block. */
+  length: number;
+}
+
+/**
+ * Copies a stream into blocks of `size` bytes, in buffers taken from `spare` when it has one;
+ * the last block may be shorter, and an empty stream gives none. Copying lets each chunk go at
+ * once, rather than keeping every buffer that a chunk is a slice of until its block is staged.
+ */
+async function* blocksOf(source: Readable, size: number, spare: Buffer[]): AsyncGenerator<Block> {
+  const emptyBlock = (): Block => ({ buffer: spare.pop() ?? Buffer.allocUnsafe(size), length: 0 });
+  let block = emptyBlock();
   for await (const chunk of source) {
-    pending.push(chunk as Buffer);
-    pendingBytes += (chunk as Buffer).length;
-    while (pendingBytes >= size) {
-      const joined = Buffer.concat(pending);
-      yield joined.subarray(0, size);
-      pending = [joined.subarray(size)];
-      pendingBytes = joined.length - size;
+    for (let offset = 0; offset < (chunk as Buffer).length;) {
+      const copied = (chunk as Buffer).copy(block.buffer, block.length, offset);
+      offset += copied;
+      block.length += copied;
+      if (block.length === size) {
+        yield block;
+        block = emptyBlock();
+      }
     }
   }
-  if (pendingBytes > 0) yield Buffer.concat(pending);
+  if (block.length > 0) yield block;
 }
 
 /**
