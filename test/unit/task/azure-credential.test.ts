@@ -1,7 +1,8 @@
 // Token requests and Azure error handling of the task, with stand-in credentials.
 import * as assert from 'node:assert/strict';
 import type { AccessToken, TokenCredential } from '@azure/identity';
-import { azureErrorSummary, getMaskedToken, tokenTenant } from '../../../tasks/KanikoBuildV1/src/azure/credential';
+import { getMaskedToken, tokenTenant } from '../../../tasks/KanikoBuildV1/src/azure/credential';
+import { azureErrorSummary } from '../../../tasks/KanikoBuildV1/src/azure/errors';
 import { AzureResponseError, isExpiredTokenError, TokenRequestError } from '../../../tasks/KanikoBuildV1/src/azure/errors';
 import { captureStdout } from './support/stdout';
 

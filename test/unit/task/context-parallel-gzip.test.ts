@@ -92,7 +92,7 @@ describe('context: ParallelGzip', () => {
     const writer = new PieceWriter(gzip);
     gzip.output.destroy(new Error('upload stopped'));
 
-    await assert.rejects(writer.write(input), /upload stopped/);
+    await assert.rejects(async () => writer.write(input), /upload stopped/);
   });
 
   it('gzip -d reads every member', async () => {

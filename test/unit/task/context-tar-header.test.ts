@@ -7,7 +7,7 @@ import { BLOCK, encodeHeader, type HeaderFields } from '../../../tasks/KanikoBui
 
 const TIME = new Date('2000-01-01T00:00:00Z');
 
-/** The block node-tar writes for the same entry, owned by root. */
+/** Returns the block node-tar writes for the same entry, owned by root. */
 function nodeTarBlock(fields: HeaderFields): Buffer {
   const block = Buffer.alloc(BLOCK);
   new Header({
@@ -73,7 +73,7 @@ describe('context: tar headers', () => {
     });
   }
 
-  it('a name of 100 to 255 ASCII bytes is split into prefix and name without pax', () => {
+  it('a 185-byte name uses the prefix field', () => {
     const name = `${'p'.repeat(120)}/${'n'.repeat(60)}.txt`;
     const { block, pax } = encode({ name, kind: 'File', mode: 0o644, size: 0, mtime: TIME });
 

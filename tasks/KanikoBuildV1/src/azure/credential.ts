@@ -74,16 +74,3 @@ export function tokenTenant(token: string): string {
     return '';
   }
 }
-
-/**
- * Returns the first line of an Azure error for the step's log. MSAL's messages wrap the
- * AADSTS text in timestamps, trace and correlation ids, which are of no use to the pipeline author.
- */
-export function azureErrorSummary(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error))
-    .split('\n')[0]
-    .replace(/Error\(s\):.*?Description: /, '')
-    .replace(/ - Correlation ID:.*$/, '')
-    .replace(/ Trace ID:.*$/, '')
-    .replace(/\.+$/, '');
-}

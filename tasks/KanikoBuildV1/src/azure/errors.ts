@@ -31,3 +31,16 @@ export function isExpiredTokenError(error: unknown): boolean {
   if (!(error instanceof AzureResponseError) || error.status !== 401) return false;
   return error.code === 'ExpiredAuthenticationToken' || (error.code === 'UNAUTHORIZED' && /\bexpired\b/i.test(error.message));
 }
+
+/**
+ * Returns the first line of an Azure error for the step's log. MSAL's messages wrap the
+ * AADSTS text in timestamps, trace and correlation ids, which are of no use to the pipeline author.
+ */
+export function azureErrorSummary(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error))
+    .split('\n')[0]
+    .replace(/Error\(s\):.*?Description: /, '')
+    .replace(/ - Correlation ID:.*$/, '')
+    .replace(/ Trace ID:.*$/, '')
+    .replace(/\.+$/, '');
+}

@@ -55,7 +55,7 @@ async function readIgnoreRules(contextDir: string): Promise<Omit<Filter, 'always
 
 /**
  * Walks the folders depth first. Folders are read with synchronous calls, which cost a small
- * part of what waiting for each asynchronous read would; the walk lets the event loop run
+ * part of what waiting for each asynchronous read would. The walk lets the event loop run
  * between batches of folders, so that a large tree does not hold up the run's other work.
  */
 async function walk(root: string, filter: Filter, entries: ContextEntry[]): Promise<void> {

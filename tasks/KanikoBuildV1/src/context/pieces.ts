@@ -12,7 +12,11 @@ export interface PieceSink {
   end(): Promise<void> | void;
 }
 
-/** Writes bytes into the sink's pieces; a piece goes to the sink when it is full, and the last one at `end`. */
+/**
+ * Writes bytes into the sink's pieces; a piece goes to the sink when it is full, and the last one
+ * at `end`. The writing methods return a promise only when the sink makes the writer wait, so
+ * that a caller that writes many small entries awaits only then.
+ */
 export class PieceWriter {
   private readonly sink: PieceSink;
   private piece: Buffer;
@@ -23,41 +27,51 @@ export class PieceWriter {
     this.piece = sink.nextPiece();
   }
 
-  /** The free part of the current piece; it always has room for at least one byte. */
-  get space(): Buffer {
-    return this.piece.subarray(this.used);
+  /** The current piece; a caller may fill it from `offset` on, `room` bytes at most, and then call `advance`. */
+  get buffer(): Buffer {
+    return this.piece;
   }
 
-  /**
-   * Marks `length` bytes of `space` as filled. Returns a promise when that filled the piece and
-   * the sink asks the writer to wait, so that a caller in a tight loop awaits only then.
-   */
+  get offset(): number {
+    return this.used;
+  }
+
+  /** Free bytes in the current piece; always at least one. */
+  get room(): number {
+    return this.piece.length - this.used;
+  }
+
+  /** Marks `length` bytes after `offset` as filled. */
   advance(length: number): Promise<void> | undefined {
     this.used += length;
     if (this.used < this.piece.length) return undefined;
-    const taken = this.sink.take(this.piece, this.used);
+    const pending = this.sink.take(this.piece, this.used);
     this.piece = this.sink.nextPiece();
     this.used = 0;
-    return taken ?? undefined;
+    return pending ?? undefined;
   }
 
-  /** Copies `bytes` in. */
-  async write(bytes: Buffer): Promise<void> {
-    for (let offset = 0; offset < bytes.length;) {
+  /** Copies `bytes` in, from `start` on. */
+  write(bytes: Buffer, start = 0): Promise<void> | undefined {
+    for (let offset = start; offset < bytes.length;) {
       const copied = bytes.copy(this.piece, this.used, offset);
       offset += copied;
-      await this.advance(copied);
+      const pending = this.advance(copied);
+      if (pending) return pending.then(() => this.write(bytes, offset));
     }
+    return undefined;
   }
 
   /** Writes `length` zero bytes. */
-  async zeros(length: number): Promise<void> {
+  zeros(length: number): Promise<void> | undefined {
     for (let left = length; left > 0;) {
-      const filled = Math.min(left, this.piece.length - this.used);
+      const filled = Math.min(left, this.room);
       this.piece.fill(0, this.used, this.used + filled);
       left -= filled;
-      await this.advance(filled);
+      const pending = this.advance(filled);
+      if (pending) return pending.then(() => this.zeros(left));
     }
+    return undefined;
   }
 
   /** Hands over the last, partly filled piece, if any, and ends the sink. */

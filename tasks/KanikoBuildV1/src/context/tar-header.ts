@@ -44,7 +44,7 @@ export function encodeHeader(block: Buffer, fields: HeaderFields): Buffer | unde
   return new Pax({ path: data.path, linkpath: data.linkpath, size: data.size }).encode();
 }
 
-/** Whether node-tar would write the entry as a plain ustar header with an empty prefix. */
+/** Returns whether node-tar would write the entry as a plain ustar header with an empty prefix. */
 function fitsUstar(fields: HeaderFields): boolean {
   const seconds = fields.mtime.getTime() / 1000;
   // node-tar moves names of 100 bytes or more into the prefix field or a pax record.

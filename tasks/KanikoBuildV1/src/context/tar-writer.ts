@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { loc } from '../messages';
 import type { ContextEntry } from './files';
 import type { PieceWriter } from './pieces';
-import { BLOCK, encodeHeader, type HeaderFields } from './tar-header';
+import { BLOCK, encodeHeader, type EntryKind, type HeaderFields } from './tar-header';
 
 export interface ArchiveStats {
   files: number;
@@ -40,8 +40,9 @@ export async function writeTar(out: PieceWriter, entries: ContextEntry[], mtime?
 class TarWriter {
   private readonly out: PieceWriter;
   private readonly mtime?: Date;
-  /** One header block, reused for every entry. */
+  /** One header block and one set of header fields, reused for every entry. */
   private readonly block = Buffer.alloc(BLOCK);
+  private readonly fields: HeaderFields = { name: '', kind: 'File', mode: 0, size: 0, mtime: new Date(0) };
 
   constructor(out: PieceWriter, mtime?: Date) {
     this.out = out;
@@ -50,62 +51,53 @@ class TarWriter {
 
   /** Writes a directory or a symbolic link. */
   async other(entry: ContextEntry): Promise<void> {
-    const info = readFile(() => fs.lstatSync(entry.source));
-    if (entry.type === 'directory') {
-      await this.header({ ...this.fields(entry, info), kind: 'Directory', size: 0 });
-    } else {
-      const linkname = readFile(() => fs.readlinkSync(entry.source));
-      await this.header({ ...this.fields(entry, info), kind: 'SymbolicLink', size: 0, linkname });
-    }
+    const info = fileCall(() => fs.lstatSync(entry.source));
+    const linkname = entry.type === 'symlink' ? fileCall(() => fs.readlinkSync(entry.source)) : undefined;
+    await this.header(entry, info, entry.type === 'directory' ? 'Directory' : 'SymbolicLink', 0, linkname);
   }
 
   /** Writes one file and returns its size; fails when the file changed size while it was read. */
   async file(entry: ContextEntry): Promise<number> {
-    const fd = readFile(() => fs.openSync(entry.source, 'r'));
+    const fd = openFile(entry.source);
     try {
       const info = fs.fstatSync(fd);
       const { size } = info;
-      await this.header({ ...this.fields(entry, info), kind: 'File', size });
-      await this.content(fd, size, entry);
-      await this.out.zeros(padding(size));
+      await this.header(entry, info, 'File', size);
+      let position = 0;
+      // When the piece has room, each read requests one byte more than is left, so that a short
+      // read proves the end of the file without a further call.
+      let endSeen = false;
+      while (position < size) {
+        const requested = Math.min(this.out.room, size - position + 1);
+        const read = readAt(fd, this.out.buffer, this.out.offset, requested, position, entry);
+        if (read === 0 || position + read > size) throw new ContextReadError(loc('ContextFileChanged', entry.source));
+        endSeen = read < requested;
+        position += read;
+        const pending = this.out.advance(read);
+        if (pending) await pending;
+      }
+      if (!endSeen && readAt(fd, this.block, 0, 1, size, entry) > 0) throw new ContextReadError(loc('ContextFileChanged', entry.source));
+      const pending = this.out.zeros(padding(size));
+      if (pending) await pending;
       return size;
     } finally {
       fs.closeSync(fd);
     }
   }
 
-  private fields(entry: ContextEntry, info: fs.Stats): Pick<HeaderFields, 'name' | 'mode' | 'mtime'> {
-    return { name: entry.name, mode: info.mode & 0o7777, mtime: this.mtime ?? info.mtime };
-  }
-
   /** Writes a header block, preceded by a pax header when a name or the size does not fit the ustar fields. */
-  private async header(fields: HeaderFields): Promise<void> {
+  private async header(entry: ContextEntry, info: fs.Stats, kind: EntryKind, size: number, linkname?: string): Promise<void> {
+    const { fields } = this;
+    fields.name = entry.name;
+    fields.kind = kind;
+    fields.mode = info.mode & 0o7777;
+    fields.size = size;
+    fields.mtime = this.mtime ?? info.mtime;
+    fields.linkname = linkname;
     const pax = encodeHeader(this.block, fields);
     if (pax) await this.out.write(pax);
-    await this.out.write(this.block);
-  }
-
-  /**
-   * Reads `size` bytes of the file into the pieces, and checks that the file ends there. When the
-   * piece has room, each read asks for one byte more than is left, so that a short read proves
-   * the end of the file without a further call.
-   */
-  private async content(fd: number, size: number, entry: ContextEntry): Promise<void> {
-    let position = 0;
-    let endSeen = false;
-    while (position < size) {
-      const space = this.out.space;
-      const wanted = Math.min(space.length, size - position + 1);
-      const read = readFile(() => fs.readSync(fd, space, 0, wanted, position));
-      if (read === 0 || position + read > size) throw new ContextReadError(loc('ContextFileChanged', entry.source));
-      endSeen = read < wanted;
-      position += read;
-      const full = this.out.advance(read);
-      if (full) await full;
-    }
-    if (!endSeen && readFile(() => fs.readSync(fd, this.block, 0, 1, size)) > 0) {
-      throw new ContextReadError(loc('ContextFileChanged', entry.source));
-    }
+    const pending = this.out.write(this.block);
+    if (pending) await pending;
   }
 }
 
@@ -115,10 +107,29 @@ function padding(size: number): number {
 }
 
 /** Runs a file system call, turning its error into a ContextReadError with the system's message, which names the path. */
-function readFile<T>(call: () => T): T {
+function fileCall<T>(call: () => T): T {
   try {
     return call();
   } catch (error) {
     throw new ContextReadError((error as Error).message, { cause: error });
+  }
+}
+
+// The calls made for every file, without the closure that fileCall takes. Node.js names the
+// path in the message of a failed open, but not of a failed read.
+
+function openFile(source: string): number {
+  try {
+    return fs.openSync(source, 'r');
+  } catch (error) {
+    throw new ContextReadError((error as Error).message, { cause: error });
+  }
+}
+
+function readAt(fd: number, buffer: Buffer, offset: number, length: number, position: number, entry: ContextEntry): number {
+  try {
+    return fs.readSync(fd, buffer, offset, length, position);
+  } catch (error) {
+    throw new ContextReadError(`${(error as Error).message} '${entry.source}'`, { cause: error });
   }
 }

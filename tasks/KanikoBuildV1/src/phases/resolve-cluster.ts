@@ -2,9 +2,9 @@
 // Manager, or built for the service account of the agent's pod.
 import { KubeConfig } from '@kubernetes/client-node';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { azureErrorSummary, createArmCredential } from '../azure/credential';
+import { createArmCredential } from '../azure/credential';
 import { fetchAksKubeconfig } from '../azure/aks';
-import { isExpiredTokenError, TokenRequestError } from '../azure/errors';
+import { azureErrorSummary, isExpiredTokenError, TokenRequestError } from '../azure/errors';
 import { loc } from '../messages';
 import type { AksClusterSettings, ClusterSettings } from '../settings/types';
 

@@ -3,8 +3,8 @@
 import { AzurePipelinesCredential, type TokenCredential } from '@azure/identity';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { ACR_TOKEN_SCOPE, exchangeForRefreshToken } from '../azure/acr';
-import { azureErrorSummary, createManagedIdentityCredential, getMaskedToken, tokenTenant } from '../azure/credential';
-import { isExpiredTokenError, TokenRequestError } from '../azure/errors';
+import { createManagedIdentityCredential, getMaskedToken, tokenTenant } from '../azure/credential';
+import { azureErrorSummary, isExpiredTokenError, TokenRequestError } from '../azure/errors';
 import { loc } from '../messages';
 import type { AcrTokenExchange, RegistrySettings } from '../settings/types';
 

@@ -6,7 +6,6 @@ import {
 } from '@azure/storage-blob';
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { Readable } from 'node:stream';
-import { createArmCredential, TOKEN_TIMEOUT_MS } from '../azure/credential';
 import { TokenRequestError } from '../azure/errors';
 import { STORAGE_TOKEN_SCOPE } from '../settings/storage';
 import type { StorageSettings } from '../settings/types';
@@ -53,7 +52,7 @@ export interface StoredBlob {
 
 /**
  * Blocks of 2 MiB, four at a time, keep about 10 MiB of the archive in memory and still upload
- * faster than two cores compress. A blob holds at most 50,000 blocks, so archives up to 97 GiB.
+ * faster than two cores compress. A blob holds at most 50,000 blocks, so an archive can have up to 97 GiB.
  */
 export const UPLOAD_BLOCK_SIZE = 2 * 1024 * 1024;
 const PARALLEL_BLOCKS = 4;
@@ -77,8 +76,10 @@ export const STORAGE_RETRY_OPTIONS: StorageRetryOptions = {
  * the storage connection's Entra ID token.
  */
 export function createBlobStore(storage: StorageSettings): ContextStore {
-  const credential = storage.connection
-    ? maskingCredential(createArmCredential(storage.connection))
+  const { connection } = storage;
+  const credential = connection
+    // @azure/identity and MSAL are loaded only for a storage connection, not with an account key.
+    ? maskingCredential(import('../azure/credential').then((module) => ({ credential: module.createArmCredential(connection), timeoutMs: module.TOKEN_TIMEOUT_MS })))
     : new StorageSharedKeyCredential(storage.account, storage.accessKey);
   const service = new BlobServiceClient(storage.uploadEndpoint, credential, {
     retryOptions: STORAGE_RETRY_OPTIONS,
@@ -128,14 +129,15 @@ function retryLogger(account: string): <T>(call: () => Promise<T>) => Promise<T>
  * Wraps the connection's credential so that every token is masked and a failed token request
  * becomes a TokenRequestError, so that the step's error can distinguish it from a rejected storage call.
  */
-function maskingCredential(credential: TokenCredential): TokenCredential {
+function maskingCredential(loaded: Promise<{ credential: TokenCredential; timeoutMs: number }>): TokenCredential {
   return {
     getToken: async (scopes, options) => {
       const signal = (options?.abortSignal as AbortSignal | undefined) ?? new AbortController().signal;
+      const { credential, timeoutMs } = await loaded;
       let token: AccessToken | null;
       try {
         token = await withDeadline((deadline) => credential.getToken(scopes, { ...options, abortSignal: deadline }),
-          TOKEN_TIMEOUT_MS, `the token request for ${String(scopes)}`, signal);
+          timeoutMs, `the token request for ${String(scopes)}`, signal);
       } catch (error) {
         signal.throwIfAborted();
         throw new TokenRequestError(error instanceof Error ? error.message : String(error), { cause: error });

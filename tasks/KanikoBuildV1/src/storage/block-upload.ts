@@ -79,9 +79,9 @@ interface Block {
 }
 
 /**
- * Copies a stream into blocks of `size` bytes, in buffers taken from `spare` when it has one;
- * the last block may be shorter, and an empty stream gives none. Copying lets each chunk go at
- * once, rather than keeping every buffer that a chunk is a slice of until its block is staged.
+ * Copies a stream into blocks of `size` bytes, in buffers taken from `spare` when it has one.
+ * The last block may be shorter, and an empty stream gives none. A chunk may be a slice of a
+ * larger buffer, so copying it lets that buffer go at once, before its block is staged.
  */
 async function* blocksOf(source: Readable, size: number, spare: Buffer[]): AsyncGenerator<Block> {
   const emptyBlock = (): Block => ({ buffer: spare.pop() ?? Buffer.allocUnsafe(size), length: 0 });

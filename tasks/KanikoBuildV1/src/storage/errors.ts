@@ -1,7 +1,6 @@
 // Short, secret-free descriptions of Azure Storage errors.
 import { RestError } from '@azure/storage-blob';
-import { azureErrorSummary } from '../azure/credential';
-import { TokenRequestError } from '../azure/errors';
+import { azureErrorSummary, TokenRequestError } from '../azure/errors';
 import { loc } from '../messages';
 import type { ArmConnection, StorageSettings } from '../settings/types';
 
