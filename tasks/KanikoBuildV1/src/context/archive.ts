@@ -21,7 +21,7 @@ export interface ArchiveOptions {
    * each file's own time when unset.
    */
   mtime?: Date;
-  /** gzip members compressed at a time; one more than the cores by default, so no core waits for the next piece. */
+  /** gzip members compressed or queued at a time; twice the number that can run at once by default. */
   parallel?: number;
 }
 
@@ -37,10 +37,20 @@ export interface PackedArchive extends ArchiveStats {
   sha256: string;
 }
 
+/**
+ * Returns how many members can be compressed at once: one per core, but at most one per thread
+ * of libuv's pool, which has UV_THREADPOOL_SIZE threads, 4 by default (Node.js documentation,
+ * "UV_THREADPOOL_SIZE"). Twice as many members are handed over, so that the threads have the
+ * next ones queued while the main thread reads files and cannot take their results.
+ */
+function compressionThreads(): number {
+  return Math.min(availableParallelism(), Number(process.env.UV_THREADPOOL_SIZE) || 4);
+}
+
 /** Starts packing `entries` in order. */
 export function packContext(entries: ContextEntry[], options: ArchiveOptions = {}): ContextArchive {
   const hash = createHash('sha256');
-  const gzip = new ParallelGzip({ level: GZIP_LEVEL, memberSize: MEMBER_SIZE, parallel: options.parallel ?? availableParallelism() + 1 });
+  const gzip = new ParallelGzip({ level: GZIP_LEVEL, memberSize: MEMBER_SIZE, parallel: options.parallel ?? 2 * compressionThreads() });
   const done = writeTar(new PieceWriter(hashing(hash, gzip)), entries, options.mtime).then((stats) => ({ ...stats, sha256: hash.digest('hex') }), (error: unknown) => {
     gzip.output.destroy(error as Error);
     throw error;
