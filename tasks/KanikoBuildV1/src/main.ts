@@ -99,15 +99,24 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
     const build = await inGroup(loc('GroupBuildLog', plan.namespace, plan.name), () => followBuild(cluster, plan, followOptions, signal));
     const streamError = await streaming;
 
-    // Report the image, or why the build failed.
+    // Report the image, or why the build failed. After a broken stream kaniko may have read a
+    // shorter archive that still ends cleanly, so its result is never reported as a success.
+    // NOTE: no test reaches the succeeded branch: the local cluster always deletes the pod before
+    // its executor finishes a build from a cut archive.
+    if (streamError) {
+      const outcome = build.verdict.kind === 'succeeded'
+        ? loc('StreamBrokenAfterPush', plan.destinations.join(', '))
+        : loc('StreamBrokenPodStopped', plan.namespace, plan.name);
+      const message = `${streamError.message}\n${outcome}`;
+      return { succeeded: false, message: [message, section('LastLogLines', build.lastLines), section('RecentEvents', build.events)].join('') };
+    }
     if (build.verdict.kind === 'succeeded') {
       const imageName = `${settings.image.repository}@${build.verdict.digest}`;
       tl.setVariable('imageDigest', build.verdict.digest, false, true);
       tl.setVariable('imageName', imageName, false, true);
       return { succeeded: true, message: loc('BuildSucceeded', plan.destinations.join(', '), imageName) };
     }
-    const verdictMessage = build.verdict.kind === 'failed' ? build.verdict.message : loc('BuildUnfinished', plan.name);
-    const message = streamError ? `${streamError.message}\n${verdictMessage}` : verdictMessage;
+    const message = build.verdict.kind === 'failed' ? build.verdict.message : loc('BuildUnfinished', plan.name);
     return { succeeded: false, message: [message, section('LastLogLines', build.lastLines), section('RecentEvents', build.events)].join('') };
   } finally {
     // Delete the pod, both Secrets, the blob and the build's own namespace, also after a failure

@@ -96,6 +96,8 @@ describe('KanikoBuild context delivery', function () {
 
     assert.equal(build.run.result, 'Failed');
     assert.match(errors(build.run), /Could not stream the build context into pod .+ through the attach API: .*(403|forbidden)/i);
+    assert.match(errors(build.run), /The task deleted the pod .+, so kaniko did not build from part of the build context\./);
+    assert.doesNotMatch(errors(build.run), /RUN step/);
     const warnings = build.run.issues.filter((issue) => issue.type === 'warning').map((issue) => issue.message);
     assert.ok(warnings.includes('Input contextDelivery is direct, so the task uses no storage account and ignores the inputs storageAccount, storageAccessKey. Remove them, or choose another contextDelivery.'),
       warnings.join('\n'));

@@ -154,4 +154,21 @@ describe('context: listContextEntries', () => {
     assert.deepEqual(names, [...names].sort());
     assert.deepEqual(names, ['Dockerfile', 'Z', '_', 'a', 'a-b', 'a-b/x', 'a.b', 'a/x']);
   });
+
+  it('non-UTF-8 name fails with its bytes', async () => {
+    writeTree(root(), { 'Dockerfile': 'FROM alpine\n' });
+    fs.writeFileSync(Buffer.concat([Buffer.from(`${root()}/caf`), Buffer.from([0xe9]), Buffer.from('.txt')]), 'latin-1 name\n');
+
+    await assert.rejects(listContextEntries(root(), 'Dockerfile'), (error: Error) => {
+      assert.equal(error.message, `${path.join(root(), 'caf\\xe9.txt')} has a name that is not valid UTF-8, which the task cannot pack. Rename it, or leave it out with a rule in .dockerignore`);
+      return true;
+    });
+  });
+
+  it('ignored non-UTF-8 name left out', async () => {
+    writeTree(root(), { 'Dockerfile': 'FROM alpine\n', '.dockerignore': 'caf*\n' });
+    fs.writeFileSync(Buffer.concat([Buffer.from(`${root()}/caf`), Buffer.from([0xe9]), Buffer.from('.txt')]), 'latin-1 name\n');
+
+    assert.deepEqual(namesOf(await listContextEntries(root(), 'Dockerfile')), ['.dockerignore', 'Dockerfile']);
+  });
 });

@@ -127,7 +127,7 @@ describe('context: reproducible archives', () => {
 
     await assert.rejects(digestContext(entries), (error: unknown) => {
       assert.ok(error instanceof ContextReadError);
-      assert.equal(error.message, '/proc/self/status changed size while the task packed it');
+      assert.equal(error.message, '/proc/self/status changed size while the task packed it. Make sure no earlier step still writes to it, and run the build again');
       return true;
     });
   });

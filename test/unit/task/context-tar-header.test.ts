@@ -73,6 +73,15 @@ describe('context: tar headers', () => {
     });
   }
 
+  it('a 100-byte name fills the name field', () => {
+    const name = 'n'.repeat(100);
+    const { block, pax } = encode({ name, kind: 'File', mode: 0o644, size: 0, mtime: TIME });
+
+    assert.equal(pax, undefined);
+    assert.equal(block.subarray(0, 100).toString('latin1'), name);
+    assert.equal(listTar(Buffer.concat([block, Buffer.alloc(2 * BLOCK)])).trim().split(' ').at(-1), name);
+  });
+
   it('a 185-byte name uses the prefix field', () => {
     const name = `${'p'.repeat(120)}/${'n'.repeat(60)}.txt`;
     const { block, pax } = encode({ name, kind: 'File', mode: 0o644, size: 0, mtime: TIME });

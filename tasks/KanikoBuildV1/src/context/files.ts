@@ -4,6 +4,7 @@ import ignore, { type Ignore } from '@balena/dockerignore';
 import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { loc } from '../messages';
 
 export type EntryType = 'file' | 'directory' | 'symlink';
 
@@ -68,6 +69,7 @@ async function walk(root: string, filter: Filter, entries: ContextEntry[]): Prom
       const name = relative ? `${relative}/${dirent.name}` : dirent.name;
       const source = prefix + dirent.name;
       const ignored = filter.matches !== undefined && filter.matches(name) && !filter.alwaysIncluded.has(name);
+      if (!ignored && dirent.name.includes('\uFFFD')) checkUtf8Name(folder, dirent.name);
       if (dirent.isDirectory()) {
         if (!ignored) entries.push({ name, type: 'directory', source });
         // An ignored folder is walked only when a `!pattern` may bring back files inside it,
@@ -83,6 +85,23 @@ async function walk(root: string, filter: Filter, entries: ContextEntry[]): Prom
     }
     if (walked % FOLDERS_PER_BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+/**
+ * Fails when the entry of `folder` that Node.js lists as `name` has a name that is not valid
+ * UTF-8. Node.js decodes such a name with U+FFFD in place of the bad bytes, so the task could
+ * neither open the file by that name nor write its real name into the archive.
+ */
+function checkUtf8Name(folder: string, name: string): void {
+  for (const raw of fsSync.readdirSync(folder, { encoding: 'buffer' })) {
+    const decoded = raw.toString('utf8');
+    if (decoded === name && !Buffer.from(decoded).equals(raw)) throw new Error(loc('ContextNameNotUtf8', path.join(folder, escapeBytes(raw))));
+  }
+}
+
+/** Writes the bytes of a name as text, with `\xNN` for each byte outside printable ASCII. */
+function escapeBytes(raw: Buffer): string {
+  return [...raw].map((byte) => (byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`)).join('');
 }
 
 function compareNames(a: string, b: string): number {

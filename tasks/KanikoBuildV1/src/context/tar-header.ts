@@ -1,8 +1,8 @@
 // Encodes the tar headers of a context's entries. Most entries have a short ASCII name and fit a
-// plain ustar header, which this module writes itself, byte for byte as node-tar's Header does,
-// without the strings and objects that node-tar makes per header. Every other entry (a long or
-// non-ASCII name or link target, a size or time beyond the octal fields) goes through node-tar's
-// Header and Pax, which split long names or add a pax record.
+// plain ustar header, which this module writes itself without the strings and objects that
+// node-tar makes per header. Up to 99 bytes of name its bytes are those of node-tar's Header.
+// Every other entry (a long or non-ASCII name or link target, a size or time beyond the octal
+// fields) goes through node-tar's Header and Pax, which split long names or add a pax record.
 import { Header } from 'tar/header';
 import { Pax } from 'tar/pax';
 
@@ -44,11 +44,14 @@ export function encodeHeader(block: Buffer, fields: HeaderFields): Buffer | unde
   return new Pax({ path: data.path, linkpath: data.linkpath, size: data.size }).encode();
 }
 
-/** Returns whether node-tar would write the entry as a plain ustar header with an empty prefix. */
+/**
+ * Returns whether the entry fits a plain ustar header with an empty prefix. node-tar would move
+ * a name of exactly 100 bytes into the prefix field, as `./name` for a name with no folder, but
+ * the name field can take 100 bytes without a terminating NUL, as POSIX allows.
+ */
 function fitsUstar(fields: HeaderFields): boolean {
   const seconds = fields.mtime.getTime() / 1000;
-  // node-tar moves names of 100 bytes or more into the prefix field or a pax record.
-  return fields.name.length < 100 && isAscii(fields.name)
+  return fields.name.length <= 100 && isAscii(fields.name)
     && (fields.linkname === undefined || (fields.linkname.length <= 100 && isAscii(fields.linkname)))
     && fields.size <= MAX_OCTAL_12 && seconds >= 0 && seconds <= MAX_OCTAL_12;
 }
