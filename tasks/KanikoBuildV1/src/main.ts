@@ -101,14 +101,16 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
 
     // Report the image, or why the build failed. After a broken stream kaniko may have read a
     // shorter archive that still ends cleanly, so its result is never reported as a success.
-    // NOTE: no test reaches the succeeded branch: the local cluster always deletes the pod before
-    // its executor finishes a build from a cut archive.
+    // NOTE: no test reaches the branch where kaniko succeeded after a broken stream, because the
+    // local executor fails on the cut gzip member that the stream ends with.
+    const failure = (message: string): RunOutcome => ({
+      succeeded: false, message: [message, section('LastLogLines', build.lastLines), section('RecentEvents', build.events)].join(''),
+    });
     if (streamError) {
       const outcome = build.verdict.kind === 'succeeded'
         ? loc('StreamBrokenAfterPush', plan.destinations.join(', '))
         : loc('StreamBrokenPodStopped', plan.namespace, plan.name);
-      const message = `${streamError.message}\n${outcome}`;
-      return { succeeded: false, message: [message, section('LastLogLines', build.lastLines), section('RecentEvents', build.events)].join('') };
+      return failure(`${streamError.message}\n${outcome}`);
     }
     if (build.verdict.kind === 'succeeded') {
       const imageName = `${settings.image.repository}@${build.verdict.digest}`;
@@ -116,8 +118,7 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
       tl.setVariable('imageName', imageName, false, true);
       return { succeeded: true, message: loc('BuildSucceeded', plan.destinations.join(', '), imageName) };
     }
-    const message = build.verdict.kind === 'failed' ? build.verdict.message : loc('BuildUnfinished', plan.name);
-    return { succeeded: false, message: [message, section('LastLogLines', build.lastLines), section('RecentEvents', build.events)].join('') };
+    return failure(build.verdict.kind === 'failed' ? build.verdict.message : loc('BuildUnfinished', plan.name));
   } finally {
     // Delete the pod, both Secrets, the blob and the build's own namespace, also after a failure
     // or a cancel, and tell the post-job step when nothing is left.

@@ -95,7 +95,8 @@ async function walk(root: string, filter: Filter, entries: ContextEntry[]): Prom
 function checkUtf8Name(folder: string, name: string): void {
   for (const raw of fsSync.readdirSync(folder, { encoding: 'buffer' })) {
     const decoded = raw.toString('utf8');
-    if (decoded === name && !Buffer.from(decoded).equals(raw)) throw new Error(loc('ContextNameNotUtf8', path.join(folder, escapeBytes(raw))));
+    const invalid = decoded === name && !Buffer.from(decoded).equals(raw);
+    if (invalid) throw new Error(loc('ContextNameNotUtf8', path.join(folder, escapeBytes(raw))));
   }
 }
 

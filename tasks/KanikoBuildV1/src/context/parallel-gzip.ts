@@ -78,7 +78,7 @@ export class ParallelGzip implements PieceSink {
   }
 }
 
-/** The compressed bytes; `send` waits while the reader is behind, and fails once the stream is destroyed. */
+/** The stream of compressed bytes. `send` waits while the reader is behind, and fails once the stream is destroyed. */
 class MemberStream extends Readable {
   private waiting?: { resolve: () => void; reject: (error: Error) => void };
 

@@ -2,13 +2,13 @@
 // written straight into the pieces, header by header and file by file, so that packing makes no
 // buffer or stream object per file.
 
-/** Receives the pieces. */
+/** The receiver of the filled pieces. */
 export interface PieceSink {
   /** Returns the buffer to fill next. The writer owns it until it hands it back with `take`. */
   nextPiece(): Buffer;
-  /** Takes a piece of which the first `length` bytes are filled; the writer waits for the returned promise before it goes on. */
+  /** Takes a piece of which the first `length` bytes are filled. The writer waits for the returned promise before it goes on. */
   take(piece: Buffer, length: number): Promise<void> | void;
-  /** Called once, after the last piece. */
+  /** Ends the sink. The writer calls it once, after the last piece. */
   end(): Promise<void> | void;
 }
 
@@ -27,16 +27,17 @@ export class PieceWriter {
     this.piece = sink.nextPiece();
   }
 
-  /** The current piece; a caller may fill it from `offset` on, `room` bytes at most, and then call `advance`. */
+  /** The current piece. A caller may fill it from `offset` on, `room` bytes at most, and then call `advance`. */
   get buffer(): Buffer {
     return this.piece;
   }
 
+  /** The number of filled bytes at the start of the current piece. */
   get offset(): number {
     return this.used;
   }
 
-  /** Free bytes in the current piece; always at least one. */
+  /** The number of free bytes in the current piece, at least one. */
   get room(): number {
     return this.piece.length - this.used;
   }

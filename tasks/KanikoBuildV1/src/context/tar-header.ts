@@ -1,11 +1,13 @@
 // Encodes the tar headers of a context's entries. Most entries have a short ASCII name and fit a
 // plain ustar header, which this module writes itself without the strings and objects that
-// node-tar makes per header. Up to 99 bytes of name its bytes are those of node-tar's Header.
+// node-tar makes per header. For a name of up to 99 bytes the block is byte for byte the one that
+// node-tar's Header writes.
 // Every other entry (a long or non-ASCII name or link target, a size or time beyond the octal
 // fields) goes through node-tar's Header and Pax, which split long names or add a pax record.
 import { Header } from 'tar/header';
 import { Pax } from 'tar/pax';
 
+/** The size of a tar block: a header, and the unit that file contents are padded to. */
 export const BLOCK = 512;
 
 export type EntryKind = 'File' | 'Directory' | 'SymbolicLink';
@@ -56,10 +58,12 @@ function fitsUstar(fields: HeaderFields): boolean {
     && fields.size <= MAX_OCTAL_12 && seconds >= 0 && seconds <= MAX_OCTAL_12;
 }
 
+/** Returns whether every character of `text` is ASCII, so that its UTF-8 bytes are its characters. */
 function isAscii(text: string): boolean {
   return Buffer.byteLength(text) === text.length;
 }
 
+/** Writes a ustar header with an empty prefix into the zeroed `block`, owned by root. */
 function encodeUstar(block: Buffer, fields: HeaderFields): void {
   block.write(fields.name, 0, 100, 'latin1');
   writeOctal(block, 100, 8, fields.mode);

@@ -101,7 +101,7 @@ class TarWriter {
   }
 }
 
-/** Zero bytes after `size` bytes of content, up to the next 512-byte block. */
+/** Returns the number of zero bytes that fill `size` bytes of content up to the next 512-byte block. */
 function padding(size: number): number {
   return (BLOCK - (size % BLOCK)) % BLOCK;
 }
@@ -111,25 +111,28 @@ function fileCall<T>(call: () => T): T {
   try {
     return call();
   } catch (error) {
-    throw new ContextReadError((error as Error).message, { cause: error });
+    throw readError(error);
   }
 }
 
-// The calls made for every file, without the closure that fileCall takes. Node.js names the
-// path in the message of a failed open, but not of a failed read.
-
+/** Opens a file for reading, as fileCall would, without a closure for every file. */
 function openFile(source: string): number {
   try {
     return fs.openSync(source, 'r');
   } catch (error) {
-    throw new ContextReadError((error as Error).message, { cause: error });
+    throw readError(error);
   }
 }
 
+/** Reads at `position`, as fileCall would. Node.js names no path in the message of a failed read, so this adds it. */
 function readAt(fd: number, buffer: Buffer, offset: number, length: number, position: number, entry: ContextEntry): number {
   try {
     return fs.readSync(fd, buffer, offset, length, position);
   } catch (error) {
-    throw new ContextReadError(`${(error as Error).message} '${entry.source}'`, { cause: error });
+    throw readError(error, ` '${entry.source}'`);
   }
+}
+
+function readError(error: unknown, suffix = ''): ContextReadError {
+  return new ContextReadError(`${(error as Error).message}${suffix}`, { cause: error });
 }

@@ -72,9 +72,10 @@ export async function uploadBlocks(blob: BlockBlobClient, source: Readable, opti
   return bytes;
 }
 
+/** A block to stage: the first `length` bytes of `buffer`. */
 interface Block {
   buffer: Buffer;
-  /** Bytes of `buffer` that belong to the block. */
+  /** The number of bytes of `buffer` that belong to the block. */
   length: number;
 }
 
