@@ -1,5 +1,6 @@
 // Bundles task-pack.ts into a driver that plain `node` runs, and runs it once per measurement,
 // so that the task's code runs without tsx's loader and its memory figure is the task's own.
+// The bundle is minified as the task's is, because V8 keeps each loaded script's source in memory.
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync } from 'node:fs';
@@ -26,6 +27,7 @@ export async function bundleDriver(folder: string): Promise<string> {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
+    minify: true,
     // The same workaround for ES-module dependencies as tools/build.mjs.
     banner: { js: "const __bundleFileUrl = require('node:url').pathToFileURL(__filename).href;" },
     define: { 'import.meta.url': '__bundleFileUrl' },
