@@ -3,7 +3,8 @@
 import type { ClusterApi } from '../../../../tasks/KanikoBuildV1/src/kubernetes/client';
 
 const METHODS = [
-  'serverVersion', 'createSecret', 'readSecret', 'patchSecret', 'deleteSecret', 'listSecrets', 'createPod', 'readPod',
+  'serverVersion', 'createSecret', 'readSecret', 'patchSecret', 'deleteSecret', 'listSecrets', 'createPod', 'dryRunPod',
+  'readPod',
   'deletePod', 'listPods', 'createNamespace', 'listNamespaces', 'deleteNamespace', 'listPodEvents', 'readServiceAccount',
   'reviewAccess', 'watchPod', 'attachStdin', 'streamLog',
 ] as const satisfies readonly (keyof ClusterApi)[];
