@@ -1,6 +1,6 @@
-// Sends the create of a pod that a pod template shapes as a dry run, before anything is created,
-// so that a template the cluster rejects (a wrong field type, a Pod Security violation) fails the
-// step while there is nothing to clean up.
+// Sends the create of a pod that a pod template shapes as a dry run, before anything is created.
+// A template that the cluster rejects, such as one with a wrong field type or a Pod Security
+// violation, then fails the step while there is nothing to clean up.
 import * as tl from 'azure-pipelines-task-lib/task';
 import { ApiException } from '@kubernetes/client-node';
 import type { ClusterApi } from '../kubernetes/client';

@@ -26,7 +26,6 @@ const OWNED_SPEC_FIELDS: Record<string, string> = {
 
 /** Fields of the kaniko container that the task sets, each with what to do instead. */
 const OWNED_CONTAINER_FIELDS: Record<string, string> = {
-  name: 'HintTemplateRemove',
   image: 'HintTemplateExecutorImage',
   command: 'HintTemplateRemove',
   args: 'HintTemplateRemove',
@@ -124,9 +123,10 @@ class TemplateCheck {
       this.reject(`spec.containers[0].name ${String(container.name)}`, 'HintTemplateOneContainer');
       return undefined;
     }
-    const { name: _name, ...fields } = container;
+    const fields = { ...container };
+    delete fields.name;
     for (const [key, hint] of Object.entries(OWNED_CONTAINER_FIELDS)) {
-      if (key !== 'name' && key in fields) this.reject(`spec.containers[0].${key}`, hint);
+      if (key in fields) this.reject(`spec.containers[0].${key}`, hint);
     }
     this.resources(fields.resources);
     for (const [position, variable] of (this.list(fields.env, 'spec.containers[0].env') ?? []).entries()) {
