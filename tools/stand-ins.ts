@@ -3,6 +3,7 @@
 // accepts one registry account.
 import type { AzuriteBlob } from './azurite';
 import { LocalCluster, type LocalClusterOptions } from './local-cluster/index';
+import type { KubeletOptions } from './local-cluster/kubelet/index';
 
 /** Blob host of Azurite's development account as the task writes it in kaniko's context URL. */
 export const DEV_BLOB_HOST = 'devstoreaccount1.blob.core.windows.net';
@@ -23,12 +24,21 @@ export const STAND_IN_REGISTRY = {
  */
 const SERVICE_ACCOUNT_DELAY_MS = 500;
 
-/** Starts the local cluster with its blob DNS view pointing at `azurite`; `options` replace the API server's defaults. */
-export function startLocalCluster(azurite: AzuriteBlob, options: Omit<LocalClusterOptions, 'kubelet' | 'podLifecycle'> = {}): Promise<LocalCluster> {
+/** Kubelet settings that a test may change; the blob DNS view and the registry accounts stay those of the stand-ins. */
+export type StandInNodeOptions = Omit<KubeletOptions, 'resolveBlobService' | 'registryCredentials'>;
+
+/**
+ * Starts the local cluster with its blob DNS view pointing at `azurite`; `options` replace the
+ * API server's defaults, and `node` the kubelet's, such as node labels and taints.
+ */
+export function startLocalCluster(
+  azurite: AzuriteBlob, options: Omit<LocalClusterOptions, 'kubelet' | 'podLifecycle'> = {}, node: StandInNodeOptions = {},
+): Promise<LocalCluster> {
   return LocalCluster.start({
     serviceAccountDelayMs: SERVICE_ACCOUNT_DELAY_MS,
     ...options,
     kubelet: {
+      ...node,
       resolveBlobService: (host: string) => (host === DEV_BLOB_HOST ? azurite.blobEndpoint : undefined),
       registryCredentials: {
         [STAND_IN_REGISTRY.host]: { username: STAND_IN_REGISTRY.username, password: STAND_IN_REGISTRY.password },

@@ -33,7 +33,7 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
 
   // Load the remaining steps with their Kubernetes and Azure clients only now (see steps.ts).
   const {
-    buildPlan, checkAccess, checkCluster, checkServiceAccount, createBlobStore, createBuildNamespace, createBuildPod,
+    buildPlan, checkAccess, checkCluster, checkPodTemplate, checkServiceAccount, createBlobStore, createBuildNamespace, createBuildPod,
     createClusterApi, deleteUnusedContexts, followBuild, getDelegationKey, resolveKubeconfig, resolveRegistry, streamContext,
     uploadContext, withRetries,
   } = await import('./steps');
@@ -62,6 +62,7 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
 
   // Check the pod's service account, and its workload identity annotation when kaniko uses it.
   if (access.allows('serviceAccountCheck')) await checkServiceAccount(cluster, settings.pod, signal);
+  await checkPodTemplate(cluster, settings.pod, plan, signal);
 
   const cleanup = new Cleanup();
   tl.setTaskVariable(CLEANUP_DONE_VARIABLE, 'false');

@@ -6,6 +6,7 @@ export { createClusterApi } from './kubernetes/client';
 export { withRetries } from './kubernetes/retrying-client';
 export { checkAccess } from './phases/check-access';
 export { checkCluster } from './phases/check-cluster';
+export { checkPodTemplate } from './phases/check-pod';
 export { checkServiceAccount } from './phases/check-service-account';
 export { createBuildNamespace } from './phases/create-namespace';
 export { createBuildPod } from './phases/create-pod';

@@ -67,7 +67,7 @@ describe('KanikoBuild failure diagnosis', function () {
 
     assert.match(text, /could not be scheduled within 1 minute\(s\) \(input schedulingTimeoutInMinutes\)/);
     assert.match(text, /The scheduler reported: 0\/1 nodes are available: 1 Insufficient cpu/);
-    assert.match(text, /Lower the inputs cpuRequest and memoryRequest/);
+    assert.match(text, /Lower the inputs cpuRequest, memoryRequest and ephemeralStorageRequest/);
     assert.match(text, /Warning FailedScheduling: 0\/1 nodes are available/);
     assert.ok(run.log.some((line) => /does not fit on any node yet\. The step fails if it still does not fit after 1 minute\(s\)/.test(line)), run.log.join('\n'));
     assert.ok(run.durationMs >= 60_000, `failed early, after ${run.durationMs} ms`);

@@ -99,14 +99,12 @@ describe('diagnosis: image pull failures', () => {
 });
 
 describe('diagnosis: scheduling', () => {
-  function unschedulable(): V1Pod {
+  const INSUFFICIENT_CPU = '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.';
+  function unschedulable(message = INSUFFICIENT_CPU): V1Pod {
     const pod = buildPod('accountKey');
     pod.status = {
       phase: 'Pending',
-      conditions: [{
-        type: 'PodScheduled', status: 'False', reason: 'Unschedulable',
-        message: '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.',
-      }],
+      conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }],
     };
     return pod;
   }
@@ -117,8 +115,25 @@ describe('diagnosis: scheduling', () => {
 
     assert.ok(text.startsWith(`The build failed: pod ${POD_NAME} could not be scheduled within 5 minute(s) (input schedulingTimeoutInMinutes).`), text);
     assert.ok(text.includes('The scheduler reported: 0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.'), text);
-    assert.ok(text.includes('cpuRequest and memoryRequest'), text);
+    assert.ok(text.includes('Lower the inputs cpuRequest, memoryRequest and ephemeralStorageRequest'), text);
+    assert.ok(text.includes('Set schedulingTimeoutInMinutes to 0 to wait until the build timeout.'), text);
   });
+
+  const reasons: [string, string, string][] = [
+    ['untolerated taint', '0/3 nodes are available: 3 node(s) had untolerated taint(s). preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.',
+      'add them to the input tolerations'],
+    ['taint of older releases', "0/1 nodes are available: 1 node(s) had taint {dedicated: gpu}, that the pod didn't tolerate.", 'add them to the input tolerations'],
+    ['node selector', "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.",
+      'No node has every label of the input nodeSelector'],
+  ];
+  for (const [name, message, hint] of reasons) {
+    it(`names the inputs for ${name}`, () => {
+      const text = failed(unschedulable(message), { stall });
+
+      assert.ok(text.includes(hint), text);
+      assert.ok(!text.includes('cpuRequest'), text);
+    });
+  }
 
   it('says that a scale-up was too slow', () => {
     const events = [event(1, 'TriggeredScaleUp', 'pod triggered scale-up: [{aks-build 1->2 (max: 3)}]', 'Normal')];

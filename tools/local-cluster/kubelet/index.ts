@@ -2,7 +2,7 @@
 // node and runs their containers through the kaniko executor and curl emulations. Like
 // kube-scheduler and the kubelet on a real node, it reports status, logs and events through
 // the ClusterStore, and it serves attach sessions to running containers.
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Pod, V1Taint } from '@kubernetes/client-node';
 import type {
   ClusterStore, ContainerAttachRequest, ContainerAttachResult, PodLifecycleListener, PodRunRecord,
 } from '../contract';
@@ -18,6 +18,8 @@ export interface KubeletOptions {
   nodeName?: string;
   /** Node labels that nodeSelector matches; default the hostname, os and arch labels. */
   nodeLabels?: Record<string, string>;
+  /** Taints on the node, which pods must tolerate to be scheduled there; default none. */
+  nodeTaints?: V1Taint[];
   /**
    * Resources the node offers to pods, as quantities; default cpu `2` and memory `8Gi`. With
    * nodeFs, `ephemeral-storage` defaults to the capacity minus the eviction threshold, as the
@@ -98,6 +100,7 @@ export class Kubelet implements PodLifecycleListener {
         'kubernetes.io/os': 'linux',
         'kubernetes.io/arch': 'amd64',
       },
+      nodeTaints: options.nodeTaints ?? [],
       hostIP: HOST_IP,
       stepDelayMs: options.stepDelayMs ?? 30,
       retryDelayMs: options.retryDelayMs ?? 200,
@@ -194,7 +197,7 @@ export class Kubelet implements PodLifecycleListener {
   private schedulePending(): void {
     if (this.stopped) return;
     for (const runner of [...this.pending]) {
-      const decision = schedulePod(runner.pod, this.settings.nodeLabels, this.allocatable, this.requestedByBoundPods());
+      const decision = schedulePod(runner.pod, this.settings, this.allocatable, this.requestedByBoundPods());
       if (!decision.fits) {
         runner.markUnschedulable(decision.message);
         continue;

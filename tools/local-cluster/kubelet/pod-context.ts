@@ -1,6 +1,6 @@
 // Shared state of one pod run: the pod, its status, the cluster store, the kubelet's settings
 // and the signal that stops the run.
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Pod, V1Taint } from '@kubernetes/client-node';
 import type { ClusterStore, PodRunRecord } from '../contract';
 import type { AttachableContainer } from './attach';
 import type { EmptyDirVolumes } from './empty-dir';
@@ -13,6 +13,7 @@ import type { PodRuntimeFields } from './volumes-env';
 export interface KubeletSettings {
   nodeName: string;
   nodeLabels: Record<string, string>;
+  nodeTaints: V1Taint[];
   hostIP: string;
   stepDelayMs: number;
   retryDelayMs: number;

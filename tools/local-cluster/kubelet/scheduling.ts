@@ -1,7 +1,8 @@
-// The scheduler's filter step for the local cluster's single node: the NodeAffinity filter
-// (nodeSelector) and the NodeResourcesFit filter (requests against what the node has left),
-// with the messages kube-scheduler puts on PodScheduled=False.
-import type { V1Container, V1Pod } from '@kubernetes/client-node';
+// The scheduler's filter step for the local cluster's single node: the TaintToleration filter,
+// the NodeAffinity filter (nodeSelector) and the NodeResourcesFit filter (requests against what
+// the node has left), in kube-scheduler's default order, with the messages it puts on
+// PodScheduled=False.
+import type { V1Container, V1Pod, V1Taint, V1Toleration } from '@kubernetes/client-node';
 import { parseQuantity } from '../quantity';
 
 /** Resource amounts in base units (cores, bytes, counts), keyed by resource name. */
@@ -59,10 +60,27 @@ export function parseAllocatable(allocatable: Record<string, string>): ResourceA
  */
 export function schedulePod(
   pod: V1Pod,
-  nodeLabels: Record<string, string>,
+  node: { nodeLabels: Record<string, string>; nodeTaints: V1Taint[] },
   allocatable: ResourceAmounts,
   requestedByBoundPods: ResourceAmounts,
 ): ScheduleDecision {
+  const { nodeLabels } = node;
+  // The TaintToleration filter considers NoSchedule and NoExecute taints; PreferNoSchedule only
+  // lowers a node's score (kubernetes pkg/scheduler/framework/plugins/tainttoleration). Recent
+  // releases name no taint in the message; releases before about v1.30 printed `{key: value}`.
+  const untolerated = node.nodeTaints.find((taint) =>
+    (taint.effect === 'NoSchedule' || taint.effect === 'NoExecute')
+    && !(pod.spec?.tolerations ?? []).some((toleration) => toleratesTaint(toleration, taint)));
+  if (untolerated) {
+    return {
+      fits: false,
+      message: unschedulableMessage(
+        ['1 node(s) had untolerated taint(s)'],
+        '1 Preemption is not helpful for scheduling',
+      ),
+    };
+  }
+
   const selector = pod.spec?.nodeSelector ?? {};
   const selectorMatches = Object.entries(selector).every(([key, value]) => nodeLabels[key] === value);
   if (!selectorMatches) {
@@ -90,6 +108,14 @@ export function schedulePod(
     };
   }
   return { fits: true };
+}
+
+/** Returns whether the toleration matches the taint, as core/v1 Toleration.ToleratesTaint decides. */
+function toleratesTaint(toleration: V1Toleration, taint: V1Taint): boolean {
+  if (toleration.effect && toleration.effect !== taint.effect) return false;
+  if (toleration.key && toleration.key !== taint.key) return false;
+  if (toleration.operator === 'Exists') return true;
+  return (toleration.operator ?? 'Equal') === 'Equal' && (toleration.value ?? '') === (taint.value ?? '');
 }
 
 function isStandardResource(name: string): boolean {

@@ -19,7 +19,18 @@ export function describeStall(pod: V1Pod, stall: Stall, events: CoreV1Event[]): 
   }
   const condition = pod.status?.conditions?.find((candidate) => candidate.type === 'PodScheduled');
   const scheduler = condition?.message?.replace(/\.+\s*$/, '') || 'Unschedulable';
-  return [loc('PodUnschedulable', podName(pod), stall.minutes, scheduler), scaleUpSentence(events)].filter(Boolean).join(' ');
+  return [loc('PodUnschedulable', podName(pod), stall.minutes, scheduler, unschedulableHint(scheduler)), scaleUpSentence(events)]
+    .filter(Boolean).join(' ');
+}
+
+/**
+ * Returns what to change for the scheduler's reasons (kube-scheduler's filter plugins
+ * TaintToleration, NodeAffinity and NodeResourcesFit), the first that matches.
+ */
+function unschedulableHint(scheduler: string): string {
+  if (/untolerated taint|that the pod didn't tolerate/i.test(scheduler)) return loc('HintUnschedulableTaint');
+  if (/didn't match Pod's node affinity/i.test(scheduler)) return loc('HintUnschedulableSelector');
+  return loc('HintUnschedulableResources');
 }
 
 /** Describes a pod that Kubernetes stopped: at its deadline, or by eviction; undefined for other ends. */

@@ -29,6 +29,8 @@ export interface ClusterApi {
   /** Lists the Secrets of the namespace that match a label selector such as `app=web`. */
   listSecrets(namespace: string, labelSelector: string, signal?: AbortSignal): Promise<V1Secret[]>;
   createPod(pod: V1Pod, signal?: AbortSignal): Promise<V1Pod>;
+  /** Sends the create of the pod with dryRun=All: the server validates and admits it, and stores nothing. */
+  dryRunPod(pod: V1Pod, signal?: AbortSignal): Promise<V1Pod>;
   readPod(namespace: string, name: string, signal?: AbortSignal): Promise<V1Pod>;
   /** Deletes the pod with a short grace period; one that is already gone is not an error. */
   deletePod(namespace: string, name: string, signal?: AbortSignal): Promise<void>;
@@ -82,6 +84,8 @@ export function createClusterApi(kubeconfig: string): ClusterApi {
     listSecrets: async (namespace, labelSelector, signal) =>
       (await core.listNamespacedSecret({ namespace, labelSelector }, requestOptions(signal))).items,
     createPod: (pod, signal) => core.createNamespacedPod({ namespace: pod.metadata!.namespace!, body: pod }, requestOptions(signal)),
+    dryRunPod: (pod, signal) =>
+      core.createNamespacedPod({ namespace: pod.metadata!.namespace!, body: pod, dryRun: 'All' }, requestOptions(signal)),
     readPod: (namespace, name, signal) => core.readNamespacedPod({ namespace, name }, requestOptions(signal)),
     deletePod: (namespace, name, signal) =>
       ignoreNotFound(core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: DELETE_GRACE_SECONDS }, requestOptions(signal))),

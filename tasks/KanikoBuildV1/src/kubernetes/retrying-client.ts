@@ -44,6 +44,10 @@ export function withRetries(api: ClusterApi, options: RetryingOptions): ClusterA
       return retry(description, (inner, attempt) => createOnce(description, attempt,
         () => api.createPod(pod, inner), () => api.readPod(namespace, name, inner)), signal);
     },
+    dryRunPod: (pod, signal) => {
+      const { namespace, name } = names(pod);
+      return retry(`check pod ${namespace}/${name} with a dry run`, (inner) => api.dryRunPod(pod, inner), signal);
+    },
     readPod: (namespace, name, signal) => retry(`read pod ${namespace}/${name}`, (inner) => api.readPod(namespace, name, inner), signal),
     deletePod: (namespace, name, signal) => retry(`delete pod ${namespace}/${name}`, (inner) => api.deletePod(namespace, name, inner), signal),
     listPods: (namespace, labelSelector, signal) =>

@@ -5,8 +5,8 @@ import type { V1Container, V1Volume, V1VolumeMount } from '@kubernetes/client-no
 export const DOWNLOAD_CONTAINER = 'download-context';
 /** The name of the variable, and of the context Secret's key, whose value is the SAS URL. */
 export const CONTEXT_URL_VARIABLE = 'CONTEXT_URL';
-const WORKSPACE_VOLUME = 'workspace';
-const WORKSPACE_PATH = '/workspace';
+export const WORKSPACE_VOLUME = 'workspace';
+export const WORKSPACE_PATH = '/workspace';
 const ARCHIVE_PATH = `${WORKSPACE_PATH}/context.tar.gz`;
 
 /** The build context as kaniko reads it after the download. */

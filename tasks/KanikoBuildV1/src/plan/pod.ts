@@ -1,7 +1,10 @@
 // The kaniko Pod and its arguments.
-import type { V1EnvVar, V1Pod } from '@kubernetes/client-node';
-import type { BuildSettings, ContextDelivery, PodSettings } from '../settings/types';
-import { downloadContainer, workspaceMount, workspaceVolume } from './context-download';
+import type { V1EnvVar, V1Pod, V1ResourceRequirements } from '@kubernetes/client-node';
+import type { PodTemplateRules } from '../settings/pod-template';
+import type { BuildSettings, ContextDelivery, PodSettings, ResourceSettings } from '../settings/types';
+import { downloadContainer, workspaceMount, workspaceVolume, WORKSPACE_PATH, WORKSPACE_VOLUME } from './context-download';
+import { LABEL_PREFIX } from './names';
+import { mergePodTemplate } from './pod-template';
 
 export const KANIKO_CONTAINER = 'kaniko';
 /** Environment variable kaniko reads the storage account key from (kaniko's pkg/buildcontext/azureblob.go). */
@@ -10,6 +13,14 @@ export const DOCKER_CONFIG_KEY = 'config.json';
 /** kaniko's context for an archive on its standard input (kaniko's pkg/buildcontext/tar.go). */
 export const STDIN_CONTEXT_URL = 'tar://stdin';
 const DOCKER_CONFIG_VOLUME = 'docker-config';
+const DOCKER_CONFIG_PATH = '/kaniko/.docker';
+/** The variable that kaniko reads the folder of config.json from, which the task mounts at DOCKER_CONFIG_PATH. */
+const DOCKER_CONFIG_VARIABLE = 'DOCKER_CONFIG';
+const AZURE_ENVIRONMENT_VARIABLE = 'AZURE_ENVIRONMENT';
+/** The folder of kaniko's executor and its own files in the executor image; a volume mounted there hides them. */
+const KANIKO_HOME = '/kaniko';
+/** Labels that runLabels sets, as keys or prefixes ending in `/`. */
+const RUN_LABEL_KEYS = ['app.kubernetes.io/name', 'app.kubernetes.io/component', 'app.kubernetes.io/managed-by', `${LABEL_PREFIX}/`];
 /**
  * The label that the Azure workload identity webhook selects pods by (its
  * MutatingWebhookConfiguration's objectSelector, Azure/azure-workload-identity).
@@ -48,8 +59,25 @@ export function kanikoArguments(inputs: PodPlanInputs): string[] {
   ];
 }
 
+/** Returns what a pod template may not set, because the pod below sets it. */
+export function podTemplateRules(): PodTemplateRules {
+  return {
+    ownedLabels: [...RUN_LABEL_KEYS, WORKLOAD_IDENTITY_LABEL],
+    ownedAnnotations: [`${LABEL_PREFIX}/`],
+    ownedVolumes: [DOCKER_CONFIG_VOLUME, WORKSPACE_VOLUME],
+    ownedMountPaths: [KANIKO_HOME, DOCKER_CONFIG_PATH, WORKSPACE_PATH],
+    ownedVariables: [STORAGE_KEY_VARIABLE, AZURE_ENVIRONMENT_VARIABLE, DOCKER_CONFIG_VARIABLE],
+  };
+}
+
+/** Returns the kaniko pod, with the pod template's fields merged in when the settings have one. */
 export function kanikoPod(inputs: PodPlanInputs): V1Pod {
-  const { resources, serviceAccount, workloadIdentity } = inputs.pod;
+  const pod = generatedPod(inputs);
+  return inputs.pod.template ? mergePodTemplate(pod, KANIKO_CONTAINER, inputs.pod.template) : pod;
+}
+
+function generatedPod(inputs: PodPlanInputs): V1Pod {
+  const { resources, serviceAccount, workloadIdentity, nodeSelector, tolerations } = inputs.pod;
   const labels = workloadIdentity ? { ...inputs.labels, [WORKLOAD_IDENTITY_LABEL]: 'true' } : inputs.labels;
   return {
     apiVersion: 'v1',
@@ -59,6 +87,8 @@ export function kanikoPod(inputs: PodPlanInputs): V1Pod {
       restartPolicy: 'Never',
       activeDeadlineSeconds: inputs.pod.timeoutSeconds,
       ...(serviceAccount ? { serviceAccountName: serviceAccount } : {}),
+      ...(nodeSelector ? { nodeSelector } : {}),
+      ...(tolerations ? { tolerations } : {}),
       // kaniko needs no Kubernetes API access, and the build must not see the namespace's services.
       // Workload identity still works: the webhook mounts its own projected token whatever this
       // field is set to (pkg/webhook/webhook.go addProjectedVolume), and that token's audience
@@ -75,12 +105,9 @@ export function kanikoPod(inputs: PodPlanInputs): V1Pod {
         // With the direct delivery the task writes the archive to stdin once; stdinOnce makes
         // the end of that one attach the end of kaniko's input.
         ...(inputs.delivery === 'direct' ? { stdin: true, stdinOnce: true } : {}),
-        resources: {
-          requests: { cpu: resources.requests.cpu ?? resources.limits.cpu, memory: resources.requests.memory ?? resources.limits.memory },
-          limits: { cpu: resources.limits.cpu, memory: resources.limits.memory },
-        },
+        resources: containerResources(resources),
         volumeMounts: [
-          { name: DOCKER_CONFIG_VOLUME, mountPath: '/kaniko/.docker', readOnly: true },
+          { name: DOCKER_CONFIG_VOLUME, mountPath: DOCKER_CONFIG_PATH, readOnly: true },
           ...(inputs.delivery === 'sasDownload' ? [workspaceMount()] : []),
         ],
         terminationMessagePath: '/dev/termination-log',
@@ -97,6 +124,24 @@ export function kanikoPod(inputs: PodPlanInputs): V1Pod {
   };
 }
 
+/** Returns the container's resources; a request left empty is the limit, as the API server would default it. */
+function containerResources(resources: ResourceSettings): V1ResourceRequirements {
+  const { requests, limits } = resources;
+  const ephemeralRequest = requests.ephemeralStorage ?? limits.ephemeralStorage;
+  return {
+    requests: {
+      cpu: requests.cpu ?? limits.cpu,
+      memory: requests.memory ?? limits.memory,
+      ...(ephemeralRequest ? { 'ephemeral-storage': ephemeralRequest } : {}),
+    },
+    limits: {
+      cpu: limits.cpu,
+      memory: limits.memory,
+      ...(limits.ephemeralStorage ? { 'ephemeral-storage': limits.ephemeralStorage } : {}),
+    },
+  };
+}
+
 function kanikoEnvironment(inputs: PodPlanInputs): V1EnvVar[] {
   const env: V1EnvVar[] = [];
   if (inputs.delivery === 'accountKey') {
@@ -105,6 +150,6 @@ function kanikoEnvironment(inputs: PodPlanInputs): V1EnvVar[] {
   // The acr-env helper reads the cloud from AZURE_ENVIRONMENT, not from the AZURE_AUTHORITY_HOST
   // that the webhook sets (go-autorest's auth.GetSettingsFromEnvironment).
   const azureEnvironment = inputs.pod.workloadIdentity?.azureEnvironment;
-  if (azureEnvironment) env.push({ name: 'AZURE_ENVIRONMENT', value: azureEnvironment });
+  if (azureEnvironment) env.push({ name: AZURE_ENVIRONMENT_VARIABLE, value: azureEnvironment });
   return env;
 }

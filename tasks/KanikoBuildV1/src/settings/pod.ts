@@ -1,6 +1,9 @@
 // The pod's namespace, image, resources, deadlines and service account.
 import { loc } from '../messages';
+import { podTemplateRules } from '../plan/pod';
 import { isImageReference } from './image';
+import { parseNodeSelector, parseTolerations } from './placement';
+import { parsePodTemplate } from './pod-template';
 import type { Problems } from './problems';
 import { quantityValue } from './quantity';
 import type { RawInputs } from './raw';
@@ -21,7 +24,8 @@ const DEFAULT_SERVICE_ACCOUNT = 'default';
 
 export type PodInputs = Pick<RawInputs,
   'namespace' | 'executorImage' | 'cpuRequest' | 'memoryRequest' | 'cpuLimit' | 'memoryLimit' | 'buildTimeoutInMinutes'
-  | 'schedulingTimeoutInMinutes' | 'serviceAccount' | 'createNamespace'
+  | 'schedulingTimeoutInMinutes' | 'serviceAccount' | 'createNamespace' | 'ephemeralStorageRequest' | 'ephemeralStorageLimit'
+  | 'nodeSelector' | 'tolerations' | 'podTemplate'
 > & {
   /** The namespace the service connection names, used when the namespace input is empty. */
   connectionNamespace?: string;
@@ -48,9 +52,16 @@ export function parsePod(inputs: PodInputs, problems: Problems): PodSettings | u
   }
   const schedulingMinutes = parseSchedulingTimeout(inputs.schedulingTimeoutInMinutes, problems);
   const serviceAccount = createNamespace ? checkNewNamespaceAccount(inputs, problems) : parseServiceAccount(inputs, problems);
-  if (problems.count > start || !resources) return undefined;
+  const nodeSelector = parseNodeSelector(inputs.nodeSelector, problems);
+  const tolerations = parseTolerations(inputs.tolerations, problems);
+  const template = parsePodTemplate(inputs.podTemplate, podTemplateRules(), problems);
+  checkTemplateNodeSelector(nodeSelector, template?.spec?.nodeSelector, problems);
+  if (problems.count > start || !resources || !nodeSelector || !tolerations) return undefined;
   return {
     namespace, executorImage: inputs.executorImage, resources, timeoutSeconds: minutes * 60,
+    ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector } : {}),
+    ...(tolerations.length > 0 ? { tolerations } : {}),
+    ...(template ? { template } : {}),
     ...(createNamespace ? { createNamespace } : {}),
     // A scheduling timeout at or past the build timeout never fires first, so it is left out.
     ...(schedulingMinutes && schedulingMinutes < minutes ? { schedulingTimeoutSeconds: schedulingMinutes * 60 } : {}),
@@ -96,30 +107,57 @@ function parseServiceAccount(inputs: PodInputs, problems: Problems): string | un
   return name;
 }
 
+/** Fails when the template's node selector gives a key another value than the nodeSelector input. */
+function checkTemplateNodeSelector(
+  selector: Record<string, string> | undefined, templateSelector: Record<string, string> | undefined, problems: Problems,
+): void {
+  for (const [key, value] of Object.entries(templateSelector ?? {})) {
+    const inputValue = selector?.[key];
+    if (inputValue !== undefined && inputValue !== value) problems.add(loc('NodeSelectorConflict', key, inputValue, value));
+  }
+}
+
 function parseResources(inputs: PodInputs, problems: Problems): ResourceSettings | undefined {
   const start = problems.count;
   const cpu = checkPair('cpu', inputs.cpuRequest, inputs.cpuLimit, problems);
   const memory = checkPair('memory', inputs.memoryRequest, inputs.memoryLimit, problems);
-  if (problems.count > start || !cpu || !memory) return undefined;
+  const storage = checkPair('ephemeralStorage', inputs.ephemeralStorageRequest, inputs.ephemeralStorageLimit, problems);
+  if (problems.count > start || !cpu || !memory || !storage) return undefined;
   return {
-    requests: { cpu: inputs.cpuRequest || undefined, memory: inputs.memoryRequest || undefined },
-    limits: { cpu: inputs.cpuLimit, memory: inputs.memoryLimit },
+    requests: {
+      cpu: inputs.cpuRequest || undefined,
+      memory: inputs.memoryRequest || undefined,
+      ...(inputs.ephemeralStorageRequest ? { ephemeralStorage: inputs.ephemeralStorageRequest } : {}),
+    },
+    limits: {
+      cpu: inputs.cpuLimit,
+      memory: inputs.memoryLimit,
+      ...(inputs.ephemeralStorageLimit ? { ephemeralStorage: inputs.ephemeralStorageLimit } : {}),
+    },
   };
 }
 
-/** Checks a request and limit pair; Kubernetes rejects a request above its limit. */
-function checkPair(resource: 'cpu' | 'memory', request: string, limit: string, problems: Problems): boolean {
+/** Examples of valid quantities for each resource, for messages. */
+const QUANTITY_EXAMPLES = { cpu: '1, 500m', memory: '1Gi, 512Mi', ephemeralStorage: '10Gi, 20G' };
+
+/**
+ * Checks a request and limit pair; Kubernetes rejects a request above its limit. The cpu and
+ * memory limits are required, and the ephemeral storage limit is optional.
+ */
+function checkPair(resource: 'cpu' | 'memory' | 'ephemeralStorage', request: string, limit: string, problems: Problems): boolean {
   const limitInput = `${resource}Limit`;
   const requestInput = `${resource}Request`;
-  const limitValue = quantityValue(limit);
+  const example = QUANTITY_EXAMPLES[resource];
+  const optionalLimit = resource === 'ephemeralStorage' && limit === '';
+  const limitValue = optionalLimit ? Infinity : quantityValue(limit);
   const requestValue = request ? quantityValue(request) : limitValue;
   let valid = true;
   if (limitValue === undefined || limitValue <= 0) {
-    problems.add(loc('QuantityInvalid', limitInput, limit || '(empty)', resource === 'cpu' ? '1, 500m' : '1Gi, 512Mi'));
+    problems.add(loc('QuantityInvalid', limitInput, limit || '(empty)', example));
     valid = false;
   }
   if (request && (requestValue === undefined || requestValue <= 0)) {
-    problems.add(loc('QuantityInvalid', requestInput, request, resource === 'cpu' ? '1, 500m' : '1Gi, 512Mi'));
+    problems.add(loc('QuantityInvalid', requestInput, request, example));
     valid = false;
   }
   if (valid && (requestValue as number) > (limitValue as number)) {

@@ -44,6 +44,14 @@ export interface RawInputs {
   serviceAccount: string;
   /** `true` to build in a namespace that the run creates and deletes. */
   createNamespace: string;
+  ephemeralStorageRequest: string;
+  ephemeralStorageLimit: string;
+  /** Node labels, `KEY=VALUE` a line. */
+  nodeSelector: string;
+  /** Tolerations, `KEY[=VALUE][:EFFECT]` a line. */
+  tolerations: string;
+  /** A partial Pod in YAML, merged into the kaniko pod. */
+  podTemplate: string;
 }
 
 /** A service connection as the agent passes it to tasks. Missing values are undefined. */

@@ -13,6 +13,7 @@ const INPUT_NAMES: (keyof RawInputs)[] = [
   'storageContainer', 'storageAccessKey', 'storageConnection',
   'storageBlobEndpoint', 'executorImage', 'cpuRequest', 'memoryRequest', 'cpuLimit', 'memoryLimit',
   'buildTimeoutInMinutes', 'schedulingTimeoutInMinutes', 'serviceAccount', 'createNamespace',
+  'ephemeralStorageRequest', 'ephemeralStorageLimit', 'nodeSelector', 'tolerations', 'podTemplate',
 ];
 
 /** File path inputs with no default, which the agent fills with the sources folder when left empty. */

@@ -1,5 +1,6 @@
 // The typed, validated settings of one run. Only the settings modules read inputs and
 // service connections; everything after them works from this object.
+import type { V1Container, V1PodSpec, V1Toleration } from '@kubernetes/client-node';
 import type { PulledImage } from './dockerfile';
 
 /**
@@ -162,8 +163,18 @@ export interface StorageSettings {
 }
 
 export interface ResourceSettings {
-  requests: { cpu?: string; memory?: string };
-  limits: { cpu: string; memory: string };
+  requests: { cpu?: string; memory?: string; ephemeralStorage?: string };
+  limits: { cpu: string; memory: string; ephemeralStorage?: string };
+}
+
+/** The podTemplate input, checked: fields to merge into the kaniko pod. */
+export interface PodTemplate {
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  /** Pod spec fields; `containers` is left out, and the fields the task sets are never present. */
+  spec?: Partial<V1PodSpec>;
+  /** Fields to merge into the kaniko container. */
+  kaniko?: Partial<V1Container>;
 }
 
 export interface PodSettings {
@@ -180,6 +191,11 @@ export interface PodSettings {
   serviceAccount?: string;
   /** Set when kaniko gets registry credentials through the pod's Azure workload identity. */
   workloadIdentity?: WorkloadIdentitySettings;
+  /** Node labels that the pod's node must have; unset for none. */
+  nodeSelector?: Record<string, string>;
+  /** Taints that the pod tolerates; unset for none. */
+  tolerations?: V1Toleration[];
+  template?: PodTemplate;
 }
 
 /** The build pod's Azure workload identity, which the AKS webhook injects from the service account. */

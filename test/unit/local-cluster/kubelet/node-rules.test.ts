@@ -20,7 +20,7 @@ function image(reference: string): KanikoImage {
 
 describe('scheduling', () => {
   const node = parseAllocatable({ cpu: '2', memory: '8Gi' });
-  const labels = { 'kubernetes.io/os': 'linux' };
+  const labels = { nodeLabels: { 'kubernetes.io/os': 'linux' }, nodeTaints: [] };
 
   it('sums container requests and uses limits when requests are missing', () => {
     const requests = podRequests(pod([
@@ -52,6 +52,25 @@ describe('scheduling', () => {
     const decision = schedulePod(pod([{ name: 'a', resources: { limits: { 'nvidia.com/gpu': '1' } } }]), labels, node, {});
     assert.match((decision as { message: string }).message, /1 Insufficient nvidia\.com\/gpu/);
   });
+
+  const taint = { key: 'kubernetes.azure.com/scalesetpriority', value: 'spot', effect: 'NoSchedule' };
+  const tainted = { ...labels, nodeTaints: [taint, { key: 'slow', effect: 'PreferNoSchedule' }] };
+  const tolerations: [string, object[], boolean][] = [
+    ['no toleration', [], false],
+    ['the exact toleration', [{ key: taint.key, operator: 'Equal', value: 'spot', effect: 'NoSchedule' }], true],
+    ['an Exists toleration of the key', [{ key: taint.key, operator: 'Exists' }], true],
+    ['a toleration with another value', [{ key: taint.key, operator: 'Equal', value: 'regular' }], false],
+    ['a toleration with another effect', [{ key: taint.key, operator: 'Exists', effect: 'NoExecute' }], false],
+    ['an empty key with Exists', [{ operator: 'Exists' }], true],
+  ];
+  for (const [name, podTolerations, fits] of tolerations) {
+    it(`taint with ${name} ${fits ? 'fits' : 'does not fit'}`, () => {
+      const decision = schedulePod(pod([{ name: 'a' }], { tolerations: podTolerations }), tainted, node, {});
+
+      assert.equal(decision.fits, fits);
+      if (!fits) assert.match((decision as { message: string }).message, /^0\/1 nodes are available: 1 node\(s\) had untolerated taint\(s\)\. preemption/);
+    });
+  }
 
   it('rejects a node selector the node labels do not match', () => {
     const decision = schedulePod(pod([{ name: 'a' }], { nodeSelector: { 'kubernetes.io/os': 'windows' } }), labels, node, {});

@@ -145,6 +145,11 @@ export function validInputs(changes: Partial<RawInputs> = {}): RawInputs {
     schedulingTimeoutInMinutes: '5',
     serviceAccount: '',
     createNamespace: 'false',
+    ephemeralStorageRequest: '',
+    ephemeralStorageLimit: '',
+    nodeSelector: '',
+    tolerations: '',
+    podTemplate: '',
     ...changes,
   };
 }

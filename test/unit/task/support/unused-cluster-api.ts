@@ -3,9 +3,9 @@
 import type { ClusterApi } from '../../../../tasks/KanikoBuildV1/src/kubernetes/client';
 
 const METHODS = [
-  'serverVersion', 'createSecret', 'readSecret', 'patchSecret', 'deleteSecret', 'listSecrets', 'createPod', 'readPod',
-  'deletePod', 'listPods', 'createNamespace', 'listNamespaces', 'deleteNamespace', 'listPodEvents', 'readServiceAccount',
-  'reviewAccess', 'watchPod', 'attachStdin', 'streamLog',
+  'serverVersion', 'createSecret', 'readSecret', 'patchSecret', 'deleteSecret', 'listSecrets', 'createPod', 'dryRunPod',
+  'readPod', 'deletePod', 'listPods', 'createNamespace', 'listNamespaces', 'deleteNamespace', 'listPodEvents',
+  'readServiceAccount', 'reviewAccess', 'watchPod', 'attachStdin', 'streamLog',
 ] as const satisfies readonly (keyof ClusterApi)[];
 /** Fails to compile when ClusterApi gains a method that METHODS does not list. */
 const everyMethodListed: Exclude<keyof ClusterApi, (typeof METHODS)[number] | 'server'> extends never ? true : never = true;
