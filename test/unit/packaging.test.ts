@@ -12,9 +12,6 @@ const schemaPath = path.join(root, 'test', 'fixtures', 'task.schema.json');
 
 interface TaskInput {
   name: string;
-  aliases?: string[];
-  groupName?: string;
-  visibleRule?: string;
 }
 
 interface TaskJson {
@@ -22,7 +19,6 @@ interface TaskJson {
   name: string;
   friendlyName: string;
   instanceNameFormat: string;
-  groups?: { name: string }[];
   inputs: TaskInput[];
   outputVariables?: { name: string }[];
   execution: Record<string, { target: string }>;
@@ -68,10 +64,6 @@ function readTaskSources(): Map<string, string> {
   return sources;
 }
 
-// A visible rule is clauses joined by `&&` or `||`. Each clause starts with an input name
-// followed by an operator of the task editor.
-const VISIBLE_RULE_CLAUSE = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:==|!=|<=|>=|=|<|>|\s(?:NotEndsWith|EndsWith|NotContains|Contains)\s)/i;
-
 describe('task.json', () => {
   it('matches the task.json schema', () => {
     // The schema's patterns are ECMA 262 expressions written for non-Unicode mode, such as `\:`.
@@ -114,34 +106,6 @@ describe('task.json', () => {
     const references = [...task.instanceNameFormat.matchAll(/\$\(([^)]+)\)/g)].map((match) => match[1]);
     for (const reference of references) {
       assert.ok(inputNames.has(reference), `instanceNameFormat refers to $(${reference}), which is not an input`);
-    }
-  });
-
-  it('names only inputs in visible rules', () => {
-    for (const input of task.inputs.filter((candidate) => candidate.visibleRule)) {
-      for (const clause of input.visibleRule!.split(/&&|\|\|/)) {
-        const match = VISIBLE_RULE_CLAUSE.exec(clause);
-        assert.ok(match, `visibleRule of ${input.name} has a clause that cannot be parsed: "${clause.trim()}"`);
-        assert.ok(inputNames.has(match[1]), `visibleRule of ${input.name} refers to ${match[1]}, which is not an input`);
-      }
-    }
-  });
-
-  it('references only declared groups', () => {
-    const groups = new Set((task.groups ?? []).map((group) => group.name));
-    for (const input of task.inputs.filter((candidate) => candidate.groupName)) {
-      assert.ok(groups.has(input.groupName!), `input ${input.name} is in group ${input.groupName}, which is not declared`);
-    }
-  });
-
-  it('has unique input names and aliases', () => {
-    // The agent passes each input to the task as the variable INPUT_<NAME in upper case>,
-    // so two names that differ only in case are the same input.
-    const seen = new Map<string, string>();
-    for (const name of task.inputs.flatMap((input) => [input.name, ...(input.aliases ?? [])])) {
-      const first = seen.get(name.toUpperCase());
-      assert.equal(first, undefined, `input name or alias ${name} repeats ${first}, ignoring case`);
-      seen.set(name.toUpperCase(), name);
     }
   });
 

@@ -17,6 +17,9 @@ export function renderInputs(task) {
     '',
     `\`${task.name}@${task.version.Major}\`. This page is generated from task.json by \`node tools/docs/inputs.mjs\`.`,
     '',
+    'An input of the type *string (picker)* shows a list in the classic editor, which its service connection fills.',
+    'You can still type any value, or a `$(variable)`, there and in YAML.',
+    '',
   ];
   for (const group of task.groups) {
     const inputs = task.inputs.filter((input) => input.groupName === group.name);
@@ -38,7 +41,14 @@ function inputRow(input) {
   if (input.required) required = ` (required${condition})`;
   else if (condition) required = ` (used${condition})`;
   const defaultValue = input.defaultValue ? `\`${cell(input.defaultValue)}\`` : '';
-  return `| ${names}${required} | ${input.type} | ${defaultValue} | ${cell(input.helpMarkDown ?? input.label)} |`;
+  return `| ${names}${required} | ${typeCell(input)} | ${defaultValue} | ${cell(input.helpMarkDown ?? input.label)} |`;
+}
+
+/** Names a pickList by the values it accepts: its options, or any string for an editable picker. */
+function typeCell(input) {
+  if (input.type !== 'pickList') return input.type;
+  if (input.properties?.EditableOptions === 'True') return 'string (picker)';
+  return `one of ${Object.keys(input.options ?? {}).map((value) => `\`${value}\``).join(', ')}`;
 }
 
 function cell(text) {
