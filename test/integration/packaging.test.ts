@@ -90,6 +90,19 @@ describe('extension package', function () {
     for (const name of expected) assert.ok(zip.file(name), `${name} is missing from the .vsix`);
   });
 
+  it('contains the Marketplace screenshots', () => {
+    const screenshots = (JSON.parse(fs.readFileSync(path.join(root, 'vss-extension.json'), 'utf8')) as { screenshots?: { path: string }[] })
+      .screenshots ?? [];
+    assert.ok(screenshots.length > 0, 'vss-extension.json lists no screenshots');
+    for (const { path: screenshot } of screenshots) assert.ok(zip.file(screenshot), `${screenshot} is missing from the .vsix`);
+  });
+
+  it('is smaller than 3 MB', () => {
+    // A small package keeps the Marketplace upload and the agent's task download quick.
+    const size = fs.statSync(vsixPath).size;
+    assert.ok(size < 3_000_000, `the .vsix has ${size} bytes`);
+  });
+
   it('contains every file of the bundle', () => {
     // The handlers load chunk files with import(), and dist/package.json makes Node load them as ES modules.
     const dist = path.join(root, taskFolder, 'dist');
