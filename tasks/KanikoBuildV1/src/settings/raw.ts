@@ -70,6 +70,12 @@ export interface RawVariables {
   oidcRequestUri: string;
   /** The job's access token (SystemVssConnection), a secret. */
   accessToken: string;
+  /** Agent.TempDirectory, the job's temporary folder, which the agent empties after the job. */
+  tempDirectory: string;
+  /** System.TaskInstanceId, the GUID of this step. */
+  stepId: string;
+  /** System.TaskDisplayName, the step's name in the pipeline run. */
+  stepDisplayName: string;
 }
 
 export interface RawRun {

@@ -181,6 +181,9 @@ function readVariables(): RawVariables {
     oidcRequestUri: variable('System.OidcRequestUri'),
     sourceDateEpoch: variable('SOURCE_DATE_EPOCH'),
     accessToken: readAccessToken(),
+    tempDirectory: variable('Agent.TempDirectory'),
+    stepId: variable('System.TaskInstanceId'),
+    stepDisplayName: variable('System.TaskDisplayName'),
   };
 }
 
