@@ -1,6 +1,12 @@
 // The unparsed values of a run, as the agent provides them. settings/read.ts fills these
 // from task-lib; tests build them by hand.
 
+/**
+ * Inputs whose values are secrets: masked at once, and never written to the debug log. The local
+ * run-step command also takes their variables from the environment only.
+ */
+export const SECRET_INPUTS: ReadonlySet<keyof RawInputs> = new Set<keyof RawInputs>(['storageAccessKey']);
+
 export interface RawInputs {
   connectionType: string;
   kubernetesServiceConnection: string;

@@ -3,7 +3,7 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import * as taskInternal from 'azure-pipelines-task-lib/internal';
 import { loc } from '../messages';
 import { parseKubeconfig, type Kubeconfig } from './kubeconfig';
-import type { RawEndpoint, RawInputs, RawRun, RawVariables } from './raw';
+import { SECRET_INPUTS, type RawEndpoint, type RawInputs, type RawRun, type RawVariables } from './raw';
 
 const INPUT_NAMES: (keyof RawInputs)[] = [
   'connectionType', 'azureSubscriptionEndpoint', 'azureResourceGroup', 'kubernetesCluster', 'useClusterAdmin',
@@ -18,8 +18,6 @@ const INPUT_NAMES: (keyof RawInputs)[] = [
 /** File path inputs with no default, which the agent fills with the sources folder when left empty. */
 const FILE_PATH_INPUTS = new Set<keyof RawInputs>(['buildContext']);
 
-/** Inputs whose values are secrets: masked at once, and never written to the debug log. */
-const SECRET_INPUTS = new Set<keyof RawInputs>(['storageAccessKey']);
 
 const KUBERNETES_PARAMETERS = ['kubeconfig', 'apiToken', 'serviceAccountCertificate'];
 const KUBERNETES_DATA = ['authorizationType', 'acceptUntrustedCerts', 'clusterContext', 'namespace'];
