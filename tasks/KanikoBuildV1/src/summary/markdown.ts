@@ -37,13 +37,13 @@ function resultLine(facts: SummaryFacts): string {
 }
 
 /**
- * Returns the phase the run stopped in: the last unfinished one before the cleanup, else the
- * last one before the cleanup, such as a build whose container ended with an error. "Last"
- * follows the PHASES order, because the direct delivery's streaming starts after the build.
+ * Returns the phase the run stopped in: the first unfinished one in PHASES order, else the last
+ * one before the cleanup, such as a build whose container ended with an error. With the direct
+ * delivery a broken stream leaves the build unfinished too, and the stream is the cause.
  */
 function stoppedPhase(phases: PhaseTime[]): Phase | undefined {
   const candidates = phases.filter((time) => time.phase !== 'cleanup').sort((a, b) => PHASES.indexOf(a.phase) - PHASES.indexOf(b.phase));
-  return (candidates.filter((time) => !time.finished).at(-1) ?? candidates.at(-1))?.phase;
+  return (candidates.find((time) => !time.finished) ?? candidates.at(-1))?.phase;
 }
 
 function factLines(facts: SummaryFacts): string[] {
