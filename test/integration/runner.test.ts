@@ -13,6 +13,7 @@ const TASK_LIB = require.resolve('azure-pipelines-task-lib/task');
 
 const TASK_JSON = {
   name: 'RunnerProbe',
+  instanceNameFormat: 'Probe greets $(greeting)',
   inputs: [
     { name: 'scenario', type: 'pickList', defaultValue: 'report' },
     { name: 'connection', aliases: ['conn'], type: 'connectedService:kubernetes' },
@@ -44,6 +45,8 @@ if (scenario === 'report') {
   console.log('cwd=' + process.cwd());
   console.log('leak=' + (process.env.RUNNER_PARENT_ONLY === undefined ? 'none' : 'leaked'));
   console.log('temp=' + tl.getVariable('Agent.TempDirectory') + ' home=' + process.env.HOME);
+  console.log('step=' + tl.getVariable('System.TaskDisplayName') + ' | ' + tl.getVariable('System.TaskInstanceName')
+    + ' | ' + tl.getVariable('System.TaskInstanceId'));
   tl.setVariable('imageDigest', 'sha256:0123', false, true);
   tl.setVariable('derivedToken', 'derived-token-value', true);
   tl.setSecret('runtime-secret-1');
@@ -145,6 +148,13 @@ describe('agent-like task runner', function () {
     assert.ok(result.log.includes(`cwd=${result.directories.sourcesDirectory}`));
     assert.ok(result.log.includes('leak=none'), 'the test process environment must not reach the task');
     assert.ok(result.log.includes(`temp=${result.directories.tempDirectory} home=${result.directories.home}`));
+    assert.match(result.log.join('\n'), /^step=Probe greets build 1234 \| RunnerProbe \| [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/m);
+  });
+
+  it('names the step as given', async () => {
+    const instanceId = '0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a';
+    const result = await run({ ...reportOptions(), displayName: 'Build the web image', stepName: 'build', instanceId });
+    assert.ok(result.log.includes(`step=Build the web image | build | ${instanceId}`), result.log.join('\n'));
   });
 
   it('reports variables, secrets, issues and summaries', async () => {
@@ -160,6 +170,7 @@ describe('agent-like task runner', function () {
     assert.deepEqual(result.groups, [{ name: 'Upload', lines: ['uploading'], closed: true }]);
     assert.deepEqual(result.issues.map((i) => `${i.type}: ${i.message}`), ['warning: a warning', 'warning: finished with a warning']);
     assert.equal(result.summaries.length, 1);
+    assert.equal(result.summaries[0].name, 'summary.md');
     assert.equal(result.summaries[0].content, '# Build summary');
   });
 

@@ -11,6 +11,7 @@ const REGISTRY_ID = 'a1b2c3d4-0000-4000-8000-000000000001';
 
 const DEFINITION: TaskDefinition = {
   name: 'Sample',
+  instanceNameFormat: 'Build $(tags)',
   inputs: [
     { name: 'kubernetesServiceConnection', aliases: ['kubernetesConnection'], type: 'connectedService:kubernetes' },
     { name: 'containerRegistry', aliases: [], type: 'connectedService:dockerregistry' },

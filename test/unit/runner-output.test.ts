@@ -10,8 +10,10 @@ import type { TaskRestrictions } from '../../tools/runner/task-definition';
 
 const ANY: TaskRestrictions = { commandMode: 'any' };
 
-function processLines(lines: string[], options: { debug?: boolean; restrictions?: TaskRestrictions } = {}): StepContext {
-  const step = new StepContext(options.debug ?? false);
+function processLines(
+  lines: string[], options: { debug?: boolean; restrictions?: TaskRestrictions; workerDirectory?: string } = {},
+): StepContext {
+  const step = new StepContext(options.debug ?? false, undefined, options.workerDirectory);
   const processor = new OutputProcessor(step, options.restrictions ?? ANY);
   for (const line of lines) processor.processLine(line, 'stdout');
   return step;
@@ -130,7 +132,7 @@ describe('runner output processing', () => {
         [`##vso[task.uploadsummary]${summary}`, '##vso[task.setvariable variable=a]1'],
         { restrictions: { commandMode: 'restricted' } },
       );
-      assert.deepEqual(step.summaryPaths, []);
+      assert.deepEqual(step.attachments, []);
       assert.equal(step.variables.a.value, '1');
       assert.equal(step.issues[0].type, 'warning');
     } finally {
@@ -159,6 +161,61 @@ describe('runner output processing', () => {
   it('rejects a summary file that does not exist', () => {
     const step = processLines(['##vso[task.uploadsummary]/nonexistent/summary.md']);
     assert.equal(step.commandResult, 'Failed');
+  });
+});
+
+describe('runner attachments', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'runner-attachments-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('attaches a summary under its file name', () => {
+    const summary = join(dir, 'Build web.md');
+    writeFileSync(summary, '# Build');
+    const step = processLines([`##vso[task.uploadsummary]${summary}`]);
+    assert.equal(step.commandResult, undefined);
+    assert.deepEqual(step.attachments, [{ type: 'DistributedTask.Core.Summary', name: 'Build web.md', path: summary }]);
+  });
+
+  it('rejects an empty summary path', () => {
+    const step = processLines(['##vso[task.uploadsummary]']);
+    assert.equal(step.commandResult, 'Failed');
+    assert.match(step.issues[0].message, /task\.uploadsummary/);
+    assert.deepEqual(step.attachments, []);
+  });
+
+  it('rejects a folder as summary', () => {
+    const step = processLines([`##vso[task.uploadsummary]${dir}`]);
+    assert.equal(step.commandResult, 'Failed');
+    assert.deepEqual(step.attachments, []);
+  });
+
+  it('rejects a path that ends with a slash', () => {
+    const step = processLines([`##vso[task.uploadsummary]${dir}/`]);
+    assert.equal(step.commandResult, 'Failed');
+    assert.match(step.issues.map((issue) => issue.message).join('\n'), /name is missing/);
+  });
+
+  it('resolves a relative path in the worker folder', () => {
+    writeFileSync(join(dir, 'summary.md'), '# Build');
+    const fromWorker = processLines(['##vso[task.uploadsummary]summary.md'], { workerDirectory: dir });
+    assert.deepEqual(fromWorker.attachments.map((attachment) => attachment.path), [join(dir, 'summary.md')]);
+    const elsewhere = processLines(['##vso[task.uploadsummary]summary.md'], { workerDirectory: join(dir, 'bin') });
+    assert.equal(elsewhere.commandResult, 'Failed');
+  });
+
+  it('checks addattachment type and name', () => {
+    const file = join(dir, 'report.md');
+    writeFileSync(file, 'x');
+    const step = processLines([
+      `##vso[task.addattachment type=Distributedtask.Core.Summary;name=Report]${file}`,
+      `##vso[task.addattachment name=Report]${file}`,
+      `##vso[task.addattachment type=a/b;name=Report]${file}`,
+    ]);
+    assert.deepEqual(step.attachments, [{ type: 'Distributedtask.Core.Summary', name: 'Report', path: file }]);
+    assert.equal(step.issues.filter((issue) => issue.type === 'error').length, 2);
   });
 });
 

@@ -42,8 +42,28 @@ export function createAgentDirectories(sourcesDirectory?: string): AgentDirector
   return directories;
 }
 
+/** Names of the step that runs, which the agent sets as variables for the task (TaskRunner.cs). */
+export interface StepNames {
+  /** System.TaskInstanceId: the step's GUID, the same in every stage of the step. */
+  instanceId: string;
+  /** System.TaskDisplayName and Task.DisplayName. */
+  displayName: string;
+  /** System.TaskInstanceName: the step's reference name, such as `build`. */
+  referenceName: string;
+}
+
+/** Returns the variables the agent sets for one step. */
+export function stepVariables(step: StepNames): Record<string, string> {
+  return {
+    'system.taskinstanceid': step.instanceId,
+    'system.taskdisplayname': step.displayName,
+    'system.taskinstancename': step.referenceName,
+    'task.displayname': step.displayName,
+  };
+}
+
 /** Returns the predefined variables of a build job, by their dotted names. */
-export function defaultVariables(directories: AgentDirectories, taskName: string): Record<string, string> {
+export function defaultVariables(directories: AgentDirectories): Record<string, string> {
   return {
     'agent.version': AGENT_VERSION,
     'agent.name': 'local-runner',
@@ -100,7 +120,6 @@ export function defaultVariables(directories: AgentDirectories, taskName: string
     'build.stagingdirectory': directories.artifactStagingDirectory,
     'build.binariesdirectory': directories.binariesDirectory,
     'pipeline.workspace': directories.buildDirectory,
-    'task.displayname': taskName,
   };
 }
 

@@ -1,7 +1,8 @@
 // Prepares one task step before its process starts: the job variables, the resolved inputs,
 // the service connections the inputs name, the values to mask, and the process environment.
-import { randomBytes } from 'node:crypto';
-import { COLLECTION_URI, defaultVariables } from './agent-variables';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { COLLECTION_URI, defaultVariables, stepVariables } from './agent-variables';
 import { buildEnvironment, endpointSecrets } from './environment';
 import { expandMacros, isGuid, resolveInputs } from './inputs';
 import { OutputProcessor } from './output-processor';
@@ -23,16 +24,20 @@ export function prepareStep(
   directories: AgentDirectories,
 ): PreparedStep {
   const givenEndpoints = normalizeEndpointIds(options.endpoints ?? {});
-  const variables = mergeVariables(defaultVariables(directories, definition.name), options.variables ?? {});
   const secretVariables = options.secretVariables ?? {};
+  const jobVariables = mergeVariables(defaultVariables(directories), options.variables ?? {});
+  const displayName = options.displayName ?? stepDisplayName(definition, options, { ...jobVariables, ...secretVariables }, directories);
+  const step = { instanceId: options.instanceId ?? randomUUID(), displayName, referenceName: options.stepName ?? definition.name };
+  const variables = mergeVariables({ ...defaultVariables(directories), ...stepVariables(step) }, options.variables ?? {});
   const macroValues = { ...variables, ...secretVariables };
   const inputs = resolveInputs(definition, options.inputs ?? {}, macroValues, directories.sourcesDirectory);
   const endpoints = pickReferencedEndpoints(givenEndpoints, inputs.endpointIds);
   // The agent gives every task the job's access token in SystemVssConnection.
   const accessToken = options.accessToken ?? randomBytes(24).toString('hex');
 
-  const step = new StepContext(isTrue(lookupVariable(variables, 'system.debug')), options.onLine);
-  maskKnownSecrets(step, secretVariables, Object.values(endpoints), accessToken, options.taskVariables ?? {});
+  // The agent's worker process runs in the agent's bin folder.
+  const context = new StepContext(isTrue(lookupVariable(variables, 'system.debug')), options.onLine, join(directories.agentHome, 'bin'));
+  maskKnownSecrets(context, secretVariables, Object.values(endpoints), accessToken, options.taskVariables ?? {});
 
   const env = buildEnvironment({
     home: directories.home,
@@ -47,11 +52,23 @@ export function prepareStep(
   const lookup = new Map(Object.entries(macroValues).map(([name, value]) => [name.toLowerCase(), value]));
   const handlerDirectory = handler.workingDirectory ? expandMacros(handler.workingDirectory, lookup) : undefined;
   return {
-    step,
-    processor: new OutputProcessor(step, definition.restrictions),
+    step: context,
+    processor: new OutputProcessor(context, definition.restrictions),
     env,
     cwd: options.cwd ?? handlerDirectory ?? directories.sourcesDirectory,
   };
+}
+
+/**
+ * Returns the name the service gives a step without a display name: task.json's
+ * instanceNameFormat with each `$(input)` replaced by that input's value.
+ */
+function stepDisplayName(
+  definition: TaskDefinition, options: TaskRunOptions, variables: Record<string, string>, directories: AgentDirectories,
+): string {
+  const inputs = resolveInputs(definition, options.inputs ?? {}, variables, directories.sourcesDirectory);
+  const lookup = new Map(Object.entries(inputs.values).map(([name, value]) => [name.toLowerCase(), value]));
+  return expandMacros(definition.instanceNameFormat, lookup) || definition.name;
 }
 
 // The agent's variables are case-insensitive, so a given name replaces a default in any case.

@@ -8,7 +8,8 @@ import { decideResult } from './outcome';
 import { prepareStep } from './prepare-step';
 import { readTaskDefinition, selectNodeHandler } from './task-definition';
 import { AGENT_SIGNAL_TIMEOUTS, runTaskProcess } from './task-process';
-import type { TaskRunOptions, TaskRunResult, TaskSummary } from './types';
+import { SUMMARY_ATTACHMENT_TYPE } from './task-commands';
+import type { TaskAttachment, TaskRunOptions, TaskRunResult, TaskSummary } from './types';
 
 /**
  * Runs the task's handler for one stage in a fresh agent folder tree and reports the outcome.
@@ -57,7 +58,8 @@ export async function runTask(options: TaskRunOptions): Promise<TaskRunResult> {
       rawStdout: outcome.rawStdout,
       stderr: outcome.stderr,
       commands: step.commands,
-      summaries: readSummaries(step.summaryPaths),
+      attachments: step.attachments,
+      summaries: readSummaries(step.attachments),
       signalsSent: outcome.signalsSent,
       canceled: outcome.canceled,
       timedOut: outcome.timedOut,
@@ -89,13 +91,16 @@ function nodeMajorVersion(nodePath: string): number {
   return major;
 }
 
-// The summary is read now because the run's folder, where tasks usually write it, is removed.
-function readSummaries(paths: string[]): TaskSummary[] {
-  return paths.map((path) => {
+// The agent uploads an attachment from a queue after the command, at the latest when the job
+// ends, so a summary is read when the step ends: before the run's folder, where tasks usually
+// write it, is removed.
+function readSummaries(attachments: TaskAttachment[]): TaskSummary[] {
+  const summaries = attachments.filter((attachment) => attachment.type.toLowerCase() === SUMMARY_ATTACHMENT_TYPE.toLowerCase());
+  return summaries.map((summary) => {
     try {
-      return { path, content: readFileSync(path, 'utf8') };
+      return { ...summary, content: readFileSync(summary.path, 'utf8') };
     } catch {
-      return { path };
+      return { ...summary };
     }
   });
 }

@@ -2,7 +2,7 @@
 // registered secrets, and the result that logging commands set.
 import { SecretMasker } from './secret-masker';
 import type {
-  LogGroup, LoggingCommand, SetVariable, TaskIssue, TaskResultName, TaskVariable,
+  LogGroup, LoggingCommand, SetVariable, TaskAttachment, TaskIssue, TaskResultName, TaskVariable,
 } from './types';
 
 // The agent's TaskResult values in order of severity.
@@ -43,7 +43,8 @@ export class StepContext {
   readonly log: string[] = [];
   readonly groups: LogGroup[] = [];
   readonly commands: LoggingCommand[] = [];
-  readonly summaryPaths: string[] = [];
+  /** Files attached with `task.addattachment`, `task.uploadsummary` or `task.uploadfile`, in order. */
+  readonly attachments: TaskAttachment[] = [];
   /** Result set by `task.complete`, merged over repeated commands. */
   result?: TaskResultName;
   /** Failed when the agent could not process a logging command. */
@@ -54,9 +55,14 @@ export class StepContext {
   private readonly masker = new SecretMasker();
   private openGroup?: LogGroup;
 
+  /**
+   * @param workerDirectory the agent worker's working directory, against which the agent
+   *   resolves a relative attachment path.
+   */
   constructor(
     readonly debugEnabled: boolean,
     private readonly sink?: LineSink,
+    readonly workerDirectory = process.cwd(),
   ) {}
 
   /** Masks a value from now on. Earlier log lines stay as they were, as in the agent. */

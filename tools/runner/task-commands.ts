@@ -1,7 +1,8 @@
 // Applies the `task` area's logging commands to a step, following the agent's
 // TaskCommandExtension.cs (microsoft/azure-pipelines-agent). A handler throws CommandError
 // where the agent's command throws, and the caller then fails the step.
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { escapeCommandText } from './commands';
 import { mergeResults, parseResultName, type StepContext } from './step-context';
 import type { LoggingCommand } from './types';
@@ -20,11 +21,11 @@ export const TASK_COMMANDS: Record<string, Handler> = {
   issue: logIssue,
   debug: (step, command) => step.debug(command.data),
   uploadsummary: uploadSummary,
+  uploadfile: uploadFile,
+  addattachment: addAttachment,
   // Accepted, but they change nothing that the runner reports.
   setprogress: () => undefined,
   logdetail: () => undefined,
-  uploadfile: () => undefined,
-  addattachment: () => undefined,
   setendpoint: () => undefined,
   prependpath: () => undefined,
 };
@@ -97,8 +98,57 @@ function logIssue(step: StepContext, command: LoggingCommand): void {
   step.addIssue(normalized, command.data, properties);
 }
 
+/**
+ * The attachment type of `task.uploadsummary`, CoreAttachmentType.Summary in the agent.
+ * NOTE: the constant comes from a Microsoft package whose source is not public. The logging
+ * command docs spell it `Distributedtask.Core.Summary`, so types are compared ignoring case.
+ */
+export const SUMMARY_ATTACHMENT_TYPE = 'DistributedTask.Core.Summary';
+/** CoreAttachmentType.FileAttachment, the type of `task.uploadfile`, spelled as the logging command docs spell it. */
+const FILE_ATTACHMENT_TYPE = 'DistributedTask.Core.FileAttachment';
+
+// `task.uploadsummary` and `task.uploadfile` attach the file under its own file name
+// (Path.GetFileName), after checking that the path is not empty.
 function uploadSummary(step: StepContext, command: LoggingCommand): void {
   if (!command.data) throw new CommandError('the summary file path is missing');
-  if (!existsSync(command.data)) throw new CommandError(`the summary file ${command.data} does not exist`);
-  step.summaryPaths.push(command.data);
+  attach(step, SUMMARY_ATTACHMENT_TYPE, fileName(command.data), command.data);
+}
+
+function uploadFile(step: StepContext, command: LoggingCommand): void {
+  if (!command.data) throw new CommandError('the file path is missing');
+  attach(step, FILE_ATTACHMENT_TYPE, fileName(command.data), command.data);
+}
+
+function addAttachment(step: StepContext, command: LoggingCommand): void {
+  attach(step, command.properties.type ?? '', command.properties.name ?? '', command.data);
+}
+
+// .NET's Path.GetFileName on Linux: the text after the last `/`, empty for a path that ends with one.
+function fileName(path: string): string {
+  return path.substring(path.lastIndexOf('/') + 1);
+}
+
+/**
+ * Checks an attachment as the agent's TaskAddAttachmentCommand.AddAttachment does, and records
+ * it. The agent resolves a relative path against its worker's working directory (its bin
+ * folder), not the task's, and File.Exists is false for a folder. The agent uploads the file
+ * later from a queue, so the runner reads it when the step ends.
+ */
+function attach(step: StepContext, type: string, name: string, data: string): void {
+  if (!type) throw new CommandError('the attachment type is missing');
+  if (!name) throw new CommandError('the attachment name is missing');
+  // Path.GetInvalidFileNameChars() on Linux: NUL and `/`.
+  if (/[\0/]/.test(type)) throw new CommandError(`the attachment type '${type}' contains an invalid character`);
+  if (/[\0/]/.test(name)) throw new CommandError(`the attachment name '${name}' contains an invalid character`);
+  const path = isAbsolute(data) ? data : resolve(step.workerDirectory, data);
+  if (!data || !isFile(path)) throw new CommandError(`the attachment file '${data}' does not exist`);
+  step.attachments.push({ type, name, path });
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }

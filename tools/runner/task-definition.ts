@@ -26,6 +26,8 @@ export interface TaskRestrictions {
 
 export interface TaskDefinition {
   name: string;
+  /** The display name pattern of a step, such as `Build $(repository) with kaniko`; empty when task.json has none. */
+  instanceNameFormat: string;
   inputs: InputDefinition[];
   /** Handlers by stage and handler name, such as `main` → `Node20_1`. */
   handlers: Record<TaskStage, Record<string, HandlerDefinition>>;
@@ -57,6 +59,7 @@ export function readTaskDefinition(taskDir: string): TaskDefinition {
   const inputs = Array.isArray(json.inputs) ? (json.inputs as Array<Record<string, unknown>>) : [];
   return {
     name: typeof json.name === 'string' ? json.name : 'task',
+    instanceNameFormat: typeof json.instanceNameFormat === 'string' ? json.instanceNameFormat : '',
     inputs: inputs.map((input) => readInput(input, file)),
     handlers: {
       pre: readHandlers(json[STAGE_KEYS.pre]),

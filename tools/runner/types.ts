@@ -72,6 +72,15 @@ export interface TaskRunOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Keeps the run's temporary folder (agent directories, HOME) instead of deleting it. */
   keepTempDir?: boolean;
+  /**
+   * The step's display name (System.TaskDisplayName). Default: task.json `instanceNameFormat` with
+   * its `$(input)` macros replaced by the input values, as the service names a step without one.
+   */
+  displayName?: string;
+  /** The step's reference name (System.TaskInstanceName), such as `build`. Default: the task's name. */
+  stepName?: string;
+  /** The step's GUID (System.TaskInstanceId), the same in each stage of one step. Default: a new one. */
+  instanceId?: string;
 }
 
 /** A variable set by the task with `task.setvariable`. */
@@ -106,10 +115,22 @@ export interface LoggingCommand {
   data: string;
 }
 
-/** A summary uploaded with `task.uploadsummary`, read before the run's temporary folder is removed. */
-export interface TaskSummary {
+/** A file attached to the step with `task.addattachment`, `task.uploadsummary` or `task.uploadfile`. */
+export interface TaskAttachment {
+  /** Such as `DistributedTask.Core.Summary`. */
+  type: string;
+  /** The name the attachment gets; the file name for `task.uploadsummary` and `task.uploadfile`. */
+  name: string;
+  /** The absolute path the agent would upload the file from. */
   path: string;
-  /** The file's text, or undefined when the file could not be read. */
+}
+
+/**
+ * A markdown summary attached with `task.uploadsummary` (or `task.addattachment` of the summary
+ * type), read when the step ended, before the run's temporary folder is removed.
+ */
+export interface TaskSummary extends TaskAttachment {
+  /** The file's text, or undefined when the file could not be read when the step ended. */
   content?: string;
 }
 
@@ -157,6 +178,9 @@ export interface TaskRunResult {
   rawStdout: string;
   stderr: string;
   commands: LoggingCommand[];
+  /** Every attached file, summaries included. */
+  attachments: TaskAttachment[];
+  /** Attachments of the summary type, with their text. */
   summaries: TaskSummary[];
   /** Signals the runner sent, in order. */
   signalsSent: NodeJS.Signals[];

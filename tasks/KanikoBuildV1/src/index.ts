@@ -3,6 +3,8 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { setMaxListeners } from 'node:events';
 import { loc } from './messages';
 import { run } from './main';
+import { publishSummary } from './summary/publish';
+import { RunReport, type RunResult } from './summary/run-report';
 
 async function main(): Promise<void> {
   // The agent cancels with SIGINT, then SIGTERM 7.5 s later, then kills the process 2.5 s
@@ -18,16 +20,21 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  const report = new RunReport();
+  let result: RunResult = 'Failed';
   try {
-    const outcome = await run(cancel.signal);
+    const outcome = await run(cancel.signal, report);
     if (outcome.succeeded) console.log(outcome.message);
+    result = outcome.succeeded ? 'Succeeded' : 'Failed';
     tl.setResult(outcome.succeeded ? tl.TaskResult.Succeeded : tl.TaskResult.Failed, outcome.message);
   } catch (error) {
     const message = cancel.signal.aborted
       ? (cancel.signal.reason as Error).message
       : error instanceof Error ? error.message : String(error);
+    if (cancel.signal.aborted) result = 'Canceled';
     tl.setResult(tl.TaskResult.Failed, message);
   }
+  publishSummary(report, result);
 }
 
 // The HTTP clients keep idle keep-alive connections open for seconds after the result is set.

@@ -9,18 +9,21 @@ import { readContext } from './phases/read-context';
 import { parseSettings } from './settings/parse';
 import { readRun } from './settings/read';
 import type { Settings } from './settings/types';
+import type { RunReport } from './summary/run-report';
 
 export interface RunOutcome {
   succeeded: boolean;
   message: string;
 }
 
-export async function run(signal: AbortSignal): Promise<RunOutcome> {
+/** Runs the build, recording in `report` what the step's summary shows. */
+export async function run(signal: AbortSignal, report: RunReport): Promise<RunOutcome> {
   // Nothing exists yet, so the post-job step has nothing to look for unless a create starts below.
   tl.setTaskVariable(CLEANUP_DONE_VARIABLE, 'true');
 
   // Read and validate every input and connection, and log what the run builds.
   const parsed = parseSettings(readRun());
+  report.recordSettings(parsed);
   console.log(startingMessage(parsed));
   if (parsed.anonymousPulls.length > 0) {
     console.log(loc('AnonymousPulls', parsed.anonymousPulls.map(({ registry, image }) => `${registry} (${image})`).join(', ')));
@@ -64,6 +67,7 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
   if (access.allows('serviceAccountCheck')) await checkServiceAccount(cluster, settings.pod, signal);
   await checkPodTemplate(cluster, settings.pod, plan, signal);
 
+  report.mark('validation', true);
   const cleanup = new Cleanup();
   tl.setTaskVariable(CLEANUP_DONE_VARIABLE, 'false');
   let pruning: ReturnType<typeof deleteUnusedContexts> | undefined;
@@ -71,11 +75,16 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
     // Pack the build context and upload it, except with the direct delivery, then delete kept
     // contexts that no run used for their retention days while the build runs.
     if (storage && store) {
-      await inGroup(loc('GroupUpload'), () => uploadContext(settings, storage, plan, store, context, cleanup, signal));
+      report.mark('upload');
+      report.recordBlob(plan.blobName);
+      report.recordTransfer(await inGroup(loc('GroupUpload'), () => uploadContext(settings, storage, plan, store, context, cleanup, signal)));
+      report.mark('upload', true);
       if (plan.keepBlob) pruning = deleteUnusedContexts(store, storage, now, signal);
     }
 
     // Create the build's own namespace when asked to, then the registry and storage Secrets and the kaniko pod.
+    report.mark('scheduling');
+    report.recordPod(plan.namespace, plan.name);
     await inGroup(loc('GroupCreatePod'), async () => {
       await createBuildNamespace(cluster, plan, cleanup, signal);
       await createBuildPod(cluster, plan, cleanup, signal);
@@ -86,7 +95,12 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
     let streaming: Promise<Error | undefined> | undefined;
     const startStreaming = (): void => {
       // kaniko would wait for its input until the build timeout, so a failed stream stops the pod.
-      streaming = streamContext(cluster, settings, plan, context.entries, signal).then(() => undefined, async (error: unknown) => {
+      report.mark('upload');
+      streaming = streamContext(cluster, settings, plan, context.entries, signal).then((transfer) => {
+        report.recordTransfer(transfer);
+        report.mark('upload', true);
+        return undefined;
+      }, async (error: unknown) => {
         await cluster.deletePod(plan.namespace, plan.name).catch(() => undefined);
         return error as Error;
       });
@@ -96,6 +110,7 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
       schedulingTimeoutSeconds: settings.pod.schedulingTimeoutSeconds,
       readLog: access.allows('log'),
       onContainerStarted: storage ? undefined : startStreaming,
+      onProgress: report.recordProgress.bind(report),
     };
     const build = await inGroup(loc('GroupBuildLog', plan.namespace, plan.name), () => followBuild(cluster, plan, followOptions, signal));
     const streamError = await streaming;
@@ -117,13 +132,16 @@ export async function run(signal: AbortSignal): Promise<RunOutcome> {
       const imageName = `${settings.image.repository}@${build.verdict.digest}`;
       tl.setVariable('imageDigest', build.verdict.digest, false, true);
       tl.setVariable('imageName', imageName, false, true);
+      report.recordDigest(build.verdict.digest);
       return { succeeded: true, message: loc('BuildSucceeded', plan.destinations.join(', '), imageName) };
     }
     return failure(build.verdict.kind === 'failed' ? build.verdict.message : loc('BuildUnfinished', plan.name));
   } finally {
     // Delete the pod, both Secrets, the blob and the build's own namespace, also after a failure
     // or a cancel, and tell the post-job step when nothing is left.
+    report.mark('cleanup');
     const failed = cleanup.size > 0 ? await inGroup(loc('GroupCleanup'), () => cleanup.runAll()) : [];
+    report.mark('cleanup', true);
     if (failed.length === 0) tl.setTaskVariable(CLEANUP_DONE_VARIABLE, 'true');
     const pruned = await pruning?.catch(() => undefined);
     if (pruned?.warning) tl.warning(pruned.message);

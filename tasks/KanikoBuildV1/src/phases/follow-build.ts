@@ -42,7 +42,12 @@ export interface FollowOptions {
   readLog?: boolean;
   /** Runs once, when the kaniko container has started. */
   onContainerStarted?: () => void;
+  /** Runs once for each point the pod reaches, when the watch first shows it there. */
+  onProgress?: (progress: PodProgress, pod: V1Pod) => void;
 }
+
+/** Points of a pod's life: bound to a node, kaniko's container started, and the build ended. */
+export type PodProgress = 'scheduled' | 'started' | 'ended';
 
 export interface BuildResult {
   verdict: PodVerdict;
@@ -90,6 +95,7 @@ class BuildFollower {
   private lastPod: V1Pod | undefined;
   private lastDetail = '';
   private schedulingLimitShown = false;
+  private readonly progressShown = new Set<PodProgress>();
 
   constructor(
     private readonly api: ClusterApi, private readonly plan: BuildPlan, private readonly options: FollowOptions,
@@ -154,7 +160,11 @@ class BuildFollower {
   private onPod(pod: V1Pod): void {
     this.lastPod = pod;
     const verdict = assessPod(pod, KANIKO_CONTAINER);
-    if (verdict.kind === 'succeeded' || verdict.kind === 'failed') this.containerEnd.abort();
+    const ended = verdict.kind === 'succeeded' || verdict.kind === 'failed';
+    if (ended) this.containerEnd.abort();
+    if (pod.spec?.nodeName) this.showProgress('scheduled', pod);
+    if (hasStarted(pod, KANIKO_CONTAINER)) this.showProgress('started', pod);
+    if (ended) this.showProgress('ended', pod);
     if (verdict.kind === 'waiting' && verdict.detail !== this.lastDetail) {
       this.lastDetail = verdict.detail;
       console.log(loc('PodWaiting', this.plan.name, verdict.detail));
@@ -164,6 +174,12 @@ class BuildFollower {
       this.options.onContainerStarted?.();
       this.startLog();
     }
+  }
+
+  private showProgress(progress: PodProgress, pod: V1Pod): void {
+    if (this.progressShown.has(progress)) return;
+    this.progressShown.add(progress);
+    this.options.onProgress?.(progress, pod);
   }
 
   /** Records the pod on the stall clock and arms a timer for the next time it could be given up on. */

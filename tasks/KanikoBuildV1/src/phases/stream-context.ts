@@ -3,18 +3,22 @@
 import { Readable } from 'node:stream';
 import { ContextReadError, packContext } from '../context/archive';
 import type { ContextEntry } from '../context/files';
+import { formatBytes } from '../format';
 import type { ClusterApi } from '../kubernetes/client';
 import { describeApiError } from '../kubernetes/errors';
 import { loc } from '../messages';
 import type { BuildPlan } from '../plan/plan';
 import { KANIKO_CONTAINER } from '../plan/pod';
 import type { Settings } from '../settings/types';
-import { formatBytes } from './upload-context';
+import type { ContextTransfer } from './upload-context';
 
-/** Streams the archive once the kaniko container runs; throws a message that names the pod when the stream breaks. */
+/**
+ * Streams the archive once the kaniko container runs, and returns what it sent. Throws a message
+ * that names the pod when the stream breaks.
+ */
 export async function streamContext(
   api: ClusterApi, settings: Settings, plan: BuildPlan, entries: ContextEntry[], signal: AbortSignal,
-): Promise<void> {
+): Promise<ContextTransfer> {
   const { contextDir } = settings.build;
   console.log(loc('StreamingContext', contextDir, plan.namespace, plan.name));
   try {
@@ -24,6 +28,7 @@ export async function streamContext(
       archive.done,
     ]);
     console.log(loc('Streamed', stats.files, formatBytes(stats.contentBytes), formatBytes(sentBytes), plan.namespace, plan.name));
+    return { files: stats.files, contentBytes: stats.contentBytes, archiveBytes: sentBytes, uploadedBytes: sentBytes, reused: false };
   } catch (error) {
     signal.throwIfAborted();
     if (error instanceof ContextReadError) throw new Error(loc('ContextReadFailed', contextDir, error.message), { cause: error });

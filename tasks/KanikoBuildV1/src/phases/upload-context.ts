@@ -3,6 +3,7 @@
 import { connectionFailureMessage, describeStorageError } from '../storage/errors';
 import { ContextReadError, packContext } from '../context/archive';
 import type { Cleanup } from '../cleanup';
+import { formatBytes } from '../format';
 import { loc } from '../messages';
 import { BLOB_RETENTION_METADATA } from '../plan/names';
 import type { BuildPlan } from '../plan/plan';
@@ -10,10 +11,17 @@ import type { Settings, StorageSettings } from '../settings/types';
 import type { ContextStore } from '../storage/blob-store';
 import type { ContextListing } from './read-context';
 
-export interface UploadResult {
+/** The build context as it reached storage, or the pod with the `direct` delivery. */
+export interface ContextTransfer {
   files: number;
+  /** Bytes of file contents before compression. */
   contentBytes: number;
+  /** Bytes of the compressed archive; for a reused archive, the size of its blob. */
+  archiveBytes: number;
+  /** Bytes sent by this run: 0 when an earlier run's archive was reused. */
   uploadedBytes: number;
+  /** True when the blob of an earlier run with the same sources was reused, so nothing was uploaded. */
+  reused: boolean;
 }
 
 /**
@@ -25,7 +33,7 @@ const MARK_USED_INTERVAL_MS = 60 * 60 * 1000;
 export async function uploadContext(
   settings: Pick<Settings, 'build' | 'context'>, storage: StorageSettings, plan: Pick<BuildPlan, 'blobName' | 'keepBlob' | 'blobMetadata'>,
   store: ContextStore, context: ContextListing, cleanup: Cleanup, signal: AbortSignal,
-): Promise<UploadResult> {
+): Promise<ContextTransfer> {
   const { account, container } = storage;
   const blob = `blob ${container}/${plan.blobName} in storage account ${account}`;
   try {
@@ -33,9 +41,10 @@ export async function uploadContext(
     if (plan.keepBlob && context.digest) {
       const { files, contentBytes, sha256 } = context.digest;
       console.log(loc('ContextDigest', settings.build.contextDir, files, formatBytes(contentBytes), sha256));
-      if (await reuseKeptBlob(store, plan, signal)) {
+      const keptBytes = await reuseKeptBlob(store, plan, signal);
+      if (keptBytes !== undefined) {
         console.log(loc('ContextReused', blob));
-        return { files, contentBytes, uploadedBytes: 0 };
+        return { files, contentBytes, archiveBytes: keptBytes, uploadedBytes: 0, reused: true };
       }
     }
     // NOTE: a kept blob gets no delete. A cancel before its commit leaves the staged blocks
@@ -58,7 +67,7 @@ export async function uploadContext(
       archive.done,
     ]);
     console.log(loc('Uploaded', stats.files, formatBytes(stats.contentBytes), formatBytes(uploadedBytes), blob));
-    return { files: stats.files, contentBytes: stats.contentBytes, uploadedBytes };
+    return { files: stats.files, contentBytes: stats.contentBytes, archiveBytes: uploadedBytes, uploadedBytes, reused: false };
   } catch (error) {
     signal.throwIfAborted();
     if (error instanceof ContextReadError) throw new Error(loc('ContextReadFailed', settings.build.contextDir, error.message), { cause: error });
@@ -70,8 +79,13 @@ export async function uploadContext(
   }
 }
 
-/** Returns whether the kept blob exists, renewing its last use; its retention becomes the longer of its own and this run's. */
-async function reuseKeptBlob(store: ContextStore, plan: Pick<BuildPlan, 'blobName' | 'blobMetadata'>, signal: AbortSignal): Promise<boolean> {
+/**
+ * Renews the kept blob's last use and returns its size, or undefined when it does not exist. Its
+ * retention becomes the longer of its own and this run's.
+ */
+async function reuseKeptBlob(
+  store: ContextStore, plan: Pick<BuildPlan, 'blobName' | 'blobMetadata'>, signal: AbortSignal,
+): Promise<number | undefined> {
   const staleBefore = new Date(Date.now() - MARK_USED_INTERVAL_MS);
   const days = Number(plan.blobMetadata[BLOB_RETENTION_METADATA]);
   return store.markUsed(plan.blobName, staleBefore, (current) => {
@@ -82,10 +96,4 @@ async function reuseKeptBlob(store: ContextStore, plan: Pick<BuildPlan, 'blobNam
 
 function checkUnchanged(packed: { sha256: string }, context: ContextListing): void {
   if (packed.sha256 !== context.digest?.sha256) throw new ContextReadError(loc('ContextChanged'));
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

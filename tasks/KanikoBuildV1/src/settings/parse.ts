@@ -130,5 +130,8 @@ function runIdentity(variables: RawVariables): RunIdentity {
     teamProject: variables.teamProject,
     definitionName: variables.definitionName,
     buildUrl,
+    tempDirectory: variables.tempDirectory || undefined,
+    stepId: variables.stepId || undefined,
+    stepDisplayName: variables.stepDisplayName || undefined,
   };
 }

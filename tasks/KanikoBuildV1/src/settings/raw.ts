@@ -1,6 +1,12 @@
 // The unparsed values of a run, as the agent provides them. settings/read.ts fills these
 // from task-lib; tests build them by hand.
 
+/**
+ * Inputs whose values are secrets: masked at once, and never written to the debug log. The local
+ * run-step command also takes their variables from the environment only.
+ */
+export const SECRET_INPUTS: ReadonlySet<keyof RawInputs> = new Set<keyof RawInputs>(['storageAccessKey']);
+
 export interface RawInputs {
   connectionType: string;
   kubernetesServiceConnection: string;
@@ -78,6 +84,12 @@ export interface RawVariables {
   oidcRequestUri: string;
   /** The job's access token (SystemVssConnection), a secret. */
   accessToken: string;
+  /** Agent.TempDirectory, the job's temporary folder, which the agent empties after the job. */
+  tempDirectory: string;
+  /** System.TaskInstanceId, the GUID of this step. */
+  stepId: string;
+  /** System.TaskDisplayName, the step's name in the pipeline run. */
+  stepDisplayName: string;
 }
 
 export interface RawRun {

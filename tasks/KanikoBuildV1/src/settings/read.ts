@@ -3,7 +3,7 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import * as taskInternal from 'azure-pipelines-task-lib/internal';
 import { loc } from '../messages';
 import { parseKubeconfig, type Kubeconfig } from './kubeconfig';
-import type { RawEndpoint, RawInputs, RawRun, RawVariables } from './raw';
+import { SECRET_INPUTS, type RawEndpoint, type RawInputs, type RawRun, type RawVariables } from './raw';
 
 const INPUT_NAMES: (keyof RawInputs)[] = [
   'connectionType', 'azureSubscriptionEndpoint', 'azureResourceGroup', 'kubernetesCluster', 'useClusterAdmin',
@@ -19,8 +19,6 @@ const INPUT_NAMES: (keyof RawInputs)[] = [
 /** File path inputs with no default, which the agent fills with the sources folder when left empty. */
 const FILE_PATH_INPUTS = new Set<keyof RawInputs>(['buildContext']);
 
-/** Inputs whose values are secrets: masked at once, and never written to the debug log. */
-const SECRET_INPUTS = new Set<keyof RawInputs>(['storageAccessKey']);
 
 const KUBERNETES_PARAMETERS = ['kubeconfig', 'apiToken', 'serviceAccountCertificate'];
 const KUBERNETES_DATA = ['authorizationType', 'acceptUntrustedCerts', 'clusterContext', 'namespace'];
@@ -182,6 +180,9 @@ function readVariables(): RawVariables {
     oidcRequestUri: variable('System.OidcRequestUri'),
     sourceDateEpoch: variable('SOURCE_DATE_EPOCH'),
     accessToken: readAccessToken(),
+    tempDirectory: variable('Agent.TempDirectory'),
+    stepId: variable('System.TaskInstanceId'),
+    stepDisplayName: variable('System.TaskDisplayName'),
   };
 }
 

@@ -212,6 +212,12 @@ export interface RunIdentity {
   definitionName: string;
   /** A link to the run's results page, when the agent provides enough variables. */
   buildUrl?: string;
+  /** The job's temporary folder (Agent.TempDirectory), where the step writes its summary. */
+  tempDirectory?: string;
+  /** The step's GUID (System.TaskInstanceId), which keeps the summary file of each step apart. */
+  stepId?: string;
+  /** The step's display name (System.TaskDisplayName), which names the summary file. */
+  stepDisplayName?: string;
 }
 
 export interface Settings {

@@ -22,9 +22,12 @@ export interface ContextStore {
   upload(blobName: string, content: Readable, metadata: Record<string, string>, signal?: AbortSignal, options?: UploadOptions): Promise<number>;
   /**
    * Marks a kept blob as used: when it was last modified before `staleBefore`, sets `metadata`
-   * on it, which renews its last-modified time. Returns false when the blob does not exist.
+   * on it, which renews its last-modified time. Returns the blob's size in bytes, or undefined
+   * when the blob does not exist.
    */
-  markUsed(blobName: string, staleBefore: Date, metadata: (current: Record<string, string>) => Record<string, string>, signal?: AbortSignal): Promise<boolean>;
+  markUsed(
+    blobName: string, staleBefore: Date, metadata: (current: Record<string, string>) => Record<string, string>, signal?: AbortSignal,
+  ): Promise<number | undefined>;
   /** Lists the blobs whose names start with `prefix`, with their metadata; none when the container does not exist. */
   list(prefix: string, signal?: AbortSignal): Promise<StoredBlob[]>;
   /**
@@ -175,16 +178,17 @@ function upload(
 async function markUsed(
   container: ContainerClient, blobName: string, staleBefore: Date,
   metadata: (current: Record<string, string>) => Record<string, string>, signal?: AbortSignal,
-): Promise<boolean> {
+): Promise<number | undefined> {
   const blob = container.getBlockBlobClient(blobName);
   let properties;
   try {
     properties = await blob.getProperties({ abortSignal: signal });
   } catch (error) {
-    if (error instanceof RestError && error.statusCode === 404) return false;
+    if (error instanceof RestError && error.statusCode === 404) return undefined;
     throw error;
   }
-  if (properties.lastModified && properties.lastModified >= staleBefore) return true;
+  const size = properties.contentLength ?? 0;
+  if (properties.lastModified && properties.lastModified >= staleBefore) return size;
   try {
     // The ETag condition keeps a clean-up that deleted the blob meanwhile from being undone by a 404 here.
     await blob.setMetadata(metadata(properties.metadata ?? {}), { abortSignal: signal, conditions: { ifMatch: properties.etag } });
@@ -192,7 +196,7 @@ async function markUsed(
     if (error instanceof RestError && (error.statusCode === 404 || error.statusCode === 412)) return markUsed(container, blobName, staleBefore, metadata, signal);
     throw error;
   }
-  return true;
+  return size;
 }
 
 async function deleteBlob(container: ContainerClient, blobName: string, signal?: AbortSignal, etag?: string): Promise<boolean> {

@@ -187,6 +187,9 @@ export function rawRun(root: string, changes: RunChanges = {}): RawRun {
       oidcRequestUri: changes.oidcRequestUri ?? '',
       sourceDateEpoch: changes.sourceDateEpoch ?? '',
       accessToken: changes.accessToken ?? '',
+      tempDirectory: '',
+      stepId: '',
+      stepDisplayName: '',
     },
     findFiles,
   };
