@@ -166,7 +166,7 @@ function drawTable(block: Extract<Block, { kind: 'table' }>, top: number): { ele
   const widths = longest.map((length) => (length / total) * CONTENT_WIDTH);
   const elements: string[] = [];
   let y = top + 6;
-  const rowHeight = 34;
+  const rowHeight = 28;
   [block.header, ...block.rows].forEach((row, rowIndex) => {
     let fill: string = COLORS.white;
     if (rowIndex === 0) fill = '#EAF1F8';
@@ -178,7 +178,7 @@ function drawTable(block: Extract<Block, { kind: 'table' }>, top: number): { ele
       const cell = row[column] ?? '';
       const shown = cell.length > maxChars ? `${cell.slice(0, maxChars - 1)}…` : cell;
       const spans = parseInline(shown).map((span) => (rowIndex === 0 ? { ...span, style: 'bold' as const } : span));
-      elements.push(richLine(x + 12, y + 22, spans, 15));
+      elements.push(richLine(x + 12, y + 19, spans, 15));
       x += widths[column];
     }
     y += rowHeight;
