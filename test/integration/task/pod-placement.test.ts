@@ -90,6 +90,45 @@ describe('KanikoBuild pod placement', function () {
     await assertNothingLeft(build);
   });
 
+  for (const createNamespace of ['false', 'true']) {
+    it(`misspelt template field fails before anything is created (createNamespace ${createNamespace})`, async () => {
+      const build = await runBuild({
+        standIns,
+        files: SMALL_BUILD,
+        inputs: {
+          ...SMALL_POD, tolerations: SPOT_TAINT.key, createNamespace, namespace: createNamespace === 'true' ? 'placement' : undefined,
+          podTemplate: 'spec:\n  priorityClass: builds\n  containers: [{ securityContxt: {} }]\n',
+        },
+      });
+      const text = errors(build.run);
+
+      assert.equal(build.run.result, 'Failed', text);
+      assert.match(text, /Input podTemplate sets fields that the Kubernetes Pod API does not have, so they would be dropped: spec\.containers\[0\]\.securityContxt, spec\.priorityClass\./);
+      assert.equal(await containerExists(build), false, 'the context was uploaded');
+      const namespaces = cluster.listObjects('namespaces').map((namespace) => namespace.metadata?.name ?? '');
+      assert.deepEqual(namespaces.filter((name) => name.startsWith('placement-')), [], 'a namespace was created');
+      await assertNothingLeft(build);
+    });
+  }
+
+  it('template the API server rejects in a namespace of its own names the template', async () => {
+    const build = await runBuild({
+      standIns,
+      files: SMALL_BUILD,
+      inputs: {
+        ...SMALL_POD, tolerations: SPOT_TAINT.key, createNamespace: 'true', namespace: 'placement',
+        podTemplate: 'spec:\n  tolerations:\n    - { key: dedicated, operator: Exists, effect: NoSchedule, tolerationSeconds: soon }\n',
+      },
+    });
+    const text = errors(build.run);
+
+    assert.equal(build.run.result, 'Failed', text);
+    assert.match(text, /Could not create pod placement-[0-9a-f]{8}\/kaniko-4711-[0-9a-f]{8}: HTTP 400 BadRequest: .*tolerationSeconds.*\. The pod includes the input podTemplate/);
+    const namespaces = cluster.listObjects('namespaces').map((namespace) => namespace.metadata?.name ?? '');
+    assert.deepEqual(namespaces.filter((name) => name.startsWith('placement-')), [], 'the namespace was left behind');
+    await assertNothingLeft(build);
+  });
+
   it('invalid placement inputs fail before anything is created', async () => {
     const build = await runBuild({
       standIns,

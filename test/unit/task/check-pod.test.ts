@@ -58,7 +58,7 @@ describe('check: pod template dry run', () => {
 
       await assert.rejects(check({ template: TEMPLATE }, error), (thrown: Error) => {
         assert.equal(thrown.message,
-          `The cluster rejects the build pod, with the pod template merged in, in a dry run: HTTP ${code} ${reason}: ${message} `
+          `The cluster rejects the build pod, with the pod template merged in, in a dry run: HTTP ${code} ${reason}: ${message}. `
           + 'Check the input podTemplate against this message. Nothing was created.');
         return true;
       });
@@ -76,5 +76,31 @@ describe('check: pod template dry run', () => {
     const error = new ApiException(503, 'unavailable', status(503, 'ServiceUnavailable', 'try later'), {});
 
     assert.equal((await check({ template: TEMPLATE }, error)).length, 1);
+  });
+});
+
+describe('check: pod template fields', () => {
+  it('misspelt fields fail before the dry run', async () => {
+    const template = { spec: { priorityClass: 'builds' }, kaniko: { imagePullPolcy: 'Always' } } as PodSettings['template'];
+
+    await assert.rejects(check({ template }), (thrown: Error) => {
+      assert.match(thrown.message, /would be dropped: spec\.containers\[0\]\.imagePullPolcy, spec\.priorityClass\. Check the spelling/);
+      return true;
+    });
+  });
+
+  it('misspelt fields fail in a namespace the run creates', async () => {
+    const template = { labels: { team: 'web' }, spec: { affinity: { nodeAfinity: {} } } } as PodSettings['template'];
+
+    await assert.rejects(check({ template, createNamespace: true }), /would be dropped: spec\.affinity\.nodeAfinity\./);
+  });
+
+  it('known fields at every depth pass', async () => {
+    const template = {
+      spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [] }] } } } },
+      kaniko: { securityContext: { capabilities: { add: ['SETUID'] } }, env: [{ name: 'A', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }] },
+    } as PodSettings['template'];
+
+    assert.equal((await check({ template })).length, 1);
   });
 });

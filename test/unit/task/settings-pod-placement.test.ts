@@ -179,12 +179,15 @@ describe('settings: pod template', () => {
   }
 
   const wrongTypes: [string, string, RegExp][] = [
-    ['a list at the top', '- a', /\(the whole template\) must be a mapping/],
-    ['a string spec', 'spec: x', /spec must be a mapping/],
-    ['tolerations as a map', 'spec:\n  tolerations: { key: a }', /spec\.tolerations must be a list/],
-    ['a number label', 'metadata:\n  labels: { tier: 1 }', /metadata\.labels\.tier must be a string \(quote numbers/],
+    ['a list at the top', '- a', /the whole template must be a mapping, not a list\. Start the template with spec: or metadata:/],
+    ['a string spec', 'spec: x', /spec must be a mapping, not a string 'x'\. Write its fields as KEY: VALUE lines/],
+    ['tolerations as a map', 'spec:\n  tolerations: { key: a }', /spec\.tolerations must be a list, not a mapping\. Write each entry/],
+    ['a number label', 'metadata:\n  labels: { tier: 1 }', /metadata\.labels\.tier must be a string, not number '1'\. Quote the value/],
     ['a bad label value', 'metadata:\n  labels: { tier: "a b" }', /metadata\.labels\.tier has the invalid value 'a b'/],
-    ['another kind', 'kind: Deployment', /kind must be 'Pod' or left out/],
+    ['another kind', 'kind: Deployment', /kind must be 'Pod', not a string 'Deployment'\. Remove it/],
+    ['a non-root pod', 'spec:\n  securityContext: { runAsNonRoot: true }', /sets spec\.securityContext\.runAsNonRoot: true, but kaniko must run as root/],
+    ['a non-root kaniko user', 'spec:\n  containers: [{ securityContext: { runAsUser: 1000 } }]',
+      /sets spec\.containers\[0\]\.securityContext\.runAsUser: 1000, but kaniko must run as root/],
   ];
   for (const [name, text, expected] of wrongTypes) {
     it(`template with ${name} is rejected`, () => {
@@ -206,7 +209,11 @@ describe('settings: pod template', () => {
     const problems = problemsOf('spec:\n  nodeSelector: { agentpool: system }', { nodeSelector: 'agentpool=builds' });
 
     assert.equal(problems.length, 1, problems.join('\n'));
-    assert.match(problems[0], /names the label agentpool twice, with 'builds' and 'system'/);
+    assert.match(problems[0], /^The label agentpool has the value 'builds' in the input nodeSelector and 'system' in the spec\.nodeSelector of the input podTemplate\./);
+  });
+
+  it('root user in the template is accepted', () => {
+    assert.deepEqual(parse('spec:\n  securityContext: { runAsUser: 0, runAsNonRoot: false }'), { spec: { securityContext: { runAsUser: 0, runAsNonRoot: false } } });
   });
 
   it('every wrong field is listed at once', () => {

@@ -5,6 +5,7 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { ApiException } from '@kubernetes/client-node';
 import type { ClusterApi } from '../kubernetes/client';
 import { describeApiError } from '../kubernetes/errors';
+import { unknownFields } from '../kubernetes/unknown-fields';
 import { loc } from '../messages';
 import type { BuildPlan } from '../plan/plan';
 import type { PodSettings } from '../settings/types';
@@ -15,12 +16,16 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const REJECTED = new Set([400, 403, 422]);
 
 /**
- * Checks the pod with a dry-run create when the settings have a pod template. Without one the
- * task's own validation covers every field. In a namespace that the run creates later there is
- * nothing to send the dry run to yet, so the real create checks the pod there.
+ * Checks a pod that a pod template shapes: fields that the Kubernetes client would drop fail the
+ * step, and then the pod is sent as a dry-run create. Without a template the task's own
+ * validation covers every field. In a namespace that the run creates later there is nothing to
+ * send the dry run to yet, so the real create checks the pod there.
  */
 export async function checkPodTemplate(api: ClusterApi, pod: PodSettings, plan: BuildPlan, signal: AbortSignal): Promise<void> {
-  if (!pod.template || pod.createNamespace) return;
+  if (!pod.template) return;
+  const unknown = unknownFields(plan.pod, 'V1Pod');
+  if (unknown.length > 0) throw new Error(loc('PodTemplateUnknownFields', unknown.join(', ')));
+  if (pod.createNamespace) return;
   try {
     await withTimeout(api.dryRunPod(plan.pod, signal), REQUEST_TIMEOUT_MS, `checking pod ${plan.namespace}/${plan.name}`, signal);
   } catch (error) {

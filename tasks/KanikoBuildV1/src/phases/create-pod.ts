@@ -21,7 +21,9 @@ export async function createBuildPod(api: ClusterApi, plan: BuildPlan, cleanup: 
     await create(`Secret ${namespace}/${name}`, () => api.createSecret(secret), withdraw, signal);
   }
   const withdraw = cleanup.add(`pod ${namespace}/${plan.name}`, (deadline) => withApiMessage(api.deletePod(namespace, plan.name, deadline)));
-  const created = await create(`pod ${namespace}/${plan.name}`, () => api.createPod(plan.pod), withdraw, signal);
+  // A pod template is the likely cause of a pod that the API server cannot decode or validate.
+  const rejectedKey = plan.podTemplate ? 'PodTemplateRejectedAtCreate' : undefined;
+  const created = await create(`pod ${namespace}/${plan.name}`, () => api.createPod(plan.pod), withdraw, signal, rejectedKey);
   console.log(loc('PodCreated', namespace, plan.name, plan.pod.spec!.containers[0].image));
   checkWorkloadIdentityInjected(plan, created);
   await ownSecretsByPod(api, plan, created, signal);
@@ -38,15 +40,21 @@ function checkWorkloadIdentityInjected(plan: BuildPlan, created: V1Pod): void {
   throw new Error(loc('WorkloadIdentityNotInjected', plan.namespace, plan.name));
 }
 
-/** Creates an object; a create the server rejected withdraws its delete, since nothing exists to delete. */
+/**
+ * Creates an object; a create the server rejected withdraws its delete, since nothing exists to
+ * delete. `invalidKey` names the message for a 400 or 422 rejection, instead of CreateFailed.
+ */
 export async function create<T>(
-  description: string, call: () => Promise<T>, withdrawDelete: () => void, signal: AbortSignal,
+  description: string, call: () => Promise<T>, withdrawDelete: () => void, signal: AbortSignal, invalidKey?: string,
 ): Promise<T> {
   try {
     return await withTimeout(call(), REQUEST_TIMEOUT_MS, `creating ${description}`, signal);
   } catch (error) {
     signal.throwIfAborted();
     if (error instanceof ApiException && error.code >= 400 && error.code < 500) withdrawDelete();
+    if (invalidKey && error instanceof ApiException && (error.code === 400 || error.code === 422)) {
+      throw new Error(loc(invalidKey, description, describeApiError(error)), { cause: error });
+    }
     throw new Error(loc('CreateFailed', description, describeApiError(error)), { cause: error });
   }
 }

@@ -38,6 +38,8 @@ export interface BuildPlan {
   /** The storage account key or the SAS URL; none with the `direct` delivery. */
   storageSecret?: V1Secret;
   pod: V1Pod;
+  /** Set when the podTemplate input shaped the pod. */
+  podTemplate?: true;
   /** Values derived from secrets (encoded forms) that must be masked like the secrets themselves. */
   derivedSecrets: string[];
 }
@@ -84,6 +86,7 @@ export function buildPlan(
     ...(source.secret && storageSecretData
       ? { storageSecret: secret(storageSecretName, namespace, labels, { [source.secret.key]: storageSecretData }) }
       : {}),
+    ...(settings.pod.template ? { podTemplate: true as const } : {}),
     pod: kanikoPod({
       name, namespace, labels, annotations, contextUrl, destinations,
       build: settings.build, pod: settings.pod, registrySecretName, storageSecretName,

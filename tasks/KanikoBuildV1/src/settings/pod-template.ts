@@ -77,13 +77,13 @@ class TemplateCheck {
   constructor(private readonly rules: PodTemplateRules, private readonly problems: Problems) {}
 
   pod(document: unknown): PodTemplate {
-    const pod = this.object(document, '(the whole template)');
+    const pod = this.object(document, 'the whole template', 'HintTemplateTop');
     if (!pod) return {};
     for (const key of Object.keys(pod)) {
       if (!['apiVersion', 'kind', 'metadata', 'spec'].includes(key)) this.reject(key, 'HintTemplateRemove');
     }
-    if (pod.apiVersion !== undefined && pod.apiVersion !== 'v1') this.wrong('apiVersion', 'v1');
-    if (pod.kind !== undefined && pod.kind !== 'Pod') this.wrong('kind', 'Pod');
+    if (pod.apiVersion !== undefined && pod.apiVersion !== 'v1') this.wrong('apiVersion', 'v1', pod.apiVersion);
+    if (pod.kind !== undefined && pod.kind !== 'Pod') this.wrong('kind', 'Pod', pod.kind);
     const metadata = pod.metadata === undefined ? {} : this.object(pod.metadata, 'metadata') ?? {};
     for (const key of Object.keys(metadata)) {
       if (key !== 'labels' && key !== 'annotations') this.reject(`metadata.${key}`, 'HintTemplateMetadata');
@@ -99,6 +99,7 @@ class TemplateCheck {
       if (key in spec) this.reject(`spec.${key}`, hint);
     }
     const { containers, ...rest } = spec;
+    this.checkRoot(rest.securityContext, 'spec.securityContext');
     this.stringMap(rest.nodeSelector, 'spec.nodeSelector', isLabelKey, isLabelValue);
     this.list(rest.tolerations, 'spec.tolerations');
     for (const [position, volume] of (this.list(rest.volumes, 'spec.volumes') ?? []).entries()) {
@@ -129,6 +130,7 @@ class TemplateCheck {
       if (key in fields) this.reject(`spec.containers[0].${key}`, hint);
     }
     this.resources(fields.resources);
+    this.checkRoot(fields.securityContext, 'spec.containers[0].securityContext');
     for (const [position, variable] of (this.list(fields.env, 'spec.containers[0].env') ?? []).entries()) {
       const name = this.object(variable, `spec.containers[0].env[${position}]`)?.name;
       if (typeof name === 'string' && this.rules.ownedVariables.includes(name)) this.reject(`spec.containers[0].env ${name}`, 'HintTemplateRemove');
@@ -182,7 +184,7 @@ class TemplateCheck {
     if (!map) return undefined;
     for (const [key, entry] of Object.entries(map)) {
       if (typeof entry !== 'string') {
-        this.problems.add(loc('PodTemplateType', INPUT, `${field}.${key}`, 'a string (quote numbers and true/false)'));
+        this.problems.add(loc('PodTemplateType', INPUT, `${field}.${key}`, loc('TemplateTypeString'), describe(entry), loc('HintTemplateQuote')));
       } else if (!validKey(key) || !validValue(entry)) {
         this.problems.add(loc('PodTemplateValue', INPUT, `${field}.${key}`, entry));
       }
@@ -190,26 +192,45 @@ class TemplateCheck {
     return map as Record<string, string>;
   }
 
-  private object(value: unknown, field: string): Record<string, unknown> | undefined {
+  private object(value: unknown, field: string, hintKey = 'HintTemplateMapping'): Record<string, unknown> | undefined {
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-    this.problems.add(loc('PodTemplateType', INPUT, field, 'a mapping'));
+    this.problems.add(loc('PodTemplateType', INPUT, field, loc('TemplateTypeMapping'), describe(value), loc(hintKey)));
     return undefined;
   }
 
   private list(value: unknown, field: string): unknown[] | undefined {
     if (value === undefined) return undefined;
     if (Array.isArray(value)) return value;
-    this.problems.add(loc('PodTemplateType', INPUT, field, 'a list'));
+    this.problems.add(loc('PodTemplateType', INPUT, field, loc('TemplateTypeList'), describe(value), loc('HintTemplateList')));
     return undefined;
   }
 
-  private wrong(field: string, expected: string): void {
-    this.problems.add(loc('PodTemplateType', INPUT, field, `'${expected}' or left out`));
+  private wrong(field: string, expected: string, found: unknown): void {
+    this.problems.add(loc('PodTemplateType', INPUT, field, `'${expected}'`, describe(found), loc('HintTemplateRemove')));
+  }
+
+  /** Rejects a security context that makes the container run as another user than root, which kaniko needs. */
+  private checkRoot(value: unknown, field: string): void {
+    if (typeof value !== 'object' || value === null) return;
+    const context = value as { runAsNonRoot?: unknown; runAsUser?: unknown };
+    if (context.runAsNonRoot === true) this.problems.add(loc('PodTemplateRunAsNonRoot', `${field}.runAsNonRoot: true`));
+    if (typeof context.runAsUser === 'number' && context.runAsUser !== 0) {
+      this.problems.add(loc('PodTemplateRunAsNonRoot', `${field}.runAsUser: ${context.runAsUser}`));
+    }
   }
 
   private reject(field: string, hintKey: string): void {
     this.problems.add(loc('PodTemplateOwned', INPUT, field, loc(hintKey)));
   }
+}
+
+/** Describes a YAML value for a message: its type, and a short form of a scalar. */
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return loc('TemplateTypeEmpty');
+  if (Array.isArray(value)) return loc('TemplateTypeList');
+  if (typeof value === 'object') return loc('TemplateTypeMapping');
+  const text = String(value);
+  return `${typeof value === 'string' ? loc('TemplateTypeString') : typeof value} '${text.length > 40 ? `${text.slice(0, 40)}...` : text}'`;
 }
 
 function firstLine(text: string): string {

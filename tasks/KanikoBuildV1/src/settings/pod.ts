@@ -113,7 +113,7 @@ function checkTemplateNodeSelector(
 ): void {
   for (const [key, value] of Object.entries(templateSelector ?? {})) {
     const inputValue = selector?.[key];
-    if (inputValue !== undefined && inputValue !== value) problems.add(loc('NodeSelectorConflict', key, inputValue, value));
+    if (inputValue !== undefined && inputValue !== value) problems.add(loc('NodeSelectorTemplateConflict', key, inputValue, value));
   }
 }
 
