@@ -200,6 +200,10 @@ async function applyVersion(root, version) {
 
 async function main(args) {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
+    console.log(USAGE);
+    return;
+  }
   if (args.length !== 1) throw new Error(USAGE);
   const [request] = args;
   const { task, extension } = readVersions(root);

@@ -124,6 +124,15 @@ describe('tools/bump-version.mjs', function () {
     assert.equal(readVersions(scratch).extension, '3.7.2', 'vss-extension.json changed');
   });
 
+  it('prints its usage for --help', () => {
+    const scratch = scratchRepository();
+    const result = runBump(scratch, ['--help']);
+
+    assert.equal(result.status, 0, describeRun(result));
+    assert.match(result.stdout, /^Usage: node tools\/bump-version\.mjs/);
+    assert.equal(readVersions(scratch).task, '3.7.2', 'task.json changed');
+  });
+
   it('bumps both versions with each kind', async () => {
     const scratch = scratchRepository();
     const taskFile = path.join(scratch, taskFolder, 'task.json');
