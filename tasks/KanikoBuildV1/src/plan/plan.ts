@@ -37,6 +37,8 @@ export interface BuildPlan {
   registrySecret: V1Secret;
   /** The storage account key or the SAS URL; none with the `direct` delivery. */
   storageSecret?: V1Secret;
+  /** The values of the secret build arguments; none without them. */
+  buildArgumentsSecret?: V1Secret;
   pod: V1Pod;
   /** Values derived from secrets (encoded forms) that must be masked like the secrets themselves. */
   derivedSecrets: string[];
@@ -67,6 +69,8 @@ export function buildPlan(
   const storageSecretData = source.secret ? base64(source.secret.value) : undefined;
   const registrySecretName = `${name}-registry`;
   const storageSecretName = `${name}-storage`;
+  const buildArgumentsSecretName = `${name}-build-args`;
+  const buildArgumentsData = Object.fromEntries(settings.build.secretBuildArguments.map(({ name: key, value }) => [key, base64(value)]));
   const contextUrl = source.contextUrl;
   return {
     name,
@@ -84,15 +88,24 @@ export function buildPlan(
     ...(source.secret && storageSecretData
       ? { storageSecret: secret(storageSecretName, namespace, labels, { [source.secret.key]: storageSecretData }) }
       : {}),
+    ...(settings.build.secretBuildArguments.length > 0
+      ? { buildArgumentsSecret: secret(buildArgumentsSecretName, namespace, labels, buildArgumentsData) }
+      : {}),
     pod: kanikoPod({
       name, namespace, labels, annotations, contextUrl, destinations,
-      build: settings.build, pod: settings.pod, registrySecretName, storageSecretName,
+      build: settings.build, pod: settings.pod, registrySecretName, storageSecretName, buildArgumentsSecretName,
       delivery: settings.context.delivery, downloadImage: settings.context.downloadImage,
     }),
     derivedSecrets: [
       ...config.auths, config.json, registrySecretData, ...(storageSecretData ? [storageSecretData] : []), ...source.derivedSecrets,
+      ...Object.values(buildArgumentsData),
     ],
   };
+}
+
+/** Returns the Secrets of the plan, which the run creates before the pod and the pod then owns. */
+export function planSecrets(plan: BuildPlan): V1Secret[] {
+  return [plan.registrySecret, plan.storageSecret, plan.buildArgumentsSecret].filter((secret) => secret !== undefined);
 }
 
 /** Time that a read SAS stays valid beyond the build timeout, for the pod to be scheduled and start. */

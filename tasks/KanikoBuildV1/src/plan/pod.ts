@@ -2,6 +2,7 @@
 import type { V1EnvVar, V1Pod } from '@kubernetes/client-node';
 import type { BuildSettings, ContextDelivery, PodSettings } from '../settings/types';
 import { downloadContainer, workspaceMount, workspaceVolume } from './context-download';
+import { secretBuildArgumentEnvironment } from './kaniko-options';
 
 export const KANIKO_CONTAINER = 'kaniko';
 /** Environment variable kaniko reads the storage account key from (kaniko's pkg/buildcontext/azureblob.go). */
@@ -26,6 +27,8 @@ export interface PodPlanInputs {
   build: BuildSettings;
   pod: PodSettings;
   registrySecretName: string;
+  /** The Secret with the values of the secret build arguments, one key per argument. */
+  buildArgumentsSecretName: string;
   /** The Secret with the storage account key (`accountKey`) or the SAS URL (`sasDownload`). */
   storageSecretName: string;
   delivery: ContextDelivery;
@@ -40,9 +43,11 @@ export function kanikoArguments(inputs: PodPlanInputs): string[] {
     `--dockerfile=${inputs.build.dockerfile}`,
     ...inputs.destinations.map((destination) => `--destination=${destination}`),
     ...inputs.build.buildArguments.map(({ name, value }) => `--build-arg=${name}=${value}`),
+    // Without a value: kaniko reads it from its environment, which gets it from a Secret.
+    ...inputs.build.secretBuildArguments.map(({ name }) => `--build-arg=${name}`),
     ...(inputs.build.target ? [`--target=${inputs.build.target}`] : []),
-    // kaniko writes the pushed digest here; Kubernetes returns the file as the container's
-    // termination message. The default `color` log format garbles pipeline logs.
+    // kaniko writes the image's digest here, also with --no-push; Kubernetes returns the file as
+    // the container's termination message. The default `color` log format garbles pipeline logs.
     '--digest-file=/dev/termination-log',
     '--log-format=text',
   ];
@@ -106,5 +111,6 @@ function kanikoEnvironment(inputs: PodPlanInputs): V1EnvVar[] {
   // that the webhook sets (go-autorest's auth.GetSettingsFromEnvironment).
   const azureEnvironment = inputs.pod.workloadIdentity?.azureEnvironment;
   if (azureEnvironment) env.push({ name: 'AZURE_ENVIRONMENT', value: azureEnvironment });
+  env.push(...secretBuildArgumentEnvironment(inputs.build.secretBuildArguments, inputs.buildArgumentsSecretName));
   return env;
 }

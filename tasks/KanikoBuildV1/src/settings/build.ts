@@ -1,12 +1,13 @@
-// The Dockerfile, build context, build arguments and target stage.
+// The Dockerfile, build context, build arguments (plain and secret) and target stage.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loc } from '../messages';
 import { summarizeDockerfile, type DockerfileSummary } from './dockerfile';
 import type { Problems } from './problems';
+import type { SecretVariable } from './raw';
+import { BUILD_ARGUMENT_NAME, checkBuildArgumentsForSecrets, parseSecretBuildArguments } from './secret-build-arguments';
 import type { BuildArgument, BuildSettings } from './types';
 
-const BUILD_ARGUMENT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const STAGE_NAME = /^[a-zA-Z][a-zA-Z0-9_.-]*$/;
 const GLOB_CHARACTERS = /[*?[\]{}]/;
 const LISTED_MATCHES = 5;
@@ -15,7 +16,12 @@ export interface BuildInputs {
   dockerfile: string;
   buildContext: string;
   buildArguments: string;
+  secretBuildArguments: string;
   target: string;
+  /** Values of the pipeline variables that the `NAME` lines of secretBuildArguments name. */
+  secretBuildArgumentVariables: Record<string, string>;
+  /** The job's secret pipeline variables, which must not appear in plain build arguments. */
+  secretVariables: SecretVariable[];
   /** The folder that relative paths and patterns start from (System.DefaultWorkingDirectory). */
   root: string;
   findFiles(root: string, pattern: string): string[];
@@ -23,8 +29,12 @@ export interface BuildInputs {
 
 export function parseBuild(inputs: BuildInputs, problems: Problems): BuildSettings | undefined {
   const buildArguments = parseBuildArguments(inputs.buildArguments, problems);
+  if (buildArguments) checkBuildArgumentsForSecrets(buildArguments, inputs.secretVariables, problems);
+  const secretBuildArguments = parseSecretBuildArguments({
+    input: inputs.secretBuildArguments, variables: inputs.secretBuildArgumentVariables, buildArguments: buildArguments ?? [],
+  }, problems);
   const dockerfilePath = findDockerfile(inputs, problems);
-  if (!dockerfilePath || !buildArguments) return undefined;
+  if (!dockerfilePath || !buildArguments || !secretBuildArguments) return undefined;
 
   const contextDir = inputs.buildContext ? path.resolve(inputs.root, inputs.buildContext) : path.dirname(dockerfilePath);
   if (!isDirectory(contextDir)) {
@@ -42,13 +52,16 @@ export function parseBuild(inputs: BuildInputs, problems: Problems): BuildSettin
     return undefined;
   }
   const displayPath = displayPathOf(dockerfilePath, inputs.root);
-  const summary = readDockerfile(dockerfilePath, displayPath, buildArguments, target, problems);
+  // Secret build arguments expand in FROM lines too.
+  const allArguments = [...buildArguments, ...secretBuildArguments];
+  const summary = readDockerfile(dockerfilePath, displayPath, allArguments, target, problems);
   if (!summary) return undefined;
   return {
     contextDir,
     dockerfile: dockerfile.split(path.sep).join('/'),
     dockerfileDisplayPath: displayPath,
     buildArguments,
+    secretBuildArguments,
     target,
     pulledImages: summary.pulledImages,
   };

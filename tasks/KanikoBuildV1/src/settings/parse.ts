@@ -31,7 +31,10 @@ export function parseSettings(raw: RawRun): Settings {
     dockerfile: inputs.dockerfile,
     buildContext: inputs.buildContext,
     buildArguments: inputs.buildArguments,
+    secretBuildArguments: inputs.secretBuildArguments,
     target: inputs.target,
+    secretBuildArgumentVariables: raw.secretBuildArgumentVariables,
+    secretVariables: raw.secretVariables,
     root: raw.variables.defaultWorkingDirectory,
     findFiles: raw.findFiles,
   }, problems);

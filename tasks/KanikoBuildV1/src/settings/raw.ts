@@ -44,6 +44,8 @@ export interface RawInputs {
   serviceAccount: string;
   /** `true` to build in a namespace that the run creates and deletes. */
   createNamespace: string;
+  /** Build arguments whose values kaniko gets from a Secret: `NAME` (a pipeline variable of that name) or `NAME=VALUE`, one a line. */
+  secretBuildArguments: string;
 }
 
 /** A service connection as the agent passes it to tasks. Missing values are undefined. */
@@ -72,6 +74,12 @@ export interface RawVariables {
   accessToken: string;
 }
 
+/** A pipeline variable marked secret, which the agent masks in the log. */
+export interface SecretVariable {
+  name: string;
+  value: string;
+}
+
 export interface RawRun {
   inputs: RawInputs;
   kubernetesEndpoint?: RawEndpoint;
@@ -81,6 +89,13 @@ export interface RawRun {
   /** The connections of baseImageRegistries, in input order; undefined where the agent passed none for an id. */
   baseImageEndpoints: { id: string; endpoint?: RawEndpoint }[];
   variables: RawVariables;
+  /** Every secret pipeline variable that the agent passed to the task, to find secrets in the buildArguments input. */
+  secretVariables: SecretVariable[];
+  /**
+   * The values of the pipeline variables that the `NAME` lines of secretBuildArguments name, by
+   * the name as written; a variable that is not set is missing.
+   */
+  secretBuildArgumentVariables: Record<string, string>;
   /** Returns the files under `root` that match the minimatch `pattern`, as task-lib's findMatch does. */
   findFiles(root: string, pattern: string): string[];
 }

@@ -115,6 +115,13 @@ export interface BuildArgument {
   value: string;
 }
 
+/** A build argument whose value reaches kaniko from a Secret through its environment, not its arguments. */
+export interface SecretBuildArgument {
+  name: string;
+  /** The value, registered with the agent's masker when it was read. */
+  value: string;
+}
+
 export interface BuildSettings {
   /** Absolute path of the build context folder. */
   contextDir: string;
@@ -123,6 +130,7 @@ export interface BuildSettings {
   /** The Dockerfile's path as messages show it: relative to the working directory where it is inside. */
   dockerfileDisplayPath: string;
   buildArguments: BuildArgument[];
+  secretBuildArguments: SecretBuildArgument[];
   target?: string;
   /** Images that the build pulls (base images and `COPY --from` images) from the Dockerfile. */
   pulledImages: PulledImage[];

@@ -145,6 +145,7 @@ export function validInputs(changes: Partial<RawInputs> = {}): RawInputs {
     schedulingTimeoutInMinutes: '5',
     serviceAccount: '',
     createNamespace: 'false',
+    secretBuildArguments: '',
     ...changes,
   };
 }
@@ -161,7 +162,12 @@ export interface RunChanges {
   oidcRequestUri?: string;
   accessToken?: string;
   sourceDateEpoch?: string;
+  /** The job's secret pipeline variables. */
+  secretVariables?: Record<string, string>;
+  /** Values of the pipeline variables that secretBuildArguments names. */
+  secretBuildArgumentVariables?: Record<string, string>;
 }
+
 
 /** Returns a run whose working directory is `root`. An endpoint given as `null` means the agent passed none. */
 export function rawRun(root: string, changes: RunChanges = {}): RawRun {
@@ -183,6 +189,8 @@ export function rawRun(root: string, changes: RunChanges = {}): RawRun {
       sourceDateEpoch: changes.sourceDateEpoch ?? '',
       accessToken: changes.accessToken ?? '',
     },
+    secretVariables: Object.entries(changes.secretVariables ?? {}).map(([name, value]) => ({ name, value })),
+    secretBuildArgumentVariables: changes.secretBuildArgumentVariables ?? {},
     findFiles,
   };
 }

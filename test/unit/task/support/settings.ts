@@ -30,7 +30,7 @@ export function sampleSettings(changes: SettingsChanges = {}): Settings {
     pullRegistries: changes.pullRegistries ?? [],
     anonymousPulls: [],
     image: { repository: `${registry.host}/team/web`, tags: changes.tags ?? ['42', 'latest'] },
-    build: { contextDir: '/agent/_work/1/s/app', dockerfile: 'docker/Dockerfile', dockerfileDisplayPath: 'app/docker/Dockerfile', buildArguments: [], pulledImages: [], ...changes.build },
+    build: { contextDir: '/agent/_work/1/s/app', dockerfile: 'docker/Dockerfile', dockerfileDisplayPath: 'app/docker/Dockerfile', buildArguments: [], secretBuildArguments: [], pulledImages: [], ...changes.build },
     storage: {
       account: 'kanikostorage',
       container: 'kaniko-contexts',

@@ -1,0 +1,94 @@
+// The kaniko option inputs, run through the bundled task against the local cluster, whose
+// executor emulation shows the effect of each: secret build arguments.
+import * as assert from 'node:assert/strict';
+import { assertNothingLeft, buildRecordingSecrets, errors, runBuild, type BuildRun } from './harness';
+
+const NPM_TOKEN = 'npm-secret-value-0101';
+const FEED_PASSWORD = 'feed-secret-0102';
+
+function buildLog(build: BuildRun): string[] {
+  return build.run.groups.find((group) => group.name.startsWith('kaniko build log'))?.lines ?? [];
+}
+
+function assertSucceeded(build: BuildRun): void {
+  assert.equal(build.run.result, 'Succeeded', errors(build.run) || build.run.log.join('\n'));
+}
+
+/** Asserts that the step failed with `pattern` before it created anything in the cluster. */
+function assertRejectedEarly(build: BuildRun, pattern: RegExp): void {
+  assert.equal(build.run.result, 'Failed');
+  assert.match(errors(build.run), pattern);
+  assert.equal(build.record, undefined, 'a pod was created');
+}
+
+describe('KanikoBuild task: kaniko options', function () {
+  this.timeout(180_000);
+
+  describe('secret build arguments', () => {
+    let build: BuildRun;
+    let secretData: Record<string, string>[];
+    before(async () => {
+      ({ build, secretData } = await buildRecordingSecrets({
+        files: { Dockerfile: 'FROM alpine:3.20\nARG NPM_TOKEN\nARG FEED_URL\nARG VERSION\nRUN echo token $NPM_TOKEN\nRUN echo feed $FEED_URL version $VERSION\n' },
+        inputs: {
+          buildArguments: 'VERSION=1.0',
+          secretBuildArguments: 'NPM_TOKEN\nFEED_URL=https://build:$(feedPassword)@feed.example.test/simple',
+        },
+        secretVariables: { NPM_TOKEN, feedPassword: FEED_PASSWORD },
+        variables: { 'system.debug': 'true' },
+      }, 'secret-args'));
+    });
+
+    it('succeeds', () => {
+      assertSucceeded(build);
+    });
+
+    it('kaniko gets the names only', () => {
+      const args = build.record?.args ?? [];
+
+      assert.deepEqual(args.filter((arg) => arg.startsWith('--build-arg')), ['--build-arg=VERSION=1.0', '--build-arg=NPM_TOKEN', '--build-arg=FEED_URL']);
+      assert.ok(!JSON.stringify(build.record?.pod).includes(NPM_TOKEN), 'the pod spec contains the value');
+      assert.ok(!JSON.stringify(build.record?.pod).includes(FEED_PASSWORD), 'the pod spec contains the value');
+    });
+
+    it('values come from a Secret', () => {
+      const env = build.record?.pod.spec?.containers[0].env ?? [];
+      const fromSecret = env.filter((variable) => variable.valueFrom?.secretKeyRef?.name?.endsWith('-build-args'));
+
+      assert.deepEqual(fromSecret.map((variable) => variable.name), ['NPM_TOKEN', 'FEED_URL']);
+      const data = secretData.find((secret) => 'NPM_TOKEN' in secret);
+      assert.deepEqual(data, { NPM_TOKEN, FEED_URL: `https://build:${FEED_PASSWORD}@feed.example.test/simple` });
+    });
+
+    it('build sees the values, masked in the log', () => {
+      const log = buildLog(build);
+
+      assert.ok(log.includes('token ***'), log.join('\n'));
+      assert.ok(log.includes('feed *** version 1.0'), log.join('\n'));
+    });
+
+    it('only the build prints the values', () => {
+      // The RUN steps print the values on purpose; the agent masks them. Nothing else may print them.
+      const printed = build.run.rawStdout.split('\n')
+        .filter((line) => !line.startsWith('##vso[task.setsecret]') && !/^(token|feed) /.test(line));
+      for (const value of [NPM_TOKEN, FEED_PASSWORD, Buffer.from(NPM_TOKEN).toString('base64')]) {
+        assert.ok(!printed.some((line) => line.includes(value)), `${value.slice(0, 6)}... appears in the output`);
+      }
+      assert.ok(!build.run.stderr.includes(NPM_TOKEN));
+    });
+
+    it('leaves nothing behind', async () => {
+      await assertNothingLeft(build);
+    });
+  });
+
+  it('secret in buildArguments is rejected', async () => {
+    const build = await runBuild({ inputs: { buildArguments: 'NPM_TOKEN=$(npmToken)' }, secretVariables: { npmToken: NPM_TOKEN } });
+
+    assertRejectedEarly(build, /the value of NPM_TOKEN contains the secret pipeline variable npmToken.*Move the line for NPM_TOKEN to secretBuildArguments/);
+    // task-lib's debug line of the input shows the value, which the agent masks like every secret variable.
+    assert.ok(!errors(build.run).includes(NPM_TOKEN));
+    assert.ok(!build.run.log.join('\n').includes(NPM_TOKEN));
+  });
+
+});
