@@ -1,10 +1,17 @@
-// The kaniko option inputs, run through the bundled task against the local cluster, whose
-// executor emulation shows the effect of each: secret build arguments.
+// The kaniko option inputs, run through the bundled task against the local cluster. Its executor
+// emulation shows the effect of each: secret build arguments, the layer cache and labels.
 import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { sharedStandIns, STAND_IN_REGISTRY } from '../stand-ins';
 import { assertNothingLeft, buildRecordingSecrets, errors, runBuild, type BuildRun } from './harness';
 
 const NPM_TOKEN = 'npm-secret-value-0101';
 const FEED_PASSWORD = 'feed-secret-0102';
+
+/** Returns a repository of its own for a test, so that the shared registry's tags and cache do not mix. */
+function uniqueRepository(name: string): string {
+  return `samples/${name}-${randomBytes(3).toString('hex')}`;
+}
 
 function buildLog(build: BuildRun): string[] {
   return build.run.groups.find((group) => group.name.startsWith('kaniko build log'))?.lines ?? [];
@@ -89,6 +96,72 @@ describe('KanikoBuild task: kaniko options', function () {
     // task-lib's debug line of the input shows the value, which the agent masks like every secret variable.
     assert.ok(!errors(build.run).includes(NPM_TOKEN));
     assert.ok(!build.run.log.join('\n').includes(NPM_TOKEN));
+  });
+
+  describe('layer cache', () => {
+    const repository = uniqueRepository('cached');
+    const files = { Dockerfile: 'FROM alpine:3.20\nRUN echo building the layer\n' };
+    const inputs = { repository, cache: 'true' };
+    let first: BuildRun;
+    let second: BuildRun;
+    before(async () => {
+      first = await runBuild({ files, inputs });
+      second = await runBuild({ files, inputs });
+    });
+
+    it('first build fills the cache', () => {
+      assertSucceeded(first);
+      const log = buildLog(first);
+
+      assert.ok(log.some((line) => line.includes('No cached layer found for cmd RUN echo building the layer')), log.join('\n'));
+      assert.ok(log.includes('building the layer'), log.join('\n'));
+      assert.ok(first.record?.args.includes(`--cache-repo=${STAND_IN_REGISTRY.host}/${repository}/cache`));
+    });
+
+    it('cache repository holds the layer', async () => {
+      const { cluster } = await sharedStandIns();
+
+      assert.equal(cluster.registry.tagsOf(`${STAND_IN_REGISTRY.host}/${repository}/cache`).length, 1);
+    });
+
+    it('second build reuses the layer', () => {
+      assertSucceeded(second);
+      const log = buildLog(second);
+
+      assert.ok(log.some((line) => line.includes('Using caching version of cmd: RUN echo building the layer')), log.join('\n'));
+      assert.ok(!log.includes('building the layer'), 'the RUN step ran again');
+    });
+
+    it('expired layer is built again', async () => {
+      const build = await runBuild({ files, inputs: { ...inputs, cacheTtl: '1ms' } });
+      const log = buildLog(build);
+
+      assertSucceeded(build);
+      assert.ok(log.some((line) => /Cache entry expired: .*\/cache:[0-9a-f]{64}/.test(line)), log.join('\n'));
+      assert.ok(log.includes('building the layer'), log.join('\n'));
+    });
+  });
+
+  describe('labels', () => {
+    const repository = uniqueRepository('labelled');
+    let build: BuildRun;
+    before(async () => {
+      build = await runBuild({ inputs: { repository, labels: 'org.opencontainers.image.title=flask-app\nteam=web platform' } });
+    });
+
+    it('pushed image has the labels', async () => {
+      assertSucceeded(build);
+      const { cluster } = await sharedStandIns();
+      const image = cluster.registry.get(`${STAND_IN_REGISTRY.host}/${repository}:4711`);
+
+      assert.equal(image?.digest, build.run.variables.imageDigest?.value);
+      assert.deepEqual(image?.labels, {
+        'org.opencontainers.image.source': 'http://127.0.0.1:9/local-collection/kaniko-build-on-aks/_git/kaniko-build-on-aks',
+        'org.opencontainers.image.revision': '0123456789abcdef0123456789abcdef01234567',
+        'org.opencontainers.image.title': 'flask-app',
+        team: 'web platform',
+      });
+    });
   });
 
 });

@@ -74,8 +74,35 @@ describe('plan: pod', () => {
     assert.ok(args.includes('--log-format=text'));
   });
 
-  // kaniko's arguments for each build option, besides the arguments of a build without options.
+  // kaniko's arguments for each option of the kaniko settings, after the arguments of a build without options.
   const optionCases: { name: string; changes: SettingsChanges; expected: string[] }[] = [
+    {
+      name: 'cache with the default lifetime',
+      changes: { kaniko: { cache: { repository: 'myregistry.azurecr.io/team/web/cache' } } },
+      expected: ['--cache', '--cache-repo=myregistry.azurecr.io/team/web/cache'],
+    },
+    {
+      name: 'cache with a lifetime',
+      changes: { kaniko: { cache: { repository: 'myregistry.azurecr.io/shared/cache', ttl: '168h' } } },
+      expected: ['--cache', '--cache-repo=myregistry.azurecr.io/shared/cache', '--cache-ttl=168h'],
+    },
+    {
+      name: 'labels in order',
+      changes: {
+        kaniko: {
+          labels: [
+            { key: 'org.opencontainers.image.source', value: 'https://dev.azure.example.test/fabrikam/_git/web' },
+            { key: 'team', value: 'web platform=blue' },
+            { key: 'empty', value: '' },
+          ],
+        },
+      },
+      expected: [
+        '--label=org.opencontainers.image.source=https://dev.azure.example.test/fabrikam/_git/web',
+        '--label=team=web platform=blue',
+        '--label=empty=',
+      ],
+    },
     {
       name: 'secret build arguments without values',
       changes: { build: { secretBuildArguments: [{ name: 'NPM_TOKEN', value: 'npm-token-value-0007' }, { name: 'PIP_INDEX_URL', value: 'https://u:p@x' }] } },

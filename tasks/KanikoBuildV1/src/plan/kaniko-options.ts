@@ -1,6 +1,16 @@
-// The environment that carries the secret build arguments into the kaniko container.
+// kaniko's arguments for the options that the task's inputs set besides the build itself, and
+// the environment that carries the secret build arguments.
 import type { V1EnvVar } from '@kubernetes/client-node';
-import type { SecretBuildArgument } from '../settings/types';
+import type { KanikoSettings, SecretBuildArgument } from '../settings/types';
+
+/** Returns the arguments of the kaniko options, one `--flag` or `--flag=value` each. */
+export function kanikoOptionArguments(kaniko: KanikoSettings): string[] {
+  const { cache } = kaniko;
+  return [
+    ...(cache ? ['--cache', `--cache-repo=${cache.repository}`, ...(cache.ttl ? [`--cache-ttl=${cache.ttl}`] : [])] : []),
+    ...kaniko.labels.map(({ key, value }) => `--label=${key}=${value}`),
+  ];
+}
 
 /**
  * Returns the variables that give kaniko the secret build arguments from the Secret `secretName`,

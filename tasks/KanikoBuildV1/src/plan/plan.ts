@@ -93,7 +93,7 @@ export function buildPlan(
       : {}),
     pod: kanikoPod({
       name, namespace, labels, annotations, contextUrl, destinations,
-      build: settings.build, pod: settings.pod, registrySecretName, storageSecretName, buildArgumentsSecretName,
+      build: settings.build, pod: settings.pod, kaniko: settings.kaniko, registrySecretName, storageSecretName, buildArgumentsSecretName,
       delivery: settings.context.delivery, downloadImage: settings.context.downloadImage,
     }),
     derivedSecrets: [

@@ -1,8 +1,8 @@
 // The kaniko Pod and its arguments.
 import type { V1EnvVar, V1Pod } from '@kubernetes/client-node';
-import type { BuildSettings, ContextDelivery, PodSettings } from '../settings/types';
+import type { BuildSettings, ContextDelivery, KanikoSettings, PodSettings } from '../settings/types';
 import { downloadContainer, workspaceMount, workspaceVolume } from './context-download';
-import { secretBuildArgumentEnvironment } from './kaniko-options';
+import { kanikoOptionArguments, secretBuildArgumentEnvironment } from './kaniko-options';
 
 export const KANIKO_CONTAINER = 'kaniko';
 /** Environment variable kaniko reads the storage account key from (kaniko's pkg/buildcontext/azureblob.go). */
@@ -26,6 +26,7 @@ export interface PodPlanInputs {
   destinations: string[];
   build: BuildSettings;
   pod: PodSettings;
+  kaniko: KanikoSettings;
   registrySecretName: string;
   /** The Secret with the values of the secret build arguments, one key per argument. */
   buildArgumentsSecretName: string;
@@ -50,6 +51,7 @@ export function kanikoArguments(inputs: PodPlanInputs): string[] {
     // the container's termination message. The default `color` log format garbles pipeline logs.
     '--digest-file=/dev/termination-log',
     '--log-format=text',
+    ...kanikoOptionArguments(inputs.kaniko),
   ];
 }
 

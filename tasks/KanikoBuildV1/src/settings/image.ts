@@ -25,14 +25,14 @@ function parseRepository(input: string, registry: RegistrySettings, problems: Pr
     problems.add(loc('RepositoryMissing'));
     return undefined;
   }
-  const parts = input.split('/');
-  const named = parts.length > 1 && isDomain(parts[0]) ? parts.shift()!.toLowerCase() : undefined;
-  if (/[:@]/.test(parts.join('/'))) {
+  const { host: named, path } = splitRepository(input);
+  const parts = path.split('/');
+  if (/[:@]/.test(path)) {
     problems.add(loc('RepositoryHasTag', input));
     return undefined;
   }
   if (named !== undefined) {
-    const sameRegistry = named === registry.host || (DOCKER_HUB_ALIASES.has(named) && registry.host === 'docker.io');
+    const sameRegistry = named === registry.host;
     if (!sameRegistry) {
       problems.add(loc('RepositoryOtherRegistry', input, named, registry.host));
       return undefined;
@@ -49,6 +49,23 @@ function parseRepository(input: string, registry: RegistrySettings, problems: Pr
     return undefined;
   }
   return repository;
+}
+
+/**
+ * Splits a repository such as `myregistry.azurecr.io/team/web` into its registry host (lower
+ * case, Docker Hub's other names as `docker.io`) and its path. The host is undefined when the
+ * first part does not look like one, as in `team/web`.
+ */
+export function splitRepository(input: string): { host?: string; path: string } {
+  const slash = input.indexOf('/');
+  if (slash < 0 || !isDomain(input.slice(0, slash))) return { path: input };
+  const host = input.slice(0, slash).toLowerCase();
+  return { host: DOCKER_HUB_ALIASES.has(host) ? 'docker.io' : host, path: input.slice(slash + 1) };
+}
+
+/** Tells whether every `/`-separated part of `path` is a valid repository path component. */
+export function isRepositoryPath(path: string): boolean {
+  return path.split('/').every((part) => PATH_COMPONENT.test(part));
 }
 
 function isDomain(component: string): boolean {

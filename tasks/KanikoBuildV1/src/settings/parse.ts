@@ -6,6 +6,7 @@ import { parseClusterEndpoint } from './cluster';
 import { parseContext } from './context';
 import { imageRegistry, parseImage } from './image';
 import { parseInCluster } from './in-cluster';
+import { parseKaniko } from './kaniko';
 import { parsePod } from './pod';
 import { Problems } from './problems';
 import type { RawRun, RawVariables } from './raw';
@@ -69,11 +70,14 @@ export function parseSettings(raw: RawRun): Settings {
   const connectionNamespace = cluster && cluster.kind !== 'aks' ? cluster.connectionNamespace : undefined;
   const workloadIdentity = credentialsMode === 'workloadIdentity' ? workloadIdentitySettings(registry?.host) : undefined;
   const pod = parsePod({ ...inputs, connectionNamespace, workloadIdentity }, problems);
+  const kaniko = parseKaniko({ ...inputs, repositoryUri: raw.variables.repositoryUri, sourceVersion: raw.variables.sourceVersion }, {
+    image, registries: registry && pullRegistries ? [registry, ...pullRegistries] : [],
+  }, problems);
   problems.throwIfAny();
   // Every parser adds a problem whenever it returns undefined, so all are defined here.
   return {
     cluster: cluster!, registry: registry!, pullRegistries: pullRegistries!, anonymousPulls,
-    image: image!, build: build!, storage, context: context!, pod: pod!, run: runIdentity(raw.variables),
+    image: image!, build: build!, storage, context: context!, pod: pod!, kaniko: kaniko!, run: runIdentity(raw.variables),
   };
 }
 

@@ -46,6 +46,15 @@ export interface RawInputs {
   createNamespace: string;
   /** Build arguments whose values kaniko gets from a Secret: `NAME` (a pipeline variable of that name) or `NAME=VALUE`, one a line. */
   secretBuildArguments: string;
+  /** `true` for kaniko's layer cache. */
+  cache: string;
+  cacheRepository: string;
+  /** A Go duration such as `168h`. */
+  cacheTtl: string;
+  /** Image labels, one `KEY=VALUE` a line. */
+  labels: string;
+  /** `true` (the default) to label the image with its source repository and revision. */
+  ociLabels: string;
 }
 
 /** A service connection as the agent passes it to tasks. Missing values are undefined. */
@@ -72,6 +81,10 @@ export interface RawVariables {
   oidcRequestUri: string;
   /** The job's access token (SystemVssConnection), a secret. */
   accessToken: string;
+  /** Build.Repository.Uri, the URL of the repository the sources come from. */
+  repositoryUri: string;
+  /** Build.SourceVersion, the commit (or changeset) being built. */
+  sourceVersion: string;
 }
 
 /** A pipeline variable marked secret, which the agent masks in the log. */

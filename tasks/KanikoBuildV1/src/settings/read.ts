@@ -14,7 +14,7 @@ const INPUT_NAMES: (keyof RawInputs)[] = [
   'storageContainer', 'storageAccessKey', 'storageConnection',
   'storageBlobEndpoint', 'executorImage', 'cpuRequest', 'memoryRequest', 'cpuLimit', 'memoryLimit',
   'buildTimeoutInMinutes', 'schedulingTimeoutInMinutes', 'serviceAccount', 'createNamespace',
-  'secretBuildArguments',
+  'secretBuildArguments', 'cache', 'cacheRepository', 'cacheTtl', 'labels', 'ociLabels',
 ];
 
 /** File path inputs with no default, which the agent fills with the sources folder when left empty. */
@@ -240,6 +240,8 @@ function readVariables(): RawVariables {
     defaultWorkingDirectory: variable('System.DefaultWorkingDirectory') || process.cwd(),
     oidcRequestUri: variable('System.OidcRequestUri'),
     sourceDateEpoch: variable('SOURCE_DATE_EPOCH'),
+    repositoryUri: variable('Build.Repository.Uri'),
+    sourceVersion: variable('Build.SourceVersion'),
     accessToken: readAccessToken(),
   };
 }

@@ -196,6 +196,28 @@ export interface WorkloadIdentitySettings {
   azureEnvironment?: string;
 }
 
+/** An image label that kaniko sets with `--label`. */
+export interface ImageLabel {
+  key: string;
+  value: string;
+}
+
+/** kaniko's layer cache in a registry repository. */
+export interface CacheSettings {
+  /** The repository with its registry host, such as `myregistry.azurecr.io/team/web/cache`. */
+  repository: string;
+  /** How long a cached layer stays valid, a Go duration such as `168h`; unset means kaniko's default of 336h. */
+  ttl?: string;
+}
+
+/** kaniko options besides the build context, the Dockerfile, the image and the build arguments. */
+export interface KanikoSettings {
+  /** Set when kaniko reads and writes cached RUN layers. */
+  cache?: CacheSettings;
+  /** Image labels, each key once: the OCI labels from the pipeline run, then the labels input. */
+  labels: ImageLabel[];
+}
+
 /** Facts about the pipeline run, used to name and label what the task creates. */
 export interface RunIdentity {
   buildId: string;
@@ -220,5 +242,6 @@ export interface Settings {
   storage?: StorageSettings;
   context: ContextSettings;
   pod: PodSettings;
+  kaniko: KanikoSettings;
   run: RunIdentity;
 }

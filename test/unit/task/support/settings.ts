@@ -20,6 +20,7 @@ export interface SettingsChanges {
   tags?: string[];
   build?: Partial<Settings['build']>;
   pod?: Partial<Settings['pod']>;
+  kaniko?: Partial<Settings['kaniko']>;
 }
 
 export function sampleSettings(changes: SettingsChanges = {}): Settings {
@@ -45,6 +46,10 @@ export function sampleSettings(changes: SettingsChanges = {}): Settings {
       resources: { requests: {}, limits: { cpu: '1', memory: '1Gi' } },
       timeoutSeconds: 1800,
       ...changes.pod,
+    },
+    kaniko: {
+      labels: [],
+      ...changes.kaniko,
     },
     run: {
       buildId: changes.buildId ?? '1234',
