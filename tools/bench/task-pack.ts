@@ -46,7 +46,7 @@ async function packAndUpload(request: DriverRequest, target: UploadTarget): Prom
   };
   const build: BuildSettings = {
     contextDir: request.contextDir, dockerfile: request.dockerfile, dockerfileDisplayPath: request.dockerfile, buildArguments: [],
-    secretBuildArguments: [], pulledImages: [],
+    secretBuildArguments: [], stageCount: 1, pulledImages: [],
   };
   const settings = { build, context: CONTEXT, storage };
   const started = performance.now();

@@ -1,5 +1,6 @@
 // The kaniko option inputs, run through the bundled task against the local cluster. Its executor
-// emulation shows the effect of each: secret build arguments, the layer cache and labels.
+// emulation shows the effect of each: secret build arguments, the layer cache, labels, unused
+// stages, push retries, registry mirrors and registries without TLS.
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { sharedStandIns, STAND_IN_REGISTRY } from '../stand-ins';
@@ -7,6 +8,14 @@ import { assertNothingLeft, buildRecordingSecrets, errors, runBuild, type BuildR
 
 const NPM_TOKEN = 'npm-secret-value-0101';
 const FEED_PASSWORD = 'feed-secret-0102';
+const STAGES = [
+  'FROM alpine:3.20 AS unused',
+  'RUN echo unused stage ran',
+  'FROM alpine:3.20 AS final',
+  'RUN echo final stage ran',
+  '',
+].join('\n');
+const OLD_EXECUTOR = 'ghcr.io/osscontainertools/kaniko:v1.26.4';
 
 /** Returns a repository of its own for a test, so that the shared registry's tags and cache do not mix. */
 function uniqueRepository(name: string): string {
@@ -161,6 +170,91 @@ describe('KanikoBuild task: kaniko options', function () {
         'org.opencontainers.image.title': 'flask-app',
         team: 'web platform',
       });
+    });
+  });
+
+  describe('unused stages', () => {
+    it('older executor gets the flag', async () => {
+      const build = await runBuild({ files: { Dockerfile: STAGES }, inputs: { executorImage: OLD_EXECUTOR, target: 'final' } });
+      const log = buildLog(build);
+
+      assertSucceeded(build);
+      assert.ok(build.record?.args.includes('--skip-unused-stages'));
+      assert.ok(log.includes('final stage ran'), log.join('\n'));
+      assert.ok(!log.includes('unused stage ran'), log.join('\n'));
+    });
+
+    it('older executor builds every stage when turned off', async () => {
+      const build = await runBuild({ files: { Dockerfile: STAGES }, inputs: { executorImage: OLD_EXECUTOR, skipUnusedStages: 'false' } });
+      const log = buildLog(build);
+
+      assertSucceeded(build);
+      assert.ok(!build.record?.args.includes('--skip-unused-stages'));
+      assert.ok(log.includes('unused stage ran'), log.join('\n'));
+    });
+
+    it('default executor skips them without the flag', async () => {
+      const build = await runBuild({ files: { Dockerfile: STAGES }, inputs: { target: 'final' } });
+      const log = buildLog(build);
+
+      assertSucceeded(build);
+      assert.ok(!build.record?.args.includes('--skip-unused-stages'));
+      assert.ok(!log.some((line) => line.includes('--skip-unused-stages is deprecated')), log.join('\n'));
+      assert.ok(!log.includes('unused stage ran'), log.join('\n'));
+    });
+  });
+
+  describe('push retries', () => {
+    it('failed push without retries fails the step', async () => {
+      const { cluster } = await sharedStandIns();
+      cluster.registry.failManifestUploads(STAND_IN_REGISTRY.host, 1);
+      const build = await runBuild({ inputs: { repository: uniqueRepository('no-retry') } });
+
+      assert.equal(build.run.result, 'Failed');
+      assert.match(errors(build.run), /kaniko reported: error pushing image: failed to push to destination .*MANIFEST_BLOB_UNKNOWN/);
+    });
+
+    it('retry pushes after a failure', async () => {
+      const { cluster } = await sharedStandIns();
+      cluster.registry.failManifestUploads(STAND_IN_REGISTRY.host, 1);
+      const repository = uniqueRepository('retried');
+      const build = await runBuild({ inputs: { repository, pushRetry: '2' } });
+      const log = buildLog(build);
+
+      assertSucceeded(build);
+      assert.ok(log.some((line) => line.includes('Retrying operation after 1s due to PUT ') && line.includes('MANIFEST_BLOB_UNKNOWN')), log.join('\n'));
+      assert.equal(cluster.registry.get(`${STAND_IN_REGISTRY.host}/${repository}:4711`)?.digest, build.run.variables.imageDigest?.value);
+    });
+  });
+
+  it('registry mirror serves Docker Hub images', async () => {
+    const build = await runBuild({ inputs: { registryMirror: `${STAND_IN_REGISTRY.host}/dockerhub` } });
+    const log = buildLog(build);
+
+    assertSucceeded(build);
+    assert.ok(log.some((line) => line.includes(`Retrieving image python:3.12-slim from mapped registry ${STAND_IN_REGISTRY.host}"`)), log.join('\n'));
+    assert.ok(!log.some((line) => line.includes('Retrieving image python:3.12-slim from registry index.docker.io')), log.join('\n'));
+  });
+
+  describe('registries without TLS', () => {
+    const plainHost = 'plain.stand-in.test:5000';
+    const files = { Dockerfile: `FROM ${plainHost}/python:3.12-slim\nRUN echo built\n` };
+    before(async () => {
+      (await sharedStandIns()).cluster.registry.servePlainHttp(plainHost);
+    });
+
+    it('plain HTTP registry fails over HTTPS', async () => {
+      const build = await runBuild({ files });
+
+      assert.equal(build.run.result, 'Failed');
+      assert.match(errors(build.run), /http: server gave HTTP response to HTTPS client/);
+    });
+
+    it('insecure registry is reached', async () => {
+      const build = await runBuild({ files, inputs: { insecureRegistries: plainHost } });
+
+      assertSucceeded(build);
+      assert.ok(build.record?.args.includes(`--insecure-registry=${plainHost}`));
     });
   });
 

@@ -103,6 +103,19 @@ describe('plan: pod', () => {
         '--label=empty=',
       ],
     },
+    { name: 'skip unused stages', changes: { kaniko: { skipUnusedStages: true } }, expected: ['--skip-unused-stages'] },
+    { name: 'push retries', changes: { kaniko: { pushRetry: 3 } }, expected: ['--push-retry=3'] },
+    { name: 'no push retries', changes: { kaniko: { pushRetry: 0 } }, expected: [] },
+    {
+      name: 'registry mirrors',
+      changes: { kaniko: { registryMirrors: ['mirror.gcr.io', 'myregistry.azurecr.io/dockerhub'] } },
+      expected: ['--registry-mirror=mirror.gcr.io', '--registry-mirror=myregistry.azurecr.io/dockerhub'],
+    },
+    {
+      name: 'insecure registries',
+      changes: { kaniko: { insecureRegistries: ['registry.internal:5000', 'cache.internal'] } },
+      expected: ['--insecure-registry=registry.internal:5000', '--insecure-registry=cache.internal'],
+    },
     {
       name: 'secret build arguments without values',
       changes: { build: { secretBuildArguments: [{ name: 'NPM_TOKEN', value: 'npm-token-value-0007' }, { name: 'PIP_INDEX_URL', value: 'https://u:p@x' }] } },

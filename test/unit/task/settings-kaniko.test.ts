@@ -1,4 +1,5 @@
-// parseSettings with the kaniko option inputs: cache and labels.
+// parseSettings with the kaniko option inputs: cache, labels, unused stages, push retries,
+// registry mirrors and registries without TLS.
 import { strict as assert } from 'node:assert';
 import { parseSettings } from '../../../tasks/KanikoBuildV1/src/settings/parse';
 import type { RawInputs } from '../../../tasks/KanikoBuildV1/src/settings/raw';
@@ -6,12 +7,13 @@ import type { Settings } from '../../../tasks/KanikoBuildV1/src/settings/types';
 import { rawRun, settingsProblems, SOURCE_VERSION, usernamePasswordEndpoint, type RunChanges } from './support/raw-run';
 import { useTempDir, writeTree } from './support/temp-dir';
 
+const MULTI_STAGE = 'FROM golang:1.22 AS build\nRUN go build\nFROM alpine:3.20 AS test\nFROM alpine:3.20 AS final\nCOPY --from=build /app /app\n';
 const SOURCE = 'https://dev.azure.example.test/fabrikam/Fabrikam%20Web/_git/web';
 const HUB_CONNECTION = { id: 'hub-connection', endpoint: { ...usernamePasswordEndpoint('https://index.docker.io/v1/'), input: 'baseImageRegistries', id: 'hub-connection' } };
 
 describe('settings: kaniko options', () => {
   const root = useTempDir();
-  beforeEach(() => writeTree(root(), { Dockerfile: 'FROM alpine\n' }));
+  beforeEach(() => writeTree(root(), { Dockerfile: 'FROM alpine\n', 'multi/Dockerfile': MULTI_STAGE }));
   const parse = (inputs: Partial<RawInputs>, changes: RunChanges = {}): Settings => parseSettings(rawRun(root(), { ...changes, inputs }));
   const kanikoOf = (inputs: Partial<RawInputs>, changes: RunChanges = {}) => parse(inputs, changes).kaniko;
   const problemsOf = (inputs: Partial<RawInputs>, changes: RunChanges = {}) => settingsProblems(rawRun(root(), { ...changes, inputs }));
@@ -22,6 +24,10 @@ describe('settings: kaniko options', () => {
         { key: 'org.opencontainers.image.source', value: SOURCE },
         { key: 'org.opencontainers.image.revision', value: SOURCE_VERSION },
       ],
+      skipUnusedStages: false,
+      pushRetry: 0,
+      registryMirrors: [],
+      insecureRegistries: [],
     });
   });
 
@@ -144,6 +150,111 @@ describe('settings: kaniko options', () => {
         "Input labels: the line for 'sp ace' is not KEY=VALUE with a KEY without spaces. Write one KEY=VALUE a line, such as org.opencontainers.image.title=web.",
         'Input labels: ok appears more than once. Keep one line for it.',
       ]);
+    });
+  });
+
+  describe('skipUnusedStages', () => {
+    const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
+    const cases = [
+      { name: 'fork before v1.27.0', image: 'ghcr.io/osscontainertools/kaniko:v1.26.4', expected: true },
+      { name: 'Google release', image: 'gcr.io/kaniko-project/executor:v1.23.2', expected: true },
+      { name: 'fork v1.27.0', image: 'ghcr.io/osscontainertools/kaniko:v1.27.0', expected: false },
+      { name: 'fork v1.28.3', image: 'ghcr.io/osscontainertools/kaniko:v1.28.3', expected: false },
+      { name: 'Docker Hub debug image', image: 'martizih/kaniko:v1.27.1-debug', expected: false },
+      { name: 'fork rebuild before v1.27.0', image: 'docker.io/martizih/kaniko:v1.24.0-5', expected: true },
+      { name: 'mirror of a new release', image: 'myregistry.azurecr.io/mirror/kaniko:v1.28.3', expected: true },
+      { name: 'floating tag', image: 'ghcr.io/osscontainertools/kaniko:latest', expected: true },
+      { name: 'digest only', image: `ghcr.io/osscontainertools/kaniko@${DIGEST}`, expected: true },
+      { name: 'release with a digest', image: `ghcr.io/osscontainertools/kaniko:v1.28.3@${DIGEST}`, expected: false },
+    ];
+    for (const { name, image, expected } of cases) {
+      it(`flag with ${name}: ${expected}`, () => {
+        assert.equal(kanikoOf({ dockerfile: 'multi/Dockerfile', target: 'final', executorImage: image }).skipUnusedStages, expected);
+      });
+    }
+
+    it('no flag for a single stage', () => {
+      assert.equal(kanikoOf({ executorImage: 'ghcr.io/osscontainertools/kaniko:v1.26.4' }).skipUnusedStages, false);
+    });
+
+    it('no flag when turned off', () => {
+      const kaniko = kanikoOf({ dockerfile: 'multi/Dockerfile', executorImage: 'ghcr.io/osscontainertools/kaniko:v1.26.4', skipUnusedStages: 'false' });
+
+      assert.equal(kaniko.skipUnusedStages, false);
+    });
+
+    it('flag also without a target', () => {
+      assert.equal(kanikoOf({ dockerfile: 'multi/Dockerfile', executorImage: 'ghcr.io/osscontainertools/kaniko:v1.26.4' }).skipUnusedStages, true);
+    });
+
+    describe('pulled images', () => {
+      beforeEach(() => writeTree(root(), {
+        'unused/Dockerfile': 'FROM otherregistry.azurecr.io/tools:1 AS tools\nFROM alpine:3.20 AS final\n',
+      }));
+      const oldExecutor = 'ghcr.io/osscontainertools/kaniko:v1.26.4';
+
+      it('unused stage is not checked when skipped', () => {
+        const build = parse({ dockerfile: 'unused/Dockerfile', target: 'final', executorImage: oldExecutor }).build;
+
+        assert.deepEqual(build.pulledImages.map((image) => image.reference), ['alpine:3.20']);
+      });
+
+      it('unused stage is checked when built', () => {
+        const problems = problemsOf({ dockerfile: 'unused/Dockerfile', target: 'final', executorImage: oldExecutor, skipUnusedStages: 'false' });
+
+        assert.equal(problems.length, 1, problems.join('\n'));
+        assert.match(problems[0], /otherregistry\.azurecr\.io\/tools:1/);
+      });
+
+      it('new executor skips the unused stage anyway', () => {
+        const settings = parse({ dockerfile: 'unused/Dockerfile', target: 'final', skipUnusedStages: 'false' });
+
+        assert.deepEqual(settings.build.pulledImages.map((image) => image.reference), ['alpine:3.20']);
+      });
+    });
+  });
+
+  describe('registry access', () => {
+    for (const [input, expected] of [['', 0], ['0', 0], ['3', 3], ['10', 10]] as const) {
+      it(`push retries '${input}' give ${expected}`, () => {
+        assert.equal(kanikoOf({ pushRetry: input }).pushRetry, expected);
+      });
+    }
+
+    for (const input of ['11', '-1', 'three', '1.5', '100']) {
+      it(`push retries '${input}' are rejected`, () => {
+        const problems = problemsOf({ pushRetry: input });
+
+        assert.deepEqual(problems, [`Input pushRetry: '${input}' is not a whole number from 0 to 10. Enter how often kaniko retries a failed push, or 0 for no retry.`]);
+      });
+    }
+
+    it('registry mirrors are normalised', () => {
+      const kaniko = kanikoOf({ registryMirror: 'mirror.gcr.io\n# company mirror\nhttps://MyRegistry.azurecr.io/dockerhub/\n\nmirror.gcr.io\r\nlocalhost:5000' });
+
+      assert.deepEqual(kaniko.registryMirrors, ['mirror.gcr.io', 'myregistry.azurecr.io/dockerhub', 'localhost:5000']);
+    });
+
+    it('invalid registry mirrors are listed', () => {
+      const problems = problemsOf({ registryMirror: 'http://mirror.local\nmirror..example\nmirror.gcr.io/Upper\nok.example' });
+
+      assert.equal(problems.length, 3, problems.join('\n'));
+      assert.ok(problems[0].startsWith("Input registryMirror: 'http://mirror.local' is not a registry host"), problems[0]);
+      assert.ok(problems[1].startsWith("Input registryMirror: 'mirror..example'"), problems[1]);
+      assert.ok(problems[2].startsWith("Input registryMirror: 'mirror.gcr.io/Upper'"), problems[2]);
+    });
+
+    it('insecure registries are normalised', () => {
+      assert.deepEqual(kanikoOf({ insecureRegistries: 'registry.internal:5000\nhttp://Cache.Internal/\n' }).insecureRegistries, [
+        'registry.internal:5000', 'cache.internal',
+      ]);
+    });
+
+    it('invalid insecure registries are listed', () => {
+      const problems = problemsOf({ insecureRegistries: 'registry internal\nregistry.internal:port\nregistry.internal/path' });
+
+      assert.equal(problems.length, 3, problems.join('\n'));
+      for (const problem of problems) assert.match(problem, /^Input insecureRegistries: '.+' is not a registry host with an optional port/);
     });
   });
 

@@ -9,6 +9,10 @@ export function kanikoOptionArguments(kaniko: KanikoSettings): string[] {
   return [
     ...(cache ? ['--cache', `--cache-repo=${cache.repository}`, ...(cache.ttl ? [`--cache-ttl=${cache.ttl}`] : [])] : []),
     ...kaniko.labels.map(({ key, value }) => `--label=${key}=${value}`),
+    ...(kaniko.skipUnusedStages ? ['--skip-unused-stages'] : []),
+    ...(kaniko.pushRetry > 0 ? [`--push-retry=${kaniko.pushRetry}`] : []),
+    ...kaniko.registryMirrors.map((mirror) => `--registry-mirror=${mirror}`),
+    ...kaniko.insecureRegistries.map((host) => `--insecure-registry=${host}`),
   ];
 }
 

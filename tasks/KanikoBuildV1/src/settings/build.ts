@@ -22,6 +22,8 @@ export interface BuildInputs {
   secretBuildArgumentVariables: Record<string, string>;
   /** The job's secret pipeline variables, which must not appear in plain build arguments. */
   secretVariables: SecretVariable[];
+  /** Set when kaniko builds every stage up to the target, not only those the target needs. */
+  buildsUnusedStages: boolean;
   /** The folder that relative paths and patterns start from (System.DefaultWorkingDirectory). */
   root: string;
   findFiles(root: string, pattern: string): string[];
@@ -54,7 +56,7 @@ export function parseBuild(inputs: BuildInputs, problems: Problems): BuildSettin
   const displayPath = displayPathOf(dockerfilePath, inputs.root);
   // Secret build arguments expand in FROM lines too.
   const allArguments = [...buildArguments, ...secretBuildArguments];
-  const summary = readDockerfile(dockerfilePath, displayPath, allArguments, target, problems);
+  const summary = readDockerfile(dockerfilePath, displayPath, allArguments, target, inputs.buildsUnusedStages, problems);
   if (!summary) return undefined;
   return {
     contextDir,
@@ -63,6 +65,7 @@ export function parseBuild(inputs: BuildInputs, problems: Problems): BuildSettin
     buildArguments,
     secretBuildArguments,
     target,
+    stageCount: summary.stages.length,
     pulledImages: summary.pulledImages,
   };
 }
@@ -76,7 +79,8 @@ function displayPathOf(dockerfilePath: string, root: string): string {
 
 /** Reads the Dockerfile's stages and pulled images, and checks that kaniko could resolve them. */
 function readDockerfile(
-  dockerfilePath: string, displayPath: string, buildArguments: BuildArgument[], target: string | undefined, problems: Problems,
+  dockerfilePath: string, displayPath: string, buildArguments: BuildArgument[], target: string | undefined,
+  buildsUnusedStages: boolean, problems: Problems,
 ): DockerfileSummary | undefined {
   let text: string;
   try {
@@ -85,7 +89,7 @@ function readDockerfile(
     problems.add(loc('DockerfileUnreadable', dockerfilePath, (error as Error).message));
     return undefined;
   }
-  const summary = summarizeDockerfile(text, buildArguments, target);
+  const summary = summarizeDockerfile(text, buildArguments, target, { buildsUnusedStages });
   if (summary.stages.length === 0) {
     problems.add(loc('DockerfileWithoutFrom', dockerfilePath));
     return undefined;

@@ -4,9 +4,10 @@ import { parseAksCluster } from './aks';
 import { parseBuild } from './build';
 import { parseClusterEndpoint } from './cluster';
 import { parseContext } from './context';
+import { skipsUnusedStagesByDefault } from './executor-version';
 import { imageRegistry, parseImage } from './image';
 import { parseInCluster } from './in-cluster';
-import { parseKaniko } from './kaniko';
+import { parseKaniko, wantsSkipUnusedStages } from './kaniko';
 import { parsePod } from './pod';
 import { Problems } from './problems';
 import type { RawRun, RawVariables } from './raw';
@@ -36,6 +37,7 @@ export function parseSettings(raw: RawRun): Settings {
     target: inputs.target,
     secretBuildArgumentVariables: raw.secretBuildArgumentVariables,
     secretVariables: raw.secretVariables,
+    buildsUnusedStages: !wantsSkipUnusedStages(inputs) && !skipsUnusedStagesByDefault(inputs.executorImage),
     root: raw.variables.defaultWorkingDirectory,
     findFiles: raw.findFiles,
   }, problems);
@@ -71,7 +73,7 @@ export function parseSettings(raw: RawRun): Settings {
   const workloadIdentity = credentialsMode === 'workloadIdentity' ? workloadIdentitySettings(registry?.host) : undefined;
   const pod = parsePod({ ...inputs, connectionNamespace, workloadIdentity }, problems);
   const kaniko = parseKaniko({ ...inputs, repositoryUri: raw.variables.repositoryUri, sourceVersion: raw.variables.sourceVersion }, {
-    image, registries: registry && pullRegistries ? [registry, ...pullRegistries] : [],
+    image, registries: registry && pullRegistries ? [registry, ...pullRegistries] : [], stageCount: build?.stageCount,
   }, problems);
   problems.throwIfAny();
   // Every parser adds a problem whenever it returns undefined, so all are defined here.

@@ -55,6 +55,13 @@ export interface RawInputs {
   labels: string;
   /** `true` (the default) to label the image with its source repository and revision. */
   ociLabels: string;
+  /** `true` (the default) to skip the stages that the built stage does not need. */
+  skipUnusedStages: string;
+  pushRetry: string;
+  /** Registry mirrors for Docker Hub images, one a line. */
+  registryMirror: string;
+  /** Registry hosts reached over plain HTTP, one a line. */
+  insecureRegistries: string;
 }
 
 /** A service connection as the agent passes it to tasks. Missing values are undefined. */

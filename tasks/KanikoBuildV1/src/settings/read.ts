@@ -14,7 +14,8 @@ const INPUT_NAMES: (keyof RawInputs)[] = [
   'storageContainer', 'storageAccessKey', 'storageConnection',
   'storageBlobEndpoint', 'executorImage', 'cpuRequest', 'memoryRequest', 'cpuLimit', 'memoryLimit',
   'buildTimeoutInMinutes', 'schedulingTimeoutInMinutes', 'serviceAccount', 'createNamespace',
-  'secretBuildArguments', 'cache', 'cacheRepository', 'cacheTtl', 'labels', 'ociLabels',
+  'secretBuildArguments', 'cache', 'cacheRepository', 'cacheTtl', 'labels', 'ociLabels', 'skipUnusedStages', 'pushRetry',
+  'registryMirror', 'insecureRegistries',
 ];
 
 /** File path inputs with no default, which the agent fills with the sources folder when left empty. */

@@ -132,6 +132,8 @@ export interface BuildSettings {
   buildArguments: BuildArgument[];
   secretBuildArguments: SecretBuildArgument[];
   target?: string;
+  /** The number of stages (FROM lines) of the Dockerfile. */
+  stageCount: number;
   /** Images that the build pulls (base images and `COPY --from` images) from the Dockerfile. */
   pulledImages: PulledImage[];
 }
@@ -216,6 +218,17 @@ export interface KanikoSettings {
   cache?: CacheSettings;
   /** Image labels, each key once: the OCI labels from the pipeline run, then the labels input. */
   labels: ImageLabel[];
+  /**
+   * Whether to pass `--skip-unused-stages`: set for a Dockerfile with several stages when the
+   * executor image may be older than osscontainertools kaniko v1.27.0, which skips unused stages by default.
+   */
+  skipUnusedStages: boolean;
+  /** Retries of a failed push; 0 passes no flag. */
+  pushRetry: number;
+  /** Registries that kaniko pulls Docker Hub images from first, each a host with an optional path. */
+  registryMirrors: string[];
+  /** Registry hosts that kaniko reaches over plain HTTP. */
+  insecureRegistries: string[];
 }
 
 /** Facts about the pipeline run, used to name and label what the task creates. */

@@ -151,6 +151,10 @@ export function validInputs(changes: Partial<RawInputs> = {}): RawInputs {
     cacheTtl: '',
     labels: '',
     ociLabels: 'true',
+    skipUnusedStages: 'true',
+    pushRetry: '',
+    registryMirror: '',
+    insecureRegistries: '',
     ...changes,
   };
 }

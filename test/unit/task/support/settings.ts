@@ -31,7 +31,7 @@ export function sampleSettings(changes: SettingsChanges = {}): Settings {
     pullRegistries: changes.pullRegistries ?? [],
     anonymousPulls: [],
     image: { repository: `${registry.host}/team/web`, tags: changes.tags ?? ['42', 'latest'] },
-    build: { contextDir: '/agent/_work/1/s/app', dockerfile: 'docker/Dockerfile', dockerfileDisplayPath: 'app/docker/Dockerfile', buildArguments: [], secretBuildArguments: [], pulledImages: [], ...changes.build },
+    build: { contextDir: '/agent/_work/1/s/app', dockerfile: 'docker/Dockerfile', dockerfileDisplayPath: 'app/docker/Dockerfile', buildArguments: [], secretBuildArguments: [], stageCount: 1, pulledImages: [], ...changes.build },
     storage: {
       account: 'kanikostorage',
       container: 'kaniko-contexts',
@@ -48,7 +48,7 @@ export function sampleSettings(changes: SettingsChanges = {}): Settings {
       ...changes.pod,
     },
     kaniko: {
-      labels: [],
+      labels: [], skipUnusedStages: false, pushRetry: 0, registryMirrors: [], insecureRegistries: [],
       ...changes.kaniko,
     },
     run: {
