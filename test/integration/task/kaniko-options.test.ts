@@ -1,6 +1,7 @@
 // The kaniko option inputs, run through the bundled task against the local cluster. Its executor
 // emulation shows the effect of each: secret build arguments, the layer cache, labels, unused
-// stages, push retries, registry mirrors and registries without TLS.
+// stages, building without a push, push retries, registry mirrors, registries without TLS and
+// further flags.
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { sharedStandIns, STAND_IN_REGISTRY } from '../stand-ins';
@@ -204,6 +205,42 @@ describe('KanikoBuild task: kaniko options', function () {
     });
   });
 
+  describe('noPush without a registry connection', () => {
+    const repository = uniqueRepository('unpushed');
+    let build: BuildRun;
+    let secretData: Record<string, string>[];
+    before(async () => {
+      ({ build, secretData } = await buildRecordingSecrets({
+        registryEndpoint: null,
+        inputs: { containerRegistry: undefined, repository: `${STAND_IN_REGISTRY.host}/${repository}`, tags: '', noPush: 'true' },
+      }, 'no-push'));
+    });
+
+    it('succeeds without a push', () => {
+      assertSucceeded(build);
+      assert.ok(build.record?.args.includes('--no-push'));
+      assert.ok(buildLog(build).some((line) => line.includes('Skipping push to container registry due to --no-push flag')));
+      assert.match(build.run.log.join('\n'), /without pushing it \(noPush\)/);
+    });
+
+    it('outputs the digest but no image name', () => {
+      assert.equal(build.run.variables.imageDigest?.value, build.record?.digest);
+      assert.equal(build.run.variables.imageName, undefined);
+    });
+
+    it('gives the cluster no push credentials', () => {
+      const config = secretData.find((secret) => 'config.json' in secret)?.['config.json'];
+
+      assert.equal(config, '{}');
+    });
+
+    it('pushes nothing', async () => {
+      const { cluster } = await sharedStandIns();
+
+      assert.deepEqual(cluster.registry.tagsOf(`${STAND_IN_REGISTRY.host}/${repository}`), []);
+    });
+  });
+
   describe('push retries', () => {
     it('failed push without retries fails the step', async () => {
       const { cluster } = await sharedStandIns();
@@ -258,4 +295,26 @@ describe('KanikoBuild task: kaniko options', function () {
     });
   });
 
+  describe('extraArgs', () => {
+    it('flags reach kaniko', async () => {
+      const build = await runBuild({ inputs: { extraArgs: '--verbosity=warn\n--snapshot-mode redo' } });
+      const log = buildLog(build);
+
+      assertSucceeded(build);
+      assert.deepEqual(build.record?.args.slice(-2), ['--verbosity=warn', '--snapshot-mode=redo']);
+      assert.ok(!log.some((line) => line.includes('Retrieving image manifest')), log.join('\n'));
+    });
+
+    it('unknown flag is rejected before the build', async () => {
+      const build = await runBuild({ inputs: { extraArgs: '--snapshot-mode=redo\n--frobnicate=1' } });
+
+      assertRejectedEarly(build, /Input extraArgs: --frobnicate is not a flag of kaniko's executor/);
+    });
+
+    it('flag of an input is rejected before the build', async () => {
+      const build = await runBuild({ inputs: { extraArgs: '--cache=true' } });
+
+      assertRejectedEarly(build, /Input extraArgs: the task sets --cache from the input cache/);
+    });
+  });
 });

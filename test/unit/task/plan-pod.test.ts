@@ -116,6 +116,17 @@ describe('plan: pod', () => {
       changes: { kaniko: { insecureRegistries: ['registry.internal:5000', 'cache.internal'] } },
       expected: ['--insecure-registry=registry.internal:5000', '--insecure-registry=cache.internal'],
     },
+    { name: 'no push', changes: { kaniko: { noPush: true } }, expected: ['--no-push'] },
+    {
+      name: 'no push reads the cache only',
+      changes: { kaniko: { noPush: true, cache: { repository: 'myregistry.azurecr.io/team/web/cache' } } },
+      expected: ['--no-push', '--no-push-cache', '--cache', '--cache-repo=myregistry.azurecr.io/team/web/cache'],
+    },
+    {
+      name: 'extra arguments come last',
+      changes: { kaniko: { pushRetry: 2, extraArgs: ['--snapshot-mode=redo', '--compressed-caching=false', '--single-snapshot'] } },
+      expected: ['--push-retry=2', '--snapshot-mode=redo', '--compressed-caching=false', '--single-snapshot'],
+    },
     {
       name: 'secret build arguments without values',
       changes: { build: { secretBuildArguments: [{ name: 'NPM_TOKEN', value: 'npm-token-value-0007' }, { name: 'PIP_INDEX_URL', value: 'https://u:p@x' }] } },

@@ -73,6 +73,21 @@ describe('plan: Secrets', () => {
     assert.equal(decode(plan.storageSecret!.data?.AZURE_STORAGE_ACCESS_KEY), STORAGE_ACCESS_KEY);
   });
 
+  it('config.json leaves out a registry without credentials', () => {
+    const unnamed: RegistrySettings = { connectionName: '', host: 'myregistry.azurecr.io', authKey: 'myregistry.azurecr.io', username: '', password: '', noCredentials: true };
+    const plan = buildPlan(sampleSettings({ registry: unnamed, pullRegistries: [DOCKER_HUB] }), 'abcd1234');
+    const config = dockerConfigOf(plan);
+
+    assert.deepEqual(Object.keys(config.auths), ['https://index.docker.io/v1/']);
+  });
+
+  it('config.json is empty without any credentials', () => {
+    const unnamed: RegistrySettings = { connectionName: '', host: 'myregistry.azurecr.io', authKey: 'myregistry.azurecr.io', username: '', password: '', noCredentials: true };
+    const plan = buildPlan(sampleSettings({ registry: unnamed }), 'abcd1234');
+
+    assert.equal(decode(plan.registrySecret.data?.['config.json']), '{}');
+  });
+
   it('build arguments Secret holds each value', () => {
     const plan = buildPlan(sampleSettings({
       build: { secretBuildArguments: [{ name: 'NPM_TOKEN', value: 'npm-token-value-0007' }, { name: 'PIP_INDEX_URL', value: 'https://u:p ä@pypi.example.test/simple' }] },

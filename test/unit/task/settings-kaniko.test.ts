@@ -1,5 +1,5 @@
 // parseSettings with the kaniko option inputs: cache, labels, unused stages, push retries,
-// registry mirrors and registries without TLS.
+// registry mirrors, registries without TLS and building without a push.
 import { strict as assert } from 'node:assert';
 import { parseSettings } from '../../../tasks/KanikoBuildV1/src/settings/parse';
 import type { RawInputs } from '../../../tasks/KanikoBuildV1/src/settings/raw';
@@ -28,6 +28,8 @@ describe('settings: kaniko options', () => {
       pushRetry: 0,
       registryMirrors: [],
       insecureRegistries: [],
+      noPush: false,
+      extraArgs: [],
     });
   });
 
@@ -258,4 +260,78 @@ describe('settings: kaniko options', () => {
     });
   });
 
+  describe('noPush', () => {
+    it('keeps the registry connection', () => {
+      const settings = parse({ noPush: 'true' });
+
+      assert.equal(settings.kaniko.noPush, true);
+      assert.equal(settings.registry.connectionName, 'acr-connection');
+      assert.equal(settings.registry.noCredentials, undefined);
+    });
+
+    it('works without a registry connection', () => {
+      const settings = parse({ noPush: 'true', containerRegistry: '', repository: 'myregistry.azurecr.io/team/web' }, { registryEndpoint: null });
+
+      assert.equal(settings.registry.host, 'myregistry.azurecr.io');
+      assert.equal(settings.registry.noCredentials, true);
+      assert.equal(settings.image.repository, 'myregistry.azurecr.io/team/web');
+    });
+
+    it('needs the registry host without a connection', () => {
+      const problems = problemsOf({ noPush: 'true', containerRegistry: '', repository: 'team/web' }, { registryEndpoint: null });
+
+      assert.deepEqual(problems, [
+        "Input repository: with noPush and no containerRegistry, 'team/web' must start with its registry host, such as myregistry.azurecr.io/team/web. Write the host in front, or select a registry connection.",
+      ]);
+    });
+
+    it('takes Docker Hub from the repository', () => {
+      const settings = parse({ noPush: 'true', containerRegistry: '', repository: 'index.docker.io/team/web' }, { registryEndpoint: null });
+
+      assert.equal(settings.registry.host, 'docker.io');
+      assert.equal(settings.image.repository, 'docker.io/team/web');
+    });
+
+    it('needs no tags', () => {
+      assert.deepEqual(parse({ noPush: 'true', tags: '' }).image.tags, []);
+    });
+
+    it('a push still needs tags', () => {
+      assert.deepEqual(problemsOf({ tags: '' }), ['Input tags: no tag was given. Enter at least one tag, such as $(Build.BuildId).']);
+    });
+
+    it('a push still needs the connection', () => {
+      const problems = problemsOf({ containerRegistry: '', repository: 'myregistry.azurecr.io/team/web' }, { registryEndpoint: null });
+
+      assert.equal(problems.length, 1, problems.join('\n'));
+      assert.match(problems[0], /^Input containerRegistry: no service connection was given/);
+    });
+
+    it('base images of the registry need a connection', () => {
+      writeTree(root(), { Dockerfile: 'FROM myregistry.azurecr.io/base/python:3.12\n' });
+      const problems = problemsOf({ noPush: 'true', containerRegistry: '', repository: 'myregistry.azurecr.io/team/web' }, { registryEndpoint: null });
+
+      assert.equal(problems.length, 1, problems.join('\n'));
+      assert.match(problems[0], /myregistry\.azurecr\.io\/base\/python:3\.12/);
+    });
+
+    it('base image connection for the registry is kept', () => {
+      writeTree(root(), { Dockerfile: 'FROM myregistry.azurecr.io/base/python:3.12\n' });
+      const pullConnection = { id: 'acr-pull', endpoint: { ...usernamePasswordEndpoint('https://myregistry.azurecr.io'), input: 'baseImageRegistries', id: 'acr-pull' } };
+      const settings = parse({
+        noPush: 'true', containerRegistry: '', repository: 'myregistry.azurecr.io/team/web', baseImageRegistries: 'acr-pull',
+      }, { registryEndpoint: null, baseImageEndpoints: [pullConnection] });
+
+      assert.deepEqual(settings.pullRegistries.map((registry) => registry.host), ['myregistry.azurecr.io']);
+    });
+
+    it('cache needs credentials without a connection', () => {
+      const problems = problemsOf({ noPush: 'true', cache: 'true', containerRegistry: '', repository: 'myregistry.azurecr.io/team/web' }, {
+        registryEndpoint: null,
+      });
+
+      assert.equal(problems.length, 1, problems.join('\n'));
+      assert.match(problems[0], /^Input cacheRepository: the task has no credentials for registry myregistry\.azurecr\.io/);
+    });
+  });
 });

@@ -3,16 +3,20 @@
 import type { V1EnvVar } from '@kubernetes/client-node';
 import type { KanikoSettings, SecretBuildArgument } from '../settings/types';
 
-/** Returns the arguments of the kaniko options, one `--flag` or `--flag=value` each. */
+/** Returns the arguments of the kaniko options, with extraArgs last, one `--flag` or `--flag=value` each. */
 export function kanikoOptionArguments(kaniko: KanikoSettings): string[] {
   const { cache } = kaniko;
   return [
+    // A build that pushes nothing writes no cached layers either, so that a pull request build
+    // cannot change the layers that later builds reuse.
+    ...(kaniko.noPush ? ['--no-push', ...(cache ? ['--no-push-cache'] : [])] : []),
     ...(cache ? ['--cache', `--cache-repo=${cache.repository}`, ...(cache.ttl ? [`--cache-ttl=${cache.ttl}`] : [])] : []),
     ...kaniko.labels.map(({ key, value }) => `--label=${key}=${value}`),
     ...(kaniko.skipUnusedStages ? ['--skip-unused-stages'] : []),
     ...(kaniko.pushRetry > 0 ? [`--push-retry=${kaniko.pushRetry}`] : []),
     ...kaniko.registryMirrors.map((mirror) => `--registry-mirror=${mirror}`),
     ...kaniko.insecureRegistries.map((host) => `--insecure-registry=${host}`),
+    ...kaniko.extraArgs,
   ];
 }
 

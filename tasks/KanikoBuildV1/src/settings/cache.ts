@@ -26,7 +26,7 @@ export function parseCache(
   const repository = parseRepository(inputs.cacheRepository, image, problems);
   if (!repository || ttl === null) return undefined;
   const host = splitRepository(repository).host!;
-  if (!registries.some((registry) => registry.host === host)) {
+  if (!registries.some((registry) => registry.host === host && !registry.noCredentials)) {
     problems.add(loc('CacheRepositoryNoCredentials', host, repository));
     return undefined;
   }

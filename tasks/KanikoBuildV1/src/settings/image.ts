@@ -10,11 +10,14 @@ const TAG = /^[\w][\w.-]{0,127}$/;
 const MAX_NAME_LENGTH = 255;
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 
-/** Parses the repository and tags inputs against the registry of the connection. */
+/**
+ * Parses the repository and tags inputs against the registry of the connection. With
+ * `tagsOptional` (a build that pushes nothing), an empty tags input is valid.
+ */
 export function parseImage(
-  repositoryInput: string, tagsInput: string, registry: RegistrySettings | undefined, problems: Problems,
+  repositoryInput: string, tagsInput: string, registry: RegistrySettings | undefined, problems: Problems, tagsOptional = false,
 ): ImageSettings | undefined {
-  const tags = parseTags(tagsInput, problems);
+  const tags = parseTags(tagsInput, tagsOptional, problems);
   const repository = registry ? parseRepository(repositoryInput, registry, problems) : undefined;
   if (!repository || !tags) return undefined;
   return { repository, tags };
@@ -68,14 +71,31 @@ export function isRepositoryPath(path: string): boolean {
   return path.split('/').every((part) => PATH_COMPONENT.test(part));
 }
 
+/**
+ * Returns the push registry of a noPush build without a registry connection, from the host that
+ * starts the repository. The task has no credentials for it.
+ */
+export function registryFromRepository(repository: string, problems: Problems): RegistrySettings | undefined {
+  if (!repository) {
+    problems.add(loc('RepositoryMissing'));
+    return undefined;
+  }
+  const { host } = splitRepository(repository);
+  if (!host) {
+    problems.add(loc('RepositoryNeedsRegistryHost', repository, repository));
+    return undefined;
+  }
+  return { connectionName: '', host, authKey: host, username: '', password: '', noCredentials: true };
+}
+
 function isDomain(component: string): boolean {
   return (component.includes('.') || component.includes(':') || component === 'localhost') && DOMAIN.test(component);
 }
 
 /** Splits the tags input (one a line, commas also accepted), dropping blanks and duplicates. */
-function parseTags(input: string, problems: Problems): string[] | undefined {
+function parseTags(input: string, optional: boolean, problems: Problems): string[] | undefined {
   const tags = [...new Set(input.split(/[\r\n,]+/).map((tag) => tag.trim()).filter(Boolean))];
-  if (tags.length === 0) {
+  if (tags.length === 0 && !optional) {
     problems.add(loc('TagsMissing'));
     return undefined;
   }

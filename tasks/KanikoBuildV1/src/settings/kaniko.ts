@@ -1,7 +1,8 @@
 // The kaniko options that inputs set besides the build itself: the layer cache, labels, unused
-// stages and registry access.
+// stages, registry access, building without a push, and further flags.
 import { parseCache, type CacheInputs } from './cache';
 import { skipsUnusedStagesByDefault } from './executor-version';
+import { parseExtraArgs } from './extra-args';
 import { parseLabels, type LabelInputs } from './labels';
 import type { Problems } from './problems';
 import { parseInsecureRegistries, parsePushRetry, parseRegistryMirrors } from './registry-options';
@@ -12,6 +13,8 @@ export interface KanikoInputs extends CacheInputs, LabelInputs {
   pushRetry: string;
   registryMirror: string;
   insecureRegistries: string;
+  noPush: string;
+  extraArgs: string;
   executorImage: string;
 }
 
@@ -31,7 +34,8 @@ export function parseKaniko(inputs: KanikoInputs, context: KanikoContext, proble
   const pushRetry = parsePushRetry(inputs.pushRetry, problems);
   const registryMirrors = parseRegistryMirrors(inputs.registryMirror, problems);
   const insecureRegistries = parseInsecureRegistries(inputs.insecureRegistries, problems);
-  if (problems.count > start || !labels || pushRetry === undefined || !registryMirrors || !insecureRegistries) {
+  const extraArgs = parseExtraArgs(inputs.extraArgs, problems);
+  if (problems.count > start || !labels || pushRetry === undefined || !registryMirrors || !insecureRegistries || !extraArgs) {
     return undefined;
   }
   return {
@@ -43,10 +47,16 @@ export function parseKaniko(inputs: KanikoInputs, context: KanikoContext, proble
     pushRetry,
     registryMirrors,
     insecureRegistries,
+    noPush: isNoPush(inputs),
+    extraArgs,
   };
 }
 
 /** Returns whether the skipUnusedStages input is on, the default: build only the stages that the target needs. */
 export function wantsSkipUnusedStages(inputs: Pick<KanikoInputs, 'skipUnusedStages'>): boolean {
   return inputs.skipUnusedStages.toLowerCase() !== 'false';
+}
+
+export function isNoPush(inputs: Pick<KanikoInputs, 'noPush'>): boolean {
+  return inputs.noPush.toLowerCase() === 'true';
 }

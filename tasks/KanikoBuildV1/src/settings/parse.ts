@@ -5,9 +5,9 @@ import { parseBuild } from './build';
 import { parseClusterEndpoint } from './cluster';
 import { parseContext } from './context';
 import { skipsUnusedStagesByDefault } from './executor-version';
-import { imageRegistry, parseImage } from './image';
+import { imageRegistry, parseImage, registryFromRepository } from './image';
 import { parseInCluster } from './in-cluster';
-import { parseKaniko, wantsSkipUnusedStages } from './kaniko';
+import { isNoPush, parseKaniko, wantsSkipUnusedStages } from './kaniko';
 import { parsePod } from './pod';
 import { Problems } from './problems';
 import type { RawRun, RawVariables } from './raw';
@@ -26,9 +26,11 @@ export function parseSettings(raw: RawRun): Settings {
   const problems = new Problems();
   const cluster = parseCluster(raw, problems);
   const credentialsMode = parseRegistryCredentials(inputs.registryCredentials, problems);
-  const registry = parseRegistry(raw, credentialsMode, problems);
+  const noPush = isNoPush(inputs);
+  const registry = parseRegistry(raw, credentialsMode, noPush, problems);
   const pullRegistries = parseBaseImageRegistries(raw, registry, problems);
-  const image = parseImage(inputs.repository, inputs.tags, registry, problems);
+  // A build that pushes nothing needs no tags: kaniko accepts --no-push without --destination.
+  const image = parseImage(inputs.repository, inputs.tags, registry, problems, noPush);
   const build = parseBuild({
     dockerfile: inputs.dockerfile,
     buildContext: inputs.buildContext,
@@ -64,7 +66,7 @@ export function parseSettings(raw: RawRun): Settings {
   const anonymousPulls = build && registry && pullRegistries
     ? checkPullCredentials({
       images: build.pulledImages,
-      registries: [registry, ...pullRegistries],
+      registries: [registry, ...pullRegistries].filter((candidate) => !candidate.noCredentials),
       anonymousPullRegistries,
       dockerfile: build.dockerfileDisplayPath,
     }, problems).anonymous
@@ -83,11 +85,17 @@ export function parseSettings(raw: RawRun): Settings {
   };
 }
 
-/** Parses the push registry from the registry connection, or from the repository with workload identity. */
-function parseRegistry(raw: RawRun, mode: RegistryCredentialsMode | undefined, problems: Problems): RegistrySettings | undefined {
+/**
+ * Parses the push registry from the registry connection, or from the repository with workload
+ * identity or for a noPush build without a connection.
+ */
+function parseRegistry(
+  raw: RawRun, mode: RegistryCredentialsMode | undefined, noPush: boolean, problems: Problems,
+): RegistrySettings | undefined {
   if (mode === 'workloadIdentity') return parseWorkloadIdentityRegistry(raw.inputs.repository, problems);
-  if (mode === 'serviceConnection') return parseRegistryEndpoint(raw.registryEndpoint, problems, raw.variables);
-  return undefined;
+  if (mode !== 'serviceConnection') return undefined;
+  if (noPush && !raw.inputs.containerRegistry) return registryFromRepository(raw.inputs.repository, problems);
+  return parseRegistryEndpoint(raw.registryEndpoint, problems, raw.variables);
 }
 
 function parseCluster(raw: RawRun, problems: Problems): ClusterSettings | undefined {
@@ -104,7 +112,8 @@ function parseCluster(raw: RawRun, problems: Problems): ClusterSettings | undefi
 /**
  * Parses the connections that kaniko pulls base images with. config.json has one set of
  * credentials per registry, so two connections for one registry are a problem. A connection for
- * the push registry is left out, because the push credentials can pull too.
+ * the push registry is left out, because the push credentials can pull too, unless the task has
+ * no credentials for the push registry.
  */
 function parseBaseImageRegistries(
   raw: RawRun, registry: RegistrySettings | undefined, problems: Problems,
@@ -117,7 +126,7 @@ function parseBaseImageRegistries(
       continue;
     }
     const parsed = parseRegistryEndpoint(endpoint, problems, raw.variables);
-    if (!parsed || parsed.host === registry?.host) continue;
+    if (!parsed || (parsed.host === registry?.host && !registry.noCredentials)) continue;
     const duplicate = registries.find((earlier) => earlier.host === parsed.host);
     if (duplicate) {
       problems.add(loc('BaseImageRegistryDuplicate', duplicate.connectionName, parsed.connectionName, parsed.host));

@@ -62,6 +62,10 @@ export interface RawInputs {
   registryMirror: string;
   /** Registry hosts reached over plain HTTP, one a line. */
   insecureRegistries: string;
+  /** `true` to build without pushing. */
+  noPush: string;
+  /** Further kaniko flags, one a line. */
+  extraArgs: string;
 }
 
 /** A service connection as the agent passes it to tasks. Missing values are undefined. */

@@ -15,7 +15,7 @@ const INPUT_NAMES: (keyof RawInputs)[] = [
   'storageBlobEndpoint', 'executorImage', 'cpuRequest', 'memoryRequest', 'cpuLimit', 'memoryLimit',
   'buildTimeoutInMinutes', 'schedulingTimeoutInMinutes', 'serviceAccount', 'createNamespace',
   'secretBuildArguments', 'cache', 'cacheRepository', 'cacheTtl', 'labels', 'ociLabels', 'skipUnusedStages', 'pushRetry',
-  'registryMirror', 'insecureRegistries',
+  'registryMirror', 'insecureRegistries', 'noPush', 'extraArgs',
 ];
 
 /** File path inputs with no default, which the agent fills with the sources folder when left empty. */

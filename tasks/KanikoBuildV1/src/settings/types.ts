@@ -80,6 +80,11 @@ export interface RegistrySettings {
   helper?: string;
   /** Set for ACR connections without a stored secret: the credentials come from an Entra token exchange at run time. */
   tokenExchange?: AcrTokenExchange;
+  /**
+   * Set when the task has no credentials for the registry: a noPush build without a registry
+   * connection. config.json then has no entry for it.
+   */
+  noCredentials?: boolean;
 }
 
 /** How to get the Entra token that ACR exchanges for a refresh token. */
@@ -229,6 +234,10 @@ export interface KanikoSettings {
   registryMirrors: string[];
   /** Registry hosts that kaniko reaches over plain HTTP. */
   insecureRegistries: string[];
+  /** Build without pushing the image or cache layers. */
+  noPush: boolean;
+  /** Further kaniko arguments from the extraArgs input, each `--name` or `--name=value`. */
+  extraArgs: string[];
 }
 
 /** Facts about the pipeline run, used to name and label what the task creates. */

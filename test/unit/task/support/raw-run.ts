@@ -155,6 +155,8 @@ export function validInputs(changes: Partial<RawInputs> = {}): RawInputs {
     pushRetry: '',
     registryMirror: '',
     insecureRegistries: '',
+    noPush: 'false',
+    extraArgs: '',
     ...changes,
   };
 }

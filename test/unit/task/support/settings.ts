@@ -48,7 +48,7 @@ export function sampleSettings(changes: SettingsChanges = {}): Settings {
       ...changes.pod,
     },
     kaniko: {
-      labels: [], skipUnusedStages: false, pushRetry: 0, registryMirrors: [], insecureRegistries: [],
+      labels: [], skipUnusedStages: false, pushRetry: 0, registryMirrors: [], insecureRegistries: [], noPush: false, extraArgs: [],
       ...changes.kaniko,
     },
     run: {
