@@ -45,7 +45,8 @@ async function packAndUpload(request: DriverRequest, target: UploadTarget): Prom
     kanikoEndpoint: `https://${target.account}.blob.core.windows.net`,
   };
   const build: BuildSettings = {
-    contextDir: request.contextDir, dockerfile: request.dockerfile, dockerfileDisplayPath: request.dockerfile, buildArguments: [], pulledImages: [],
+    contextDir: request.contextDir, dockerfile: request.dockerfile, dockerfileDisplayPath: request.dockerfile, buildArguments: [],
+    secretBuildArguments: [], stageCount: 1, pulledImages: [],
   };
   const settings = { build, context: CONTEXT, storage };
   const started = performance.now();

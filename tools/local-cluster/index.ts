@@ -8,6 +8,7 @@ import {
 } from './apiserver/local-api-server';
 import type { ObjectKind, PodLifecycleListener, PodRunRecord } from './contract';
 import type { RegistryCredential } from './kubelet/executor/registry-auth';
+import type { RegistryStore } from './kubelet/executor/registry-store';
 import { Kubelet, type KubeletOptions } from './kubelet/index';
 
 export type {
@@ -122,6 +123,12 @@ export class LocalCluster {
   /** Accepts bearer tokens that `verify` maps to a user, such as Entra ID tokens for an AKS cluster. */
   addTokenVerifier(verify: TokenVerifier): void {
     this.api.addTokenVerifier(verify);
+  }
+
+  /** The emulated registries' contents: what pods pushed and cached, and the faults tests give a registry. */
+  get registry(): RegistryStore {
+    if (!this.kubelet) throw new Error('This local cluster has no kubelet, so it has no registry.');
+    return this.kubelet.registry;
   }
 
   /** Adds the account of an emulated registry; pushes to `host` must then pass its check. */

@@ -111,6 +111,8 @@ export function defaultVariables(directories: AgentDirectories): Record<string, 
     'build.queuedby': 'Local Runner',
     'build.repository.name': 'kaniko-build-on-aks',
     'build.repository.provider': 'TfsGit',
+    // Azure Repos clone URLs carry the organization as the user name.
+    'build.repository.uri': 'http://local-runner@127.0.0.1:9/local-collection/kaniko-build-on-aks/_git/kaniko-build-on-aks',
     'build.repository.localpath': directories.sourcesDirectory,
     'build.sourcebranch': 'refs/heads/main',
     'build.sourcebranchname': 'main',

@@ -129,8 +129,12 @@ export async function run(signal: AbortSignal, report: RunReport): Promise<RunOu
       return failure(`${streamError.message}\n${outcome}`);
     }
     if (build.verdict.kind === 'succeeded') {
-      const imageName = `${settings.image.repository}@${build.verdict.digest}`;
       tl.setVariable('imageDigest', build.verdict.digest, false, true);
+      // kaniko writes the digest with --no-push too, but no registry has the image under that name.
+      if (settings.kaniko.noPush) {
+        return { succeeded: true, message: loc('BuildSucceededNoPush', settings.image.repository, build.verdict.digest) };
+      }
+      const imageName = `${settings.image.repository}@${build.verdict.digest}`;
       tl.setVariable('imageName', imageName, false, true);
       report.recordDigest(build.verdict.digest);
       return { succeeded: true, message: loc('BuildSucceeded', plan.destinations.join(', '), imageName) };
@@ -153,6 +157,7 @@ export async function run(signal: AbortSignal, report: RunReport): Promise<RunOu
 function startingMessage(settings: Settings): string {
   const { name, version } = taskNameAndVersion();
   const { image, build } = settings;
+  if (settings.kaniko.noPush) return loc('BuildStartingNoPush', name, version, image.repository, build.dockerfileDisplayPath, build.contextDir);
   return loc('BuildStarting', name, version, image.repository, image.tags.join(', '), build.dockerfileDisplayPath, build.contextDir);
 }
 

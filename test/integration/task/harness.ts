@@ -48,6 +48,8 @@ export interface BuildScenario {
   extraEndpoints?: Record<string, EndpointSpec>;
   /** More pipeline variables, and environment variables for the task process. */
   variables?: Record<string, string>;
+  /** More secret pipeline variables; their values count as secrets for the output checks. */
+  secretVariables?: Record<string, string>;
   env?: Record<string, string>;
   /** The Node.js binary (or launcher) that runs the task; default the test's own. */
   nodePath?: string;
@@ -94,7 +96,7 @@ export async function runBuild(scenario: BuildScenario = {}): Promise<BuildRun> 
       taskDir: TASK_DIR,
       inputs: Object.fromEntries(Object.entries(inputs).filter((entry): entry is [string, string] => entry[1] !== undefined)),
       endpoints,
-      secretVariables: { CONTEXT_STORAGE_KEY: standIns.azurite.accountKey },
+      secretVariables: { CONTEXT_STORAGE_KEY: standIns.azurite.accountKey, ...scenario.secretVariables },
       variables: { 'Build.BuildId': '4711', ...scenario.variables },
       env: scenario.env,
       accessToken: scenario.accessToken,
@@ -116,6 +118,7 @@ export async function runBuild(scenario: BuildScenario = {}): Promise<BuildRun> 
     const secrets = [
       standIns.azurite.accountKey, STAND_IN_REGISTRY.password, standIns.cluster.adminToken,
       ...Object.values(registryEndpoint?.parameters ?? {}).filter((value) => value.length > 8 && /password|secret/i.test(value)),
+      ...Object.values(scenario.secretVariables ?? {}),
     ];
     return { run, standIns, namespace, container, record, secrets };
   } finally {

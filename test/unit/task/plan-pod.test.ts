@@ -74,6 +74,112 @@ describe('plan: pod', () => {
     assert.ok(args.includes('--log-format=text'));
   });
 
+  // kaniko's arguments for each option of the kaniko settings, after the arguments of a build without options.
+  const optionCases: { name: string; changes: SettingsChanges; expected: string[] }[] = [
+    {
+      name: 'cache with the default lifetime',
+      changes: { kaniko: { cache: { repository: 'myregistry.azurecr.io/team/web/cache' } } },
+      expected: ['--cache', '--cache-repo=myregistry.azurecr.io/team/web/cache'],
+    },
+    {
+      name: 'cache with a lifetime',
+      changes: { kaniko: { cache: { repository: 'myregistry.azurecr.io/shared/cache', ttl: '168h' } } },
+      expected: ['--cache', '--cache-repo=myregistry.azurecr.io/shared/cache', '--cache-ttl=168h'],
+    },
+    {
+      name: 'labels in order',
+      changes: {
+        kaniko: {
+          labels: [
+            { key: 'org.opencontainers.image.source', value: 'https://dev.azure.example.test/fabrikam/_git/web' },
+            { key: 'team', value: 'web platform=blue' },
+            { key: 'empty', value: '' },
+          ],
+        },
+      },
+      expected: [
+        '--label=org.opencontainers.image.source=https://dev.azure.example.test/fabrikam/_git/web',
+        '--label=team=web platform=blue',
+        '--label=empty=',
+      ],
+    },
+    { name: 'skip unused stages', changes: { kaniko: { skipUnusedStages: true } }, expected: ['--skip-unused-stages'] },
+    { name: 'push retries', changes: { kaniko: { pushRetry: 3 } }, expected: ['--push-retry=3'] },
+    { name: 'no push retries', changes: { kaniko: { pushRetry: 0 } }, expected: [] },
+    {
+      name: 'registry mirrors',
+      changes: { kaniko: { registryMirrors: ['mirror.gcr.io', 'myregistry.azurecr.io/dockerhub'] } },
+      expected: ['--registry-mirror=mirror.gcr.io', '--registry-mirror=myregistry.azurecr.io/dockerhub'],
+    },
+    {
+      name: 'insecure registries',
+      changes: { kaniko: { insecureRegistries: ['registry.internal:5000', 'cache.internal'] } },
+      expected: ['--insecure-registry=registry.internal:5000', '--insecure-registry=cache.internal'],
+    },
+    { name: 'no push', changes: { kaniko: { noPush: true } }, expected: ['--no-push'] },
+    {
+      name: 'no push reads the cache only',
+      changes: { kaniko: { noPush: true, cache: { repository: 'myregistry.azurecr.io/team/web/cache' } } },
+      expected: ['--no-push', '--no-push-cache', '--cache', '--cache-repo=myregistry.azurecr.io/team/web/cache'],
+    },
+    {
+      name: 'extra arguments come last',
+      changes: { kaniko: { pushRetry: 2, extraArgs: ['--snapshot-mode=redo', '--compressed-caching=false', '--single-snapshot'] } },
+      expected: ['--push-retry=2', '--snapshot-mode=redo', '--compressed-caching=false', '--single-snapshot'],
+    },
+    {
+      name: 'secret build arguments without values',
+      changes: { build: { secretBuildArguments: [{ name: 'NPM_TOKEN', value: 'npm-token-value-0007' }, { name: 'PIP_INDEX_URL', value: 'https://u:p@x' }] } },
+      expected: ['--build-arg=NPM_TOKEN', '--build-arg=PIP_INDEX_URL'],
+    },
+  ];
+  const baseArguments = kanikoContainer(planFor()).args ?? [];
+  for (const { name, changes, expected } of optionCases) {
+    it(`arguments: ${name}`, () => {
+      const args = kanikoContainer(planFor(changes)).args ?? [];
+
+      assert.deepEqual(args.filter((arg) => !baseArguments.includes(arg)), expected);
+      assert.deepEqual(args.filter((arg) => baseArguments.includes(arg)), baseArguments, 'the base arguments changed');
+    });
+  }
+
+  it('secret build arguments come after plain ones', () => {
+    const args = kanikoContainer(planFor({
+      build: { buildArguments: [{ name: 'VERSION', value: '1.0' }], secretBuildArguments: [{ name: 'TOKEN', value: 'token-value-0008' }] },
+    })).args ?? [];
+
+    assert.deepEqual(args.filter((arg) => arg.startsWith('--build-arg')), ['--build-arg=VERSION=1.0', '--build-arg=TOKEN']);
+  });
+
+  it('secret build arguments come from their Secret', () => {
+    const plan = planFor({
+      build: { secretBuildArguments: [{ name: 'NPM_TOKEN', value: 'npm-token-value-0007' }, { name: 'GH_TOKEN', value: 'gh-token-value-0009' }] },
+    });
+    const env = kanikoContainer(plan).env ?? [];
+    const secretName = plan.buildArgumentsSecret?.metadata?.name;
+
+    assert.equal(secretName, `${plan.name}-build-args`);
+    assert.deepEqual(env.filter((variable) => variable.name !== 'AZURE_STORAGE_ACCESS_KEY'), [
+      { name: 'NPM_TOKEN', valueFrom: { secretKeyRef: { name: secretName, key: 'NPM_TOKEN' } } },
+      { name: 'GH_TOKEN', valueFrom: { secretKeyRef: { name: secretName, key: 'GH_TOKEN' } } },
+    ]);
+  });
+
+  it('secret build argument values stay out of the pod', () => {
+    const plan = planFor({ build: { secretBuildArguments: [{ name: 'NPM_TOKEN', value: 'npm-token-value-0007' }] } });
+    const podText = JSON.stringify(plan.pod);
+
+    assert.ok(!podText.includes('npm-token-value-0007'), podText);
+    assert.ok(!podText.includes(Buffer.from('npm-token-value-0007').toString('base64')), podText);
+  });
+
+  it('no build arguments Secret without secret arguments', () => {
+    const plan = planFor();
+
+    assert.equal(plan.buildArgumentsSecret, undefined);
+    assert.ok(!(kanikoContainer(plan).env ?? []).some((variable) => variable.valueFrom?.secretKeyRef?.name?.endsWith('-build-args')));
+  });
+
   it('no target argument when target unset', () => {
     const args = kanikoContainer(planFor({ build: { target: undefined } })).args ?? [];
 

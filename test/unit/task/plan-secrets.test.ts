@@ -1,7 +1,7 @@
-// The registry and storage Secrets of the plan, and that no secret reaches the pod's
-// arguments, labels or annotations.
+// The registry, storage and build arguments Secrets of the plan, and that no secret reaches the
+// pod's arguments, labels or annotations.
 import { strict as assert } from 'node:assert';
-import { buildPlan, type BuildPlan } from '../../../tasks/KanikoBuildV1/src/plan/plan';
+import { buildPlan, planSecrets, type BuildPlan } from '../../../tasks/KanikoBuildV1/src/plan/plan';
 import type { RegistrySettings } from '../../../tasks/KanikoBuildV1/src/settings/types';
 import { ACR, DOCKER_HUB, REGISTRY_PASSWORD, sampleSettings, STORAGE_ACCESS_KEY } from './support/settings';
 
@@ -73,10 +73,51 @@ describe('plan: Secrets', () => {
     assert.equal(decode(plan.storageSecret!.data?.AZURE_STORAGE_ACCESS_KEY), STORAGE_ACCESS_KEY);
   });
 
-  it('Secrets are Opaque in the namespace', () => {
-    const plan = buildPlan(sampleSettings(), 'abcd1234');
+  it('config.json leaves out a registry without credentials', () => {
+    const unnamed: RegistrySettings = { connectionName: '', host: 'myregistry.azurecr.io', authKey: 'myregistry.azurecr.io', username: '', password: '', noCredentials: true };
+    const plan = buildPlan(sampleSettings({ registry: unnamed, pullRegistries: [DOCKER_HUB] }), 'abcd1234');
+    const config = dockerConfigOf(plan);
 
-    for (const secret of [plan.registrySecret, plan.storageSecret!]) {
+    assert.deepEqual(Object.keys(config.auths), ['https://index.docker.io/v1/']);
+  });
+
+  it('config.json is empty without any credentials', () => {
+    const unnamed: RegistrySettings = { connectionName: '', host: 'myregistry.azurecr.io', authKey: 'myregistry.azurecr.io', username: '', password: '', noCredentials: true };
+    const plan = buildPlan(sampleSettings({ registry: unnamed }), 'abcd1234');
+
+    assert.equal(decode(plan.registrySecret.data?.['config.json']), '{}');
+  });
+
+  it('build arguments Secret holds each value', () => {
+    const plan = buildPlan(sampleSettings({
+      build: { secretBuildArguments: [{ name: 'NPM_TOKEN', value: 'npm-token-value-0007' }, { name: 'PIP_INDEX_URL', value: 'https://u:p ä@pypi.example.test/simple' }] },
+    }), 'abcd1234');
+    const secret = plan.buildArgumentsSecret;
+
+    assert.ok(secret, 'no build arguments Secret');
+    assert.deepEqual(Object.keys(secret.data ?? {}), ['NPM_TOKEN', 'PIP_INDEX_URL']);
+    assert.equal(decode(secret.data?.NPM_TOKEN), 'npm-token-value-0007');
+    assert.equal(decode(secret.data?.PIP_INDEX_URL), 'https://u:p ä@pypi.example.test/simple');
+    assert.deepEqual(secret.metadata?.labels, plan.labels);
+    for (const value of Object.values(secret.data ?? {})) assert.ok(plan.derivedSecrets.includes(value), 'encoded value not masked');
+  });
+
+  it('planSecrets lists every Secret', () => {
+    const plan = buildPlan(sampleSettings({ build: { secretBuildArguments: [{ name: 'TOKEN', value: 'token-value-0008' }] } }), 'abcd1234');
+
+    assert.deepEqual(planSecrets(plan).map((secret) => secret.metadata?.name), [
+      `${plan.name}-registry`, `${plan.name}-storage`, `${plan.name}-build-args`,
+    ]);
+    assert.deepEqual(planSecrets(buildPlan(sampleSettings(), 'abcd1234')).map((secret) => secret.metadata?.name), [
+      `${plan.name}-registry`, `${plan.name}-storage`,
+    ]);
+  });
+
+  it('Secrets are Opaque in the namespace', () => {
+    const plan = buildPlan(sampleSettings({ build: { secretBuildArguments: [{ name: 'TOKEN', value: 'token-value-0008' }] } }), 'abcd1234');
+
+    assert.equal(planSecrets(plan).length, 3);
+    for (const secret of planSecrets(plan)) {
       assert.equal(secret.apiVersion, 'v1');
       assert.equal(secret.kind, 'Secret');
       assert.equal(secret.type, 'Opaque');
@@ -101,11 +142,15 @@ describe('plan: Secrets', () => {
 
   for (const { name, registry } of registries) {
     it(`no secret in pod or metadata (${name})`, () => {
-      const plan = buildPlan(sampleSettings({ registry, build: { buildArguments: [{ name: 'A', value: 'b' }], target: 'final' } }), 'abcd1234');
+      const plan = buildPlan(sampleSettings({
+        registry,
+        build: { buildArguments: [{ name: 'A', value: 'b' }], secretBuildArguments: [{ name: 'TOKEN', value: 'token-value-0008' }], target: 'final' },
+      }), 'abcd1234');
       const visible = JSON.stringify({
         pod: plan.pod,
         registryMetadata: plan.registrySecret.metadata,
         storageMetadata: plan.storageSecret!.metadata,
+        buildArgumentsMetadata: plan.buildArgumentsSecret!.metadata,
         labels: plan.labels,
         destinations: plan.destinations,
         contextUrl: plan.contextUrl,
@@ -116,6 +161,7 @@ describe('plan: Secrets', () => {
         assert.ok(!visible.includes(secret), `a secret form appears outside the Secrets' data: ${secret.slice(0, 8)}...`);
       }
       assert.ok(!visible.includes(REGISTRY_PASSWORD));
+      assert.ok(!visible.includes('token-value-0008'));
     });
   }
 });

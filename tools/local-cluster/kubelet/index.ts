@@ -8,6 +8,7 @@ import type {
 } from '../contract';
 import { type NodeFsOptions, type NodeFsSettings, parseNodeFsSettings, thresholdBytes } from './eviction-threshold';
 import type { RegistryCredential } from './executor/registry-auth';
+import { RegistryStore } from './executor/registry-store';
 import { NodePressureEviction } from './node-pressure';
 import type { KubeletSettings } from './pod-context';
 import { PodRunner } from './pod-runner';
@@ -109,8 +110,14 @@ export class Kubelet implements PodLifecycleListener {
       nodeMemoryBytes: this.allocatable.memory ?? 0,
       resolveBlobService: options.resolveBlobService,
       registryCredentials: options.registryCredentials,
+      registry: new RegistryStore(),
       httpsCaCertificates: options.httpsCaCertificates,
     };
+  }
+
+  /** The images that pods pushed and the layers they cached, and the registry faults that tests set. */
+  get registry(): RegistryStore {
+    return this.settings.registry;
   }
 
   /** Adds or replaces the account of an emulated registry, such as an ACR whose fake issues refresh tokens. */

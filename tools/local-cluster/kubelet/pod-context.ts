@@ -5,6 +5,7 @@ import type { ClusterStore, PodRunRecord } from '../contract';
 import type { AttachableContainer } from './attach';
 import type { EmptyDirVolumes } from './empty-dir';
 import type { RegistryCredential } from './executor/registry-auth';
+import type { RegistryStore } from './executor/registry-store';
 import type { PodStatusTracker } from './pod-status';
 import type { PodResourceMonitor } from './resource-monitor';
 import type { PodRuntimeFields } from './volumes-env';
@@ -25,6 +26,8 @@ export interface KubeletSettings {
   nodeMemoryBytes: number;
   resolveBlobService(host: string): string | undefined;
   registryCredentials?: Readonly<Record<string, RegistryCredential>>;
+  /** The images and cached layers of the emulated registries, shared by every pod. */
+  registry: RegistryStore;
   /** PEM certificates that the containers trust for HTTPS, besides Node's roots. */
   httpsCaCertificates?: string[];
 }

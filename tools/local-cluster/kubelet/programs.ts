@@ -83,6 +83,7 @@ export async function runProgram(
     mountedFiles: io.mountedFiles,
     resolveBlobService: context.options.resolveBlobService,
     registryCredentials: context.options.registryCredentials,
+    registry: context.options.registry,
     caCertificates: context.options.httpsCaCertificates,
     stdin,
     stepDelayMs: context.options.stepDelayMs,

@@ -1,10 +1,10 @@
-// Creates the run's two Secrets and the kaniko pod, registering the delete of each at once.
+// Creates the run's Secrets and the kaniko pod, registering the delete of each at once.
 import { ApiException, type V1Pod } from '@kubernetes/client-node';
 import type { Cleanup } from '../cleanup';
 import type { ClusterApi } from '../kubernetes/client';
 import { describeApiError } from '../kubernetes/errors';
 import { loc } from '../messages';
-import type { BuildPlan } from '../plan/plan';
+import { planSecrets, type BuildPlan } from '../plan/plan';
 import { WORKLOAD_IDENTITY_LABEL } from '../plan/pod';
 import { ownSecretsByPod } from './own-secrets';
 import { withTimeout } from '../timeout';
@@ -13,7 +13,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
 
 export async function createBuildPod(api: ClusterApi, plan: BuildPlan, cleanup: Cleanup, signal: AbortSignal): Promise<void> {
   const { namespace } = plan;
-  for (const secret of [plan.registrySecret, plan.storageSecret].filter((candidate) => candidate !== undefined)) {
+  for (const secret of planSecrets(plan)) {
     const name = secret.metadata!.name!;
     // Each delete is registered before its create: a create that times out may still have
     // happened, and a delete of a missing object succeeds.

@@ -7,7 +7,7 @@ import type { ClusterApi } from '../kubernetes/client';
 import { describeApiError } from '../kubernetes/errors';
 import { loc } from '../messages';
 import { podOwnerPatch } from '../plan/owner-reference';
-import type { BuildPlan } from '../plan/plan';
+import { planSecrets, type BuildPlan } from '../plan/plan';
 import { withTimeout } from '../timeout';
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -18,8 +18,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
  */
 export async function ownSecretsByPod(api: ClusterApi, plan: BuildPlan, pod: V1Pod, signal: AbortSignal): Promise<void> {
   const patch = podOwnerPatch(pod);
-  const secrets = [plan.registrySecret, plan.storageSecret].filter((secret) => secret !== undefined);
-  await Promise.all(secrets.map(async (secret) => {
+  await Promise.all(planSecrets(plan).map(async (secret) => {
     const name = secret.metadata!.name!;
     try {
       await withTimeout(api.patchSecret(plan.namespace, name, patch, signal), REQUEST_TIMEOUT_MS, `patching Secret ${name}`, signal);

@@ -10,14 +10,14 @@ export interface DockerConfig {
 
 /**
  * Returns a config.json with an `auths` entry (or a `credHelpers` entry for a helper) for each
- * registry, under the key kaniko looks up. The first registry with a given key wins, so the
- * push registry comes first.
+ * registry that has credentials, under the key kaniko looks up. The first registry with a given
+ * key wins, so the push registry comes first.
  */
 export function dockerConfig(registries: RegistrySettings[]): DockerConfig {
   const auths: Record<string, { auth: string }> = {};
   const credHelpers: Record<string, string> = {};
   for (const registry of registries) {
-    if (registry.authKey in auths || registry.authKey in credHelpers) continue;
+    if (registry.noCredentials || registry.authKey in auths || registry.authKey in credHelpers) continue;
     if (registry.helper) {
       credHelpers[registry.authKey] = registry.helper;
     } else {

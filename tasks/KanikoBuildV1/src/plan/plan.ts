@@ -37,6 +37,8 @@ export interface BuildPlan {
   registrySecret: V1Secret;
   /** The storage account key or the SAS URL; none with the `direct` delivery. */
   storageSecret?: V1Secret;
+  /** The values of the secret build arguments; none without them. */
+  buildArgumentsSecret?: V1Secret;
   pod: V1Pod;
   /** Set when the podTemplate input shaped the pod. */
   podTemplate?: true;
@@ -69,6 +71,8 @@ export function buildPlan(
   const storageSecretData = source.secret ? base64(source.secret.value) : undefined;
   const registrySecretName = `${name}-registry`;
   const storageSecretName = `${name}-storage`;
+  const buildArgumentsSecretName = `${name}-build-args`;
+  const buildArgumentsData = Object.fromEntries(settings.build.secretBuildArguments.map(({ name: key, value }) => [key, base64(value)]));
   const contextUrl = source.contextUrl;
   return {
     name,
@@ -87,15 +91,24 @@ export function buildPlan(
       ? { storageSecret: secret(storageSecretName, namespace, labels, { [source.secret.key]: storageSecretData }) }
       : {}),
     ...(settings.pod.template ? { podTemplate: true as const } : {}),
+    ...(settings.build.secretBuildArguments.length > 0
+      ? { buildArgumentsSecret: secret(buildArgumentsSecretName, namespace, labels, buildArgumentsData) }
+      : {}),
     pod: kanikoPod({
       name, namespace, labels, annotations, contextUrl, destinations,
-      build: settings.build, pod: settings.pod, registrySecretName, storageSecretName,
+      build: settings.build, pod: settings.pod, kaniko: settings.kaniko, registrySecretName, storageSecretName, buildArgumentsSecretName,
       delivery: settings.context.delivery, downloadImage: settings.context.downloadImage,
     }),
     derivedSecrets: [
       ...config.auths, config.json, registrySecretData, ...(storageSecretData ? [storageSecretData] : []), ...source.derivedSecrets,
+      ...Object.values(buildArgumentsData),
     ],
   };
+}
+
+/** Returns the Secrets of the plan, which the run creates before the pod and the pod then owns. */
+export function planSecrets(plan: BuildPlan): V1Secret[] {
+  return [plan.registrySecret, plan.storageSecret, plan.buildArgumentsSecret].filter((secret) => secret !== undefined);
 }
 
 /** Time that a read SAS stays valid beyond the build timeout, for the pod to be scheduled and start. */

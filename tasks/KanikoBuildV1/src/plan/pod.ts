@@ -1,8 +1,9 @@
 // The kaniko Pod and its arguments.
 import type { V1EnvVar, V1Pod, V1ResourceRequirements } from '@kubernetes/client-node';
 import type { PodTemplateRules } from '../settings/pod-template';
-import type { BuildSettings, ContextDelivery, PodSettings, ResourceSettings } from '../settings/types';
+import type { BuildSettings, ContextDelivery, KanikoSettings, PodSettings, ResourceSettings } from '../settings/types';
 import { downloadContainer, workspaceMount, workspaceVolume, WORKSPACE_PATH, WORKSPACE_VOLUME } from './context-download';
+import { kanikoOptionArguments, secretBuildArgumentEnvironment } from './kaniko-options';
 import { LABEL_PREFIX } from './names';
 import { mergePodTemplate } from './pod-template';
 
@@ -36,7 +37,10 @@ export interface PodPlanInputs {
   destinations: string[];
   build: BuildSettings;
   pod: PodSettings;
+  kaniko: KanikoSettings;
   registrySecretName: string;
+  /** The Secret with the values of the secret build arguments, one key per argument. */
+  buildArgumentsSecretName: string;
   /** The Secret with the storage account key (`accountKey`) or the SAS URL (`sasDownload`). */
   storageSecretName: string;
   delivery: ContextDelivery;
@@ -51,11 +55,14 @@ export function kanikoArguments(inputs: PodPlanInputs): string[] {
     `--dockerfile=${inputs.build.dockerfile}`,
     ...inputs.destinations.map((destination) => `--destination=${destination}`),
     ...inputs.build.buildArguments.map(({ name, value }) => `--build-arg=${name}=${value}`),
+    // Without a value: kaniko reads it from its environment, which gets it from a Secret.
+    ...inputs.build.secretBuildArguments.map(({ name }) => `--build-arg=${name}`),
     ...(inputs.build.target ? [`--target=${inputs.build.target}`] : []),
-    // kaniko writes the pushed digest here; Kubernetes returns the file as the container's
-    // termination message. The default `color` log format garbles pipeline logs.
+    // kaniko writes the image's digest here, also with --no-push; Kubernetes returns the file as
+    // the container's termination message. The default `color` log format garbles pipeline logs.
     '--digest-file=/dev/termination-log',
     '--log-format=text',
+    ...kanikoOptionArguments(inputs.kaniko),
   ];
 }
 
@@ -151,5 +158,6 @@ function kanikoEnvironment(inputs: PodPlanInputs): V1EnvVar[] {
   // that the webhook sets (go-autorest's auth.GetSettingsFromEnvironment).
   const azureEnvironment = inputs.pod.workloadIdentity?.azureEnvironment;
   if (azureEnvironment) env.push({ name: AZURE_ENVIRONMENT_VARIABLE, value: azureEnvironment });
+  env.push(...secretBuildArgumentEnvironment(inputs.build.secretBuildArguments, inputs.buildArgumentsSecretName));
   return env;
 }

@@ -1,12 +1,13 @@
-// The Dockerfile, build context, build arguments and target stage.
+// The Dockerfile, build context, build arguments (plain and secret) and target stage.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loc } from '../messages';
 import { summarizeDockerfile, type DockerfileSummary } from './dockerfile';
 import type { Problems } from './problems';
+import type { SecretVariable } from './raw';
+import { BUILD_ARGUMENT_NAME, checkBuildArgumentsForSecrets, parseSecretBuildArguments } from './secret-build-arguments';
 import type { BuildArgument, BuildSettings } from './types';
 
-const BUILD_ARGUMENT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const STAGE_NAME = /^[a-zA-Z][a-zA-Z0-9_.-]*$/;
 const GLOB_CHARACTERS = /[*?[\]{}]/;
 const LISTED_MATCHES = 5;
@@ -15,7 +16,14 @@ export interface BuildInputs {
   dockerfile: string;
   buildContext: string;
   buildArguments: string;
+  secretBuildArguments: string;
   target: string;
+  /** Values of the pipeline variables that the `NAME` lines of secretBuildArguments name. */
+  secretBuildArgumentVariables: Record<string, string>;
+  /** The job's secret pipeline variables, which must not appear in plain build arguments. */
+  secretVariables: SecretVariable[];
+  /** Set when kaniko builds every stage up to the target, not only those the target needs. */
+  buildsUnusedStages: boolean;
   /** The folder that relative paths and patterns start from (System.DefaultWorkingDirectory). */
   root: string;
   findFiles(root: string, pattern: string): string[];
@@ -23,8 +31,12 @@ export interface BuildInputs {
 
 export function parseBuild(inputs: BuildInputs, problems: Problems): BuildSettings | undefined {
   const buildArguments = parseBuildArguments(inputs.buildArguments, problems);
+  if (buildArguments) checkBuildArgumentsForSecrets(buildArguments, inputs.secretVariables, problems);
+  const secretBuildArguments = parseSecretBuildArguments({
+    input: inputs.secretBuildArguments, variables: inputs.secretBuildArgumentVariables, buildArguments: buildArguments ?? [],
+  }, problems);
   const dockerfilePath = findDockerfile(inputs, problems);
-  if (!dockerfilePath || !buildArguments) return undefined;
+  if (!dockerfilePath || !buildArguments || !secretBuildArguments) return undefined;
 
   const contextDir = inputs.buildContext ? path.resolve(inputs.root, inputs.buildContext) : path.dirname(dockerfilePath);
   if (!isDirectory(contextDir)) {
@@ -42,14 +54,18 @@ export function parseBuild(inputs: BuildInputs, problems: Problems): BuildSettin
     return undefined;
   }
   const displayPath = displayPathOf(dockerfilePath, inputs.root);
-  const summary = readDockerfile(dockerfilePath, displayPath, buildArguments, target, problems);
+  // Secret build arguments expand in FROM lines too.
+  const allArguments = [...buildArguments, ...secretBuildArguments];
+  const summary = readDockerfile(dockerfilePath, displayPath, allArguments, target, inputs.buildsUnusedStages, problems);
   if (!summary) return undefined;
   return {
     contextDir,
     dockerfile: dockerfile.split(path.sep).join('/'),
     dockerfileDisplayPath: displayPath,
     buildArguments,
+    secretBuildArguments,
     target,
+    stageCount: summary.stages.length,
     pulledImages: summary.pulledImages,
   };
 }
@@ -63,7 +79,8 @@ function displayPathOf(dockerfilePath: string, root: string): string {
 
 /** Reads the Dockerfile's stages and pulled images, and checks that kaniko could resolve them. */
 function readDockerfile(
-  dockerfilePath: string, displayPath: string, buildArguments: BuildArgument[], target: string | undefined, problems: Problems,
+  dockerfilePath: string, displayPath: string, buildArguments: BuildArgument[], target: string | undefined,
+  buildsUnusedStages: boolean, problems: Problems,
 ): DockerfileSummary | undefined {
   let text: string;
   try {
@@ -72,7 +89,7 @@ function readDockerfile(
     problems.add(loc('DockerfileUnreadable', dockerfilePath, (error as Error).message));
     return undefined;
   }
-  const summary = summarizeDockerfile(text, buildArguments, target);
+  const summary = summarizeDockerfile(text, buildArguments, target, { buildsUnusedStages });
   if (summary.stages.length === 0) {
     problems.add(loc('DockerfileWithoutFrom', dockerfilePath));
     return undefined;

@@ -1,7 +1,8 @@
 // The stages of a Dockerfile and the images a build pulls, read the way kaniko plans a build.
-// ARGs before the first FROM and build arguments expand in FROM lines. Only the target stage and
-// the stages it depends on are built, because osscontainertools/kaniko skips unused stages by
-// default from v1.27.0.
+// ARGs before the first FROM and build arguments expand in FROM lines. kaniko builds the target
+// stage and the stages it depends on: osscontainertools/kaniko skips the other stages by default
+// from v1.27.0, and earlier releases with --skip-unused-stages. Without that flag, earlier
+// releases build every stage up to the target.
 import { DockerfileParser, type Dockerfile, type Instruction } from 'dockerfile-ast';
 import type { BuildArgument } from './types';
 
@@ -28,8 +29,15 @@ interface StageSource {
   fromReferences: PulledImage[];
 }
 
+export interface SummaryOptions {
+  /** Set when kaniko builds every stage up to the target, as releases before osscontainertools v1.27.0 do without --skip-unused-stages. */
+  buildsUnusedStages?: boolean;
+}
+
 /** Reads the stages and the pulled images of a Dockerfile; `target` must name a stage when given. */
-export function summarizeDockerfile(text: string, buildArguments: BuildArgument[], target?: string): DockerfileSummary {
+export function summarizeDockerfile(
+  text: string, buildArguments: BuildArgument[], target?: string, options: SummaryOptions = {},
+): DockerfileSummary {
   const dockerfile = DockerfileParser.parse(text);
   const metaArgs = metaArgValues(dockerfile, buildArguments);
   const stages: string[] = [];
@@ -47,7 +55,10 @@ export function summarizeDockerfile(text: string, buildArguments: BuildArgument[
 
   const finalIndex = target ? stages.indexOf(target.toLowerCase()) : stages.length - 1;
   const pulled: PulledImage[] = [];
-  for (const index of neededStages(stages, sources, finalIndex)) {
+  const built = options.buildsUnusedStages
+    ? sources.slice(0, finalIndex + 1).map((_source, index) => index)
+    : neededStages(stages, sources, finalIndex);
+  for (const index of built) {
     const source = sources[index];
     if (stageIndex(stages, source.base, index) === -1) pulled.push({ reference: source.base, line: source.baseLine });
     for (const reference of source.fromReferences) {

@@ -10,11 +10,14 @@ const TAG = /^[\w][\w.-]{0,127}$/;
 const MAX_NAME_LENGTH = 255;
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 
-/** Parses the repository and tags inputs against the registry of the connection. */
+/**
+ * Parses the repository and tags inputs against the registry of the connection. With
+ * `tagsOptional` (a build that pushes nothing), an empty tags input is valid.
+ */
 export function parseImage(
-  repositoryInput: string, tagsInput: string, registry: RegistrySettings | undefined, problems: Problems,
+  repositoryInput: string, tagsInput: string, registry: RegistrySettings | undefined, problems: Problems, tagsOptional = false,
 ): ImageSettings | undefined {
-  const tags = parseTags(tagsInput, problems);
+  const tags = parseTags(tagsInput, tagsOptional, problems);
   const repository = registry ? parseRepository(repositoryInput, registry, problems) : undefined;
   if (!repository || !tags) return undefined;
   return { repository, tags };
@@ -25,14 +28,14 @@ function parseRepository(input: string, registry: RegistrySettings, problems: Pr
     problems.add(loc('RepositoryMissing'));
     return undefined;
   }
-  const parts = input.split('/');
-  const named = parts.length > 1 && isDomain(parts[0]) ? parts.shift()!.toLowerCase() : undefined;
-  if (/[:@]/.test(parts.join('/'))) {
+  const { host: named, path } = splitRepository(input);
+  const parts = path.split('/');
+  if (/[:@]/.test(path)) {
     problems.add(loc('RepositoryHasTag', input));
     return undefined;
   }
   if (named !== undefined) {
-    const sameRegistry = named === registry.host || (DOCKER_HUB_ALIASES.has(named) && registry.host === 'docker.io');
+    const sameRegistry = named === registry.host;
     if (!sameRegistry) {
       problems.add(loc('RepositoryOtherRegistry', input, named, registry.host));
       return undefined;
@@ -51,14 +54,48 @@ function parseRepository(input: string, registry: RegistrySettings, problems: Pr
   return repository;
 }
 
+/**
+ * Splits a repository such as `myregistry.azurecr.io/team/web` into its registry host (lower
+ * case, Docker Hub's other names as `docker.io`) and its path. The host is undefined when the
+ * first part does not look like one, as in `team/web`.
+ */
+export function splitRepository(input: string): { host?: string; path: string } {
+  const slash = input.indexOf('/');
+  if (slash < 0 || !isDomain(input.slice(0, slash))) return { path: input };
+  const host = input.slice(0, slash).toLowerCase();
+  return { host: DOCKER_HUB_ALIASES.has(host) ? 'docker.io' : host, path: input.slice(slash + 1) };
+}
+
+/** Tells whether every `/`-separated part of `path` is a valid repository path component. */
+export function isRepositoryPath(path: string): boolean {
+  return path.split('/').every((part) => PATH_COMPONENT.test(part));
+}
+
+/**
+ * Returns the push registry of a noPush build without a registry connection, from the host that
+ * starts the repository. The task has no credentials for it.
+ */
+export function registryFromRepository(repository: string, problems: Problems): RegistrySettings | undefined {
+  if (!repository) {
+    problems.add(loc('RepositoryMissing'));
+    return undefined;
+  }
+  const { host } = splitRepository(repository);
+  if (!host) {
+    problems.add(loc('RepositoryNeedsRegistryHost', repository, repository));
+    return undefined;
+  }
+  return { connectionName: '', host, authKey: host, username: '', password: '', noCredentials: true };
+}
+
 function isDomain(component: string): boolean {
   return (component.includes('.') || component.includes(':') || component === 'localhost') && DOMAIN.test(component);
 }
 
 /** Splits the tags input (one a line, commas also accepted), dropping blanks and duplicates. */
-function parseTags(input: string, problems: Problems): string[] | undefined {
+function parseTags(input: string, optional: boolean, problems: Problems): string[] | undefined {
   const tags = [...new Set(input.split(/[\r\n,]+/).map((tag) => tag.trim()).filter(Boolean))];
-  if (tags.length === 0) {
+  if (tags.length === 0 && !optional) {
     problems.add(loc('TagsMissing'));
     return undefined;
   }

@@ -4,8 +4,10 @@ import { parseAksCluster } from './aks';
 import { parseBuild } from './build';
 import { parseClusterEndpoint } from './cluster';
 import { parseContext } from './context';
-import { imageRegistry, parseImage } from './image';
+import { skipsUnusedStagesByDefault } from './executor-version';
+import { imageRegistry, parseImage, registryFromRepository } from './image';
 import { parseInCluster } from './in-cluster';
+import { isNoPush, parseKaniko, wantsSkipUnusedStages } from './kaniko';
 import { parsePod } from './pod';
 import { Problems } from './problems';
 import type { RawRun, RawVariables } from './raw';
@@ -24,14 +26,20 @@ export function parseSettings(raw: RawRun): Settings {
   const problems = new Problems();
   const cluster = parseCluster(raw, problems);
   const credentialsMode = parseRegistryCredentials(inputs.registryCredentials, problems);
-  const registry = parseRegistry(raw, credentialsMode, problems);
+  const noPush = isNoPush(inputs);
+  const registry = parseRegistry(raw, credentialsMode, noPush, problems);
   const pullRegistries = parseBaseImageRegistries(raw, registry, problems);
-  const image = parseImage(inputs.repository, inputs.tags, registry, problems);
+  // A build that pushes nothing needs no tags: kaniko accepts --no-push without --destination.
+  const image = parseImage(inputs.repository, inputs.tags, registry, problems, noPush);
   const build = parseBuild({
     dockerfile: inputs.dockerfile,
     buildContext: inputs.buildContext,
     buildArguments: inputs.buildArguments,
+    secretBuildArguments: inputs.secretBuildArguments,
     target: inputs.target,
+    secretBuildArgumentVariables: raw.secretBuildArgumentVariables,
+    secretVariables: raw.secretVariables,
+    buildsUnusedStages: !wantsSkipUnusedStages(inputs) && !skipsUnusedStagesByDefault(inputs.executorImage),
     root: raw.variables.defaultWorkingDirectory,
     findFiles: raw.findFiles,
   }, problems);
@@ -58,7 +66,7 @@ export function parseSettings(raw: RawRun): Settings {
   const anonymousPulls = build && registry && pullRegistries
     ? checkPullCredentials({
       images: build.pulledImages,
-      registries: [registry, ...pullRegistries],
+      registries: [registry, ...pullRegistries].filter((candidate) => !candidate.noCredentials),
       anonymousPullRegistries,
       dockerfile: build.dockerfileDisplayPath,
     }, problems).anonymous
@@ -66,19 +74,28 @@ export function parseSettings(raw: RawRun): Settings {
   const connectionNamespace = cluster && cluster.kind !== 'aks' ? cluster.connectionNamespace : undefined;
   const workloadIdentity = credentialsMode === 'workloadIdentity' ? workloadIdentitySettings(registry?.host) : undefined;
   const pod = parsePod({ ...inputs, connectionNamespace, workloadIdentity }, problems);
+  const kaniko = parseKaniko({ ...inputs, repositoryUri: raw.variables.repositoryUri, sourceVersion: raw.variables.sourceVersion }, {
+    image, registries: registry && pullRegistries ? [registry, ...pullRegistries] : [], stageCount: build?.stageCount,
+  }, problems);
   problems.throwIfAny();
   // Every parser adds a problem whenever it returns undefined, so all are defined here.
   return {
     cluster: cluster!, registry: registry!, pullRegistries: pullRegistries!, anonymousPulls,
-    image: image!, build: build!, storage, context: context!, pod: pod!, run: runIdentity(raw.variables),
+    image: image!, build: build!, storage, context: context!, pod: pod!, kaniko: kaniko!, run: runIdentity(raw.variables),
   };
 }
 
-/** Parses the push registry from the registry connection, or from the repository with workload identity. */
-function parseRegistry(raw: RawRun, mode: RegistryCredentialsMode | undefined, problems: Problems): RegistrySettings | undefined {
+/**
+ * Parses the push registry from the registry connection, or from the repository with workload
+ * identity or for a noPush build without a connection.
+ */
+function parseRegistry(
+  raw: RawRun, mode: RegistryCredentialsMode | undefined, noPush: boolean, problems: Problems,
+): RegistrySettings | undefined {
   if (mode === 'workloadIdentity') return parseWorkloadIdentityRegistry(raw.inputs.repository, problems);
-  if (mode === 'serviceConnection') return parseRegistryEndpoint(raw.registryEndpoint, problems, raw.variables);
-  return undefined;
+  if (mode !== 'serviceConnection') return undefined;
+  if (noPush && !raw.inputs.containerRegistry) return registryFromRepository(raw.inputs.repository, problems);
+  return parseRegistryEndpoint(raw.registryEndpoint, problems, raw.variables);
 }
 
 function parseCluster(raw: RawRun, problems: Problems): ClusterSettings | undefined {
@@ -95,7 +112,8 @@ function parseCluster(raw: RawRun, problems: Problems): ClusterSettings | undefi
 /**
  * Parses the connections that kaniko pulls base images with. config.json has one set of
  * credentials per registry, so two connections for one registry are a problem. A connection for
- * the push registry is left out, because the push credentials can pull too.
+ * the push registry is left out, because the push credentials can pull too, unless the task has
+ * no credentials for the push registry.
  */
 function parseBaseImageRegistries(
   raw: RawRun, registry: RegistrySettings | undefined, problems: Problems,
@@ -108,7 +126,7 @@ function parseBaseImageRegistries(
       continue;
     }
     const parsed = parseRegistryEndpoint(endpoint, problems, raw.variables);
-    if (!parsed || parsed.host === registry?.host) continue;
+    if (!parsed || (parsed.host === registry?.host && !registry.noCredentials)) continue;
     const duplicate = registries.find((earlier) => earlier.host === parsed.host);
     if (duplicate) {
       problems.add(loc('BaseImageRegistryDuplicate', duplicate.connectionName, parsed.connectionName, parsed.host));

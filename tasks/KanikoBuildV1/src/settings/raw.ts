@@ -58,6 +58,28 @@ export interface RawInputs {
   tolerations: string;
   /** A partial Pod in YAML, merged into the kaniko pod. */
   podTemplate: string;
+  /** Build arguments whose values kaniko gets from a Secret: `NAME` (a pipeline variable of that name) or `NAME=VALUE`, one a line. */
+  secretBuildArguments: string;
+  /** `true` for kaniko's layer cache. */
+  cache: string;
+  cacheRepository: string;
+  /** A Go duration such as `168h`. */
+  cacheTtl: string;
+  /** Image labels, one `KEY=VALUE` a line. */
+  labels: string;
+  /** `true` (the default) to label the image with its source repository and revision. */
+  ociLabels: string;
+  /** `true` (the default) to skip the stages that the built stage does not need. */
+  skipUnusedStages: string;
+  pushRetry: string;
+  /** Registry mirrors for Docker Hub images, one a line. */
+  registryMirror: string;
+  /** Registry hosts reached over plain HTTP, one a line. */
+  insecureRegistries: string;
+  /** `true` to build without pushing. */
+  noPush: string;
+  /** Further kaniko flags, one a line. */
+  extraArgs: string;
 }
 
 /** A service connection as the agent passes it to tasks. Missing values are undefined. */
@@ -90,6 +112,16 @@ export interface RawVariables {
   stepId: string;
   /** System.TaskDisplayName, the step's name in the pipeline run. */
   stepDisplayName: string;
+  /** Build.Repository.Uri, the URL of the repository the sources come from. */
+  repositoryUri: string;
+  /** Build.SourceVersion, the commit (or changeset) being built. */
+  sourceVersion: string;
+}
+
+/** A pipeline variable marked secret, which the agent masks in the log. */
+export interface SecretVariable {
+  name: string;
+  value: string;
 }
 
 export interface RawRun {
@@ -101,6 +133,13 @@ export interface RawRun {
   /** The connections of baseImageRegistries, in input order; undefined where the agent passed none for an id. */
   baseImageEndpoints: { id: string; endpoint?: RawEndpoint }[];
   variables: RawVariables;
+  /** Every secret pipeline variable that the agent passed to the task, to find secrets in the buildArguments input. */
+  secretVariables: SecretVariable[];
+  /**
+   * The values of the pipeline variables that the `NAME` lines of secretBuildArguments name, by
+   * the name as written; a variable that is not set is missing.
+   */
+  secretBuildArgumentVariables: Record<string, string>;
   /** Returns the files under `root` that match the minimatch `pattern`, as task-lib's findMatch does. */
   findFiles(root: string, pattern: string): string[];
 }

@@ -3,7 +3,8 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import * as taskInternal from 'azure-pipelines-task-lib/internal';
 import { loc } from '../messages';
 import { parseKubeconfig, type Kubeconfig } from './kubeconfig';
-import { SECRET_INPUTS, type RawEndpoint, type RawInputs, type RawRun, type RawVariables } from './raw';
+import { SECRET_INPUTS, type RawEndpoint, type RawInputs, type RawRun, type RawVariables, type SecretVariable } from './raw';
+import { splitSecretBuildArgumentLines } from './secret-build-arguments';
 
 const INPUT_NAMES: (keyof RawInputs)[] = [
   'connectionType', 'azureSubscriptionEndpoint', 'azureResourceGroup', 'kubernetesCluster', 'useClusterAdmin',
@@ -14,11 +15,15 @@ const INPUT_NAMES: (keyof RawInputs)[] = [
   'storageBlobEndpoint', 'executorImage', 'cpuRequest', 'memoryRequest', 'cpuLimit', 'memoryLimit',
   'buildTimeoutInMinutes', 'schedulingTimeoutInMinutes', 'serviceAccount', 'createNamespace',
   'ephemeralStorageRequest', 'ephemeralStorageLimit', 'nodeSelector', 'tolerations', 'podTemplate',
+  'secretBuildArguments', 'cache', 'cacheRepository', 'cacheTtl', 'labels', 'ociLabels', 'skipUnusedStages', 'pushRetry',
+  'registryMirror', 'insecureRegistries', 'noPush', 'extraArgs',
 ];
 
 /** File path inputs with no default, which the agent fills with the sources folder when left empty. */
 const FILE_PATH_INPUTS = new Set<keyof RawInputs>(['buildContext']);
 
+/** Inputs with a secret on each line, which are masked line by line and never written to the debug log. */
+const SECRET_LINES_INPUTS = new Set<keyof RawInputs>(['secretBuildArguments']);
 
 const KUBERNETES_PARAMETERS = ['kubeconfig', 'apiToken', 'serviceAccountCertificate'];
 const KUBERNETES_DATA = ['authorizationType', 'acceptUntrustedCerts', 'clusterContext', 'namespace'];
@@ -56,6 +61,8 @@ export function readRun(options: ReadOptions = {}): RawRun {
     armEndpoint: readEndpoint('azureSubscriptionEndpoint', inputs.azureSubscriptionEndpoint, ARM_PARAMETERS, ARM_DATA),
     storageEndpoint: readEndpoint('storageConnection', inputs.storageConnection, ARM_PARAMETERS, ARM_DATA),
     variables: readVariables(),
+    secretVariables: readSecretVariables(),
+    secretBuildArgumentVariables: readSecretBuildArgumentVariables(inputs.secretBuildArguments),
     findFiles: (root, pattern) => tl.findMatch(root, pattern),
   };
 }
@@ -84,8 +91,12 @@ function splitConnectionIds(value: string): string[] {
 function readInputs(): RawInputs {
   const inputs = {} as RawInputs;
   for (const name of INPUT_NAMES) {
-    const value = ((SECRET_INPUTS.has(name) ? readSecretInput(name) : readInput(name)) ?? '').trim();
-    if (SECRET_INPUTS.has(name)) {
+    const secret = SECRET_INPUTS.has(name) || SECRET_LINES_INPUTS.has(name);
+    const value = ((secret ? readSecretInput(name) : readInput(name)) ?? '').trim();
+    if (SECRET_LINES_INPUTS.has(name)) {
+      registerSecretLines(value);
+      tl.debug(`input ${name}: ${value ? '(secret, set)' : '(empty)'}`);
+    } else if (SECRET_INPUTS.has(name)) {
       if (value) tl.setSecret(value);
       tl.debug(`input ${name}: ${value ? '(secret, set)' : '(empty)'}`);
     } else {
@@ -168,6 +179,56 @@ function registerKubeconfigSecrets(kubeconfig: string): void {
   }
 }
 
+/** Masks the value of each `NAME=VALUE` line of the secretBuildArguments input. */
+function registerSecretLines(input: string): void {
+  for (const { value } of splitSecretBuildArgumentLines(input)) {
+    if (value) registerSecretValue(value);
+  }
+}
+
+/** Masks a secret; task-lib rejects multi-line values, so each line of such a value is masked on its own. */
+function registerSecretValue(value: string): void {
+  for (const line of value.split(/\r?\n/)) {
+    if (line.trim()) tl.setSecret(line);
+  }
+}
+
+/**
+ * Reads the pipeline variables that the `NAME` lines of the secretBuildArguments input name, and
+ * masks their values, also of a variable that is not marked secret.
+ */
+function readSecretBuildArgumentVariables(input: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const { name, value } of splitSecretBuildArgumentLines(input)) {
+    if (value !== undefined) continue;
+    const variable = readVariableQuietly(name);
+    if (variable === undefined) continue;
+    registerSecretValue(variable);
+    values[name] = variable;
+  }
+  return values;
+}
+
+/** Returns the job's secret variables, whose values the agent masks already. */
+function readSecretVariables(): SecretVariable[] {
+  const variables: SecretVariable[] = [];
+  for (const info of Object.values(taskInternal._knownVariableMap)) {
+    const value = info.secret ? readVariableQuietly(info.name) : undefined;
+    if (value) variables.push({ name: info.name, value });
+  }
+  return variables;
+}
+
+/**
+ * Reads a pipeline variable the way task-lib's getVariable does, without its debug line
+ * `name=value`, which would show a value that is not masked yet.
+ */
+function readVariableQuietly(name: string): string | undefined {
+  const key = taskInternal._getVariableKey(name);
+  if (taskInternal._knownVariableMap[key]?.secret) return taskInternal._vault.retrieveSecret(`SECRET_${key}`);
+  return process.env[key];
+}
+
 function readVariables(): RawVariables {
   const variable = (name: string): string => tl.getVariable(name) ?? '';
   return {
@@ -179,6 +240,8 @@ function readVariables(): RawVariables {
     defaultWorkingDirectory: variable('System.DefaultWorkingDirectory') || process.cwd(),
     oidcRequestUri: variable('System.OidcRequestUri'),
     sourceDateEpoch: variable('SOURCE_DATE_EPOCH'),
+    repositoryUri: variable('Build.Repository.Uri'),
+    sourceVersion: variable('Build.SourceVersion'),
     accessToken: readAccessToken(),
     tempDirectory: variable('Agent.TempDirectory'),
     stepId: variable('System.TaskInstanceId'),

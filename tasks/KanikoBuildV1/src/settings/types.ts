@@ -81,6 +81,11 @@ export interface RegistrySettings {
   helper?: string;
   /** Set for ACR connections without a stored secret: the credentials come from an Entra token exchange at run time. */
   tokenExchange?: AcrTokenExchange;
+  /**
+   * Set when the task has no credentials for the registry: a noPush build without a registry
+   * connection. config.json then has no entry for it.
+   */
+  noCredentials?: boolean;
 }
 
 /** How to get the Entra token that ACR exchanges for a refresh token. */
@@ -116,6 +121,13 @@ export interface BuildArgument {
   value: string;
 }
 
+/** A build argument whose value reaches kaniko from a Secret through its environment, not its arguments. */
+export interface SecretBuildArgument {
+  name: string;
+  /** The value, registered with the agent's masker when it was read. */
+  value: string;
+}
+
 export interface BuildSettings {
   /** Absolute path of the build context folder. */
   contextDir: string;
@@ -124,7 +136,10 @@ export interface BuildSettings {
   /** The Dockerfile's path as messages show it: relative to the working directory where it is inside. */
   dockerfileDisplayPath: string;
   buildArguments: BuildArgument[];
+  secretBuildArguments: SecretBuildArgument[];
   target?: string;
+  /** The number of stages (FROM lines) of the Dockerfile. */
+  stageCount: number;
   /** Images that the build pulls (base images and `COPY --from` images) from the Dockerfile. */
   pulledImages: PulledImage[];
 }
@@ -204,6 +219,43 @@ export interface WorkloadIdentitySettings {
   azureEnvironment?: string;
 }
 
+/** An image label that kaniko sets with `--label`. */
+export interface ImageLabel {
+  key: string;
+  value: string;
+}
+
+/** kaniko's layer cache in a registry repository. */
+export interface CacheSettings {
+  /** The repository with its registry host, such as `myregistry.azurecr.io/team/web/cache`. */
+  repository: string;
+  /** How long a cached layer stays valid, a Go duration such as `168h`; unset means kaniko's default of 336h. */
+  ttl?: string;
+}
+
+/** kaniko options besides the build context, the Dockerfile, the image and the build arguments. */
+export interface KanikoSettings {
+  /** Set when kaniko reads and writes cached RUN layers. */
+  cache?: CacheSettings;
+  /** Image labels, each key once: the OCI labels from the pipeline run, then the labels input. */
+  labels: ImageLabel[];
+  /**
+   * Whether to pass `--skip-unused-stages`: set for a Dockerfile with several stages when the
+   * executor image may be older than osscontainertools kaniko v1.27.0, which skips unused stages by default.
+   */
+  skipUnusedStages: boolean;
+  /** Retries of a failed push; 0 passes no flag. */
+  pushRetry: number;
+  /** Registries that kaniko pulls Docker Hub images from first, each a host with an optional path. */
+  registryMirrors: string[];
+  /** Registry hosts that kaniko reaches over plain HTTP. */
+  insecureRegistries: string[];
+  /** Build without pushing the image or cache layers. */
+  noPush: boolean;
+  /** Further kaniko arguments from the extraArgs input, each `--name` or `--name=value`. */
+  extraArgs: string[];
+}
+
 /** Facts about the pipeline run, used to name and label what the task creates. */
 export interface RunIdentity {
   buildId: string;
@@ -234,5 +286,6 @@ export interface Settings {
   storage?: StorageSettings;
   context: ContextSettings;
   pod: PodSettings;
+  kaniko: KanikoSettings;
   run: RunIdentity;
 }

@@ -150,6 +150,18 @@ export function validInputs(changes: Partial<RawInputs> = {}): RawInputs {
     nodeSelector: '',
     tolerations: '',
     podTemplate: '',
+    secretBuildArguments: '',
+    cache: 'false',
+    cacheRepository: '',
+    cacheTtl: '',
+    labels: '',
+    ociLabels: 'true',
+    skipUnusedStages: 'true',
+    pushRetry: '',
+    registryMirror: '',
+    insecureRegistries: '',
+    noPush: 'false',
+    extraArgs: '',
     ...changes,
   };
 }
@@ -166,7 +178,17 @@ export interface RunChanges {
   oidcRequestUri?: string;
   accessToken?: string;
   sourceDateEpoch?: string;
+  /** Build.Repository.Uri and Build.SourceVersion; default an Azure Repos URL and a commit. */
+  repositoryUri?: string;
+  sourceVersion?: string;
+  /** The job's secret pipeline variables. */
+  secretVariables?: Record<string, string>;
+  /** Values of the pipeline variables that secretBuildArguments names. */
+  secretBuildArgumentVariables?: Record<string, string>;
 }
+
+export const REPOSITORY_URI = 'https://fabrikam@dev.azure.example.test/fabrikam/Fabrikam%20Web/_git/web';
+export const SOURCE_VERSION = '3f786850e387550fdab836ed7e6dc881de23001b';
 
 /** Returns a run whose working directory is `root`. An endpoint given as `null` means the agent passed none. */
 export function rawRun(root: string, changes: RunChanges = {}): RawRun {
@@ -190,7 +212,11 @@ export function rawRun(root: string, changes: RunChanges = {}): RawRun {
       tempDirectory: '',
       stepId: '',
       stepDisplayName: '',
+      repositoryUri: changes.repositoryUri ?? REPOSITORY_URI,
+      sourceVersion: changes.sourceVersion ?? SOURCE_VERSION,
     },
+    secretVariables: Object.entries(changes.secretVariables ?? {}).map(([name, value]) => ({ name, value })),
+    secretBuildArgumentVariables: changes.secretBuildArgumentVariables ?? {},
     findFiles,
   };
 }

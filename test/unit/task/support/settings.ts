@@ -20,6 +20,7 @@ export interface SettingsChanges {
   tags?: string[];
   build?: Partial<Settings['build']>;
   pod?: Partial<Settings['pod']>;
+  kaniko?: Partial<Settings['kaniko']>;
 }
 
 export function sampleSettings(changes: SettingsChanges = {}): Settings {
@@ -30,7 +31,7 @@ export function sampleSettings(changes: SettingsChanges = {}): Settings {
     pullRegistries: changes.pullRegistries ?? [],
     anonymousPulls: [],
     image: { repository: `${registry.host}/team/web`, tags: changes.tags ?? ['42', 'latest'] },
-    build: { contextDir: '/agent/_work/1/s/app', dockerfile: 'docker/Dockerfile', dockerfileDisplayPath: 'app/docker/Dockerfile', buildArguments: [], pulledImages: [], ...changes.build },
+    build: { contextDir: '/agent/_work/1/s/app', dockerfile: 'docker/Dockerfile', dockerfileDisplayPath: 'app/docker/Dockerfile', buildArguments: [], secretBuildArguments: [], stageCount: 1, pulledImages: [], ...changes.build },
     storage: {
       account: 'kanikostorage',
       container: 'kaniko-contexts',
@@ -45,6 +46,10 @@ export function sampleSettings(changes: SettingsChanges = {}): Settings {
       resources: { requests: {}, limits: { cpu: '1', memory: '1Gi' } },
       timeoutSeconds: 1800,
       ...changes.pod,
+    },
+    kaniko: {
+      labels: [], skipUnusedStages: false, pushRetry: 0, registryMirrors: [], insecureRegistries: [], noPush: false, extraArgs: [],
+      ...changes.kaniko,
     },
     run: {
       buildId: changes.buildId ?? '1234',

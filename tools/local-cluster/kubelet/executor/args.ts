@@ -18,6 +18,18 @@ export interface KanikoOptions {
   skipPushPermissionCheck: boolean;
   cache: boolean;
   cacheRepo: string;
+  /** --cache-ttl as written, a Go duration; kaniko's default is two weeks. */
+  cacheTtl: string;
+  cacheRunLayers: boolean;
+  cacheCopyLayers: boolean;
+  pushRetry: number;
+  registryMirrors: string[];
+  skipDefaultRegistryFallback: boolean;
+  insecureRegistries: string[];
+  /** --insecure: push to every registry over plain HTTP. */
+  insecure: boolean;
+  /** --insecure-pull: pull from every registry over plain HTTP. */
+  insecurePull: boolean;
   digestFile: string;
   snapshotMode: string;
   logFormat: string;
@@ -187,6 +199,10 @@ function toOptions(values: FlagValues): KanikoOptions {
     const value = values.get(name);
     return Array.isArray(value) ? value : [];
   };
+  const number = (name: string): number => {
+    const value = values.get(name);
+    return typeof value === 'number' ? value : 0;
+  };
   return {
     context: text('context', '/workspace/'),
     contextSubPath: text('context-sub-path', ''),
@@ -200,6 +216,15 @@ function toOptions(values: FlagValues): KanikoOptions {
     skipPushPermissionCheck: flag('skip-push-permission-check', false),
     cache: flag('cache', false),
     cacheRepo: text('cache-repo', ''),
+    cacheTtl: text('cache-ttl', '336h'),
+    cacheRunLayers: flag('cache-run-layers', true),
+    cacheCopyLayers: flag('cache-copy-layers', false),
+    pushRetry: number('push-retry'),
+    registryMirrors: list('registry-mirror'),
+    skipDefaultRegistryFallback: flag('skip-default-registry-fallback', false),
+    insecureRegistries: list('insecure-registry'),
+    insecure: flag('insecure', false),
+    insecurePull: flag('insecure-pull', false),
     digestFile: text('digest-file', ''),
     snapshotMode: text('snapshot-mode', '') || text('snapshotMode', '') || 'full',
     logFormat: text('log-format', 'color'),

@@ -1,16 +1,20 @@
 // Emulates kaniko's DoBuild (osscontainertools/kaniko pkg/executor/build.go): logs each stage
-// and instruction as kaniko does, checks COPY and ADD sources against the build context and
-// runs RUN instructions through the emulated shell, counting the bytes they write.
+// and instruction as kaniko does, checks COPY and ADD sources against the build context, runs
+// RUN instructions through the emulated shell, counting the bytes they write, uses and fills the
+// layer cache with --cache, and collects the pushed stage's labels.
 import { posix } from 'node:path';
 import ignore, { type Ignore } from '@balena/dockerignore';
+import type { KanikoOptions } from './args';
 import { formatDependencies, type BuildPlan, type PlannedStage } from './build-plan';
 import type { ContainerFiles } from './container-files';
-import { flagValue, splitCopyArguments, type Instruction } from './dockerfile';
+import { contextSources, matchesAny } from './context-sources';
+import type { Instruction } from './dockerfile';
+import { cachesLayer, findCachedLayers, pushCachedLayer, stageCacheKeys, type LayerCacheContext } from './layer-cache';
 import type { KanikoLogger } from './log';
-import { parseReference } from './reference';
+import { DOCKER_HUB_REGISTRY, parseReference, type ImageReference } from './reference';
 import type { ContainerUsage } from '../resource-usage';
-import { expandVariables, parseKeyValues } from './shell';
 import { runExecForm, runShellScript, type ShellEnvironment, type ShellResult } from './shell-script';
+import { applyLabelInstruction, applyVariableInstruction } from './stage-variables';
 
 export interface BuildRequest {
   plan: BuildPlan;
@@ -28,6 +32,15 @@ export interface BuildRequest {
   sleep: (seconds: number) => Promise<void>;
   /** Receives the bytes that RUN steps write and the memory their snapshots take. */
   usage: ContainerUsage;
+  /** The flags: --label, --registry-mirror and --skip-default-registry-fallback. */
+  options: Pick<KanikoOptions, 'labels' | 'registryMirrors' | 'skipDefaultRegistryFallback'>;
+  /** Set with --cache. */
+  cache?: LayerCacheContext;
+}
+
+export interface BuildResult {
+  /** The labels of the pushed stage's config: the --label values, then its LABEL instructions. */
+  labels: Record<string, string>;
 }
 
 /** A build step that failed; `exitCode` is kaniko's exit code. */
@@ -38,20 +51,24 @@ export class BuildFailure extends Error {
 }
 
 /** Runs the planned build; throws BuildFailure with kaniko's message without its `error building image: ` prefix. */
-export async function emulateBuild(request: BuildRequest): Promise<void> {
+export async function emulateBuild(request: BuildRequest): Promise<BuildResult> {
   const { plan, logger, pause } = request;
   const excluded = loadDockerignore(request);
   logger.info(`Built cross stage deps: ${formatDependencies(plan.crossStageDependencies)}`);
   await pause();
   await retrieveBaseImages(plan.stages, request);
 
+  const stageKeys = new Map<number, string>();
+  const stageLabels = new Map<number, Map<string, string>>();
   for (const [position, stage] of plan.stages.entries()) {
-    await buildStage(stage, request, excluded);
-    if (position < plan.stages.length - 1) {
+    const pushed = position === plan.stages.length - 1;
+    stageLabels.set(stage.index, await buildStage(stage, { request, excluded, stageKeys, stageLabels, pushed }));
+    if (!pushed) {
       logger.info('Deleting filesystem...');
       await pause();
     }
   }
+  return { labels: Object.fromEntries(stageLabels.get(plan.stages[plan.stages.length - 1].index) ?? []) };
 }
 
 function loadDockerignore(request: BuildRequest): Ignore {
@@ -67,22 +84,59 @@ async function retrieveBaseImages(stages: PlannedStage[], request: BuildRequest)
   const { logger, pause } = request;
   const images = new Set(stages.filter((s) => s.baseIndex === -1 && s.baseName !== 'scratch').map((s) => s.baseName));
   for (const image of images) {
-    let registry: string;
+    let reference: ImageReference;
     try {
-      registry = parseReference(image).registry;
+      reference = parseReference(image);
     } catch (error) {
       throw new BuildFailure(`could not parse reference: ${image}`, 1, { cause: error });
     }
     logger.info(`Retrieving image manifest ${image}`);
     await pause();
+    if (await pullFromMirror(image, reference, request)) continue;
     const problem = request.checkPull(image);
     if (problem) throw new BuildFailure(problem);
-    logger.info(`Retrieving image ${image} from registry ${registry}`);
+    logger.info(`Retrieving image ${image} from registry ${reference.registry}`);
     await pause();
   }
 }
 
-async function buildStage(planned: PlannedStage, request: BuildRequest, excluded: Ignore): Promise<void> {
+/**
+ * Pulls a Docker Hub image from the first --registry-mirror that serves it, as kaniko's
+ * RetrieveRemoteImage does (pkg/image/remote/remote.go): a mirror `host/path` serves Docker Hub's
+ * `library/alpine` as `host/path/library/alpine`. Returns false to fall back to Docker Hub.
+ */
+async function pullFromMirror(image: string, reference: ImageReference, request: BuildRequest): Promise<boolean> {
+  const { logger, pause, options } = request;
+  if (reference.registry !== DOCKER_HUB_REGISTRY || options.registryMirrors.length === 0) return false;
+  for (const mirror of options.registryMirrors) {
+    const slash = mirror.indexOf('/');
+    const host = slash === -1 ? mirror : mirror.slice(0, slash);
+    const prefix = slash === -1 ? '' : `${mirror.slice(slash + 1).replace(/\/$/, '')}/`;
+    const remapped = `${host}/${prefix}${reference.repository}${reference.digest ? `@${reference.digest}` : `:${reference.tag}`}`;
+    logger.info(`Retrieving image ${image} from mapped registry ${host}`);
+    await pause();
+    const problem = request.checkPull(remapped);
+    if (!problem) return true;
+    logger.warn(`Failed to retrieve image ${image} from remapped registry ${host}: ${problem}. Will try with the next registry, or fallback to the original registry.`);
+  }
+  if (options.skipDefaultRegistryFallback) throw new BuildFailure(`image not found on any configured mapped registries for ${image}`);
+  return false;
+}
+
+interface StageRun {
+  request: BuildRequest;
+  excluded: Ignore;
+  /** The final cache keys of the stages built so far. */
+  stageKeys: Map<number, string>;
+  /** The config labels of the stages built so far, which a stage built on one of them starts with. */
+  stageLabels: Map<number, Map<string, string>>;
+  /** Whether kaniko pushes this stage, the last one it builds, which gets the --label values. */
+  pushed: boolean;
+}
+
+/** Builds one stage and returns the labels of its config. */
+async function buildStage(planned: PlannedStage, run: StageRun): Promise<Map<string, string>> {
+  const { request, excluded } = run;
   const { logger, pause } = request;
   if (planned.baseName === 'scratch') {
     logger.info('No base image, nothing to extract');
@@ -93,17 +147,42 @@ async function buildStage(planned: PlannedStage, request: BuildRequest, excluded
   logger.info(`Building stage '${planned.baseName}' [idx: '${planned.index}', base-idx: '${planned.baseIndex}']`);
   await pause();
 
-  const firstRun = planned.stage.instructions.find((instruction) => instruction.keyword === 'RUN');
+  const { instructions } = planned.stage;
+  const cache = request.cache;
+  const keys = cache ? stageCacheKeys(planned, { ...request, excluded, stageKeys: run.stageKeys }) : [];
+  const cached = cache ? findCachedLayers(instructions, keys, cache) : new Set<number>();
+  // A layer from the cache needs no unpacked file system (kaniko's CachingRunCommand).
+  const firstRun = instructions.find((instruction, index) => instruction.keyword === 'RUN' && !cached.has(index));
   logger.info(firstRun ? `Unpacking rootfs as cmd ${firstRun.code} requires it.` : 'Skipping unpacking as no commands require it.');
   await pause();
 
-  const variables = new Map<string, string>();
-  const state = { snapshotterReady: false };
-  for (const instruction of planned.stage.instructions) {
+  const stage: StageContext = {
+    request, excluded, variables: new Map(), state: { snapshotterReady: false },
+    labels: new Map([...(run.stageLabels.get(planned.baseIndex) ?? []), ...(run.pushed ? labelsOf(request.options.labels) : [])]),
+  };
+  const cacheErrors: string[] = [];
+  for (const [index, instruction] of instructions.entries()) {
     logger.info(instruction.code);
     await pause();
-    await runInstruction(instruction, { request, excluded, variables, state });
+    if (cached.has(index)) {
+      logger.info('Found cached layer, extracting to filesystem');
+      await pause();
+      continue;
+    }
+    await runInstruction(instruction, stage);
+    if (cache && cachesLayer(instruction, cache.cache)) {
+      const error = pushCachedLayer(keys[index], cache);
+      if (error) cacheErrors.push(error);
+    }
   }
+  // kaniko pushes cached layers in parallel and reports the first failure after the stage.
+  if (cacheErrors.length > 0) logger.warn(`Error uploading layer to cache: ${cacheErrors[0]}`);
+  return stage.labels;
+}
+
+/** Returns the `key=value` pairs of --label, split at the first `=` (initConfig in kaniko's pkg/executor/build.go). */
+function labelsOf(labels: string[]): [string, string][] {
+  return labels.map((label) => [label.slice(0, label.indexOf('=')), label.slice(label.indexOf('=') + 1)]);
 }
 
 interface StageContext {
@@ -112,17 +191,15 @@ interface StageContext {
   /** ARG and ENV values in scope. */
   variables: Map<string, string>;
   state: { snapshotterReady: boolean };
+  /** The labels of the stage's config. */
+  labels: Map<string, string>;
 }
 
 async function runInstruction(instruction: Instruction, stage: StageContext): Promise<void> {
+  if (applyVariableInstruction(instruction, stage.variables, stage.request.plan)) return;
   switch (instruction.keyword) {
-    case 'ARG':
-      declareArgs(instruction, stage);
-      return;
-    case 'ENV':
-      for (const { key, value } of parseKeyValues(instruction.rest, true)) {
-        stage.variables.set(key, expandVariables(value ?? '', stage.variables));
-      }
+    case 'LABEL':
+      applyLabelInstruction(instruction, stage.labels, stage.variables);
       return;
     case 'COPY':
     case 'ADD':
@@ -134,17 +211,8 @@ async function runInstruction(instruction: Instruction, stage: StageContext): Pr
       await runStep(instruction, stage);
       return;
     default:
-      // Metadata instructions (LABEL, WORKDIR, USER, CMD, ...) change only the image config.
+      // Other metadata instructions (WORKDIR, USER, CMD, ...) change only the image config.
       return;
-  }
-}
-
-function declareArgs(instruction: Instruction, stage: StageContext): void {
-  const { plan } = stage.request;
-  for (const { key, value } of parseKeyValues(instruction.rest, false)) {
-    const fallback = value === undefined ? plan.metaArgs.get(key) : expandVariables(value, stage.variables);
-    const resolved = plan.buildArgs.get(key) ?? fallback;
-    if (resolved !== undefined) stage.variables.set(key, resolved);
   }
 }
 
@@ -213,14 +281,10 @@ function parseExecForm(rest: string): string[] | undefined {
  * notices the image would lack the files.
  */
 function checkSources(instruction: Instruction, stage: StageContext): void {
-  if (flagValue(instruction, 'from') !== undefined) return;
   const { files, contextRoot } = stage.request;
-  const sources = splitCopyArguments(instruction.rest).slice(0, -1).map((source) => expandVariables(source, stage.variables));
-  for (const source of sources) {
-    if (/^https?:\/\//.test(source)) continue;
-    const relative = posix.normalize(source).replace(/^\/+/, '').replace(/\/$/, '') || '.';
+  for (const relative of contextSources(instruction, stage.variables)) {
     const path = posix.join(contextRoot, relative);
-    const present = /[*?[]/.test(source)
+    const present = /[*?[]/.test(relative)
       ? matchesAny(files, contextRoot, relative, stage.excluded)
       : files.exists(path) && (relative === '.' || !stage.excluded.ignores(relative));
     if (!present) {
@@ -229,30 +293,4 @@ function checkSources(instruction: Instruction, stage: StageContext): void {
       );
     }
   }
-}
-
-function matchesAny(files: ContainerFiles, contextRoot: string, pattern: string, excluded: Ignore): boolean {
-  const expression = new RegExp(`^${globToRegExp(pattern)}(/.*)?$`);
-  return [...files.treeUnder(contextRoot).keys()].some((path) => expression.test(path) && !excluded.ignores(path));
-}
-
-/** Translates a Go filepath.Match pattern (`*`, `?`, `[...]`) into a regular expression source. */
-function globToRegExp(pattern: string): string {
-  let source = '';
-  for (let index = 0; index < pattern.length; index += 1) {
-    const char = pattern[index];
-    const classEnd = char === '[' ? pattern.indexOf(']', index + 2) : -1;
-    if (char === '*') {
-      source += '[^/]*';
-    } else if (char === '?') {
-      source += '[^/]';
-    } else if (classEnd !== -1) {
-      // A class such as `[a-z]` or `[^0-9]` reads the same in both syntaxes.
-      source += `[${pattern.slice(index + 1, classEnd).replace(/\\/g, '\\\\')}]`;
-      index = classEnd;
-    } else {
-      source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-  }
-  return source;
 }

@@ -24,6 +24,8 @@ export interface PushCheckRequest {
   files: ContainerFiles;
   /** Accounts of emulated registries, keyed by host. Credentials for these hosts must match. */
   registryCredentials?: Readonly<Record<string, RegistryCredential>>;
+  /** Returns the error of a connection to the registry that fails before any credential is sent, such as a TLS mismatch. */
+  transportProblem?: (registry: string) => string | undefined;
 }
 
 /** The input of a credential lookup: the pod's environment, its files and the emulated registries. */
@@ -72,6 +74,8 @@ export function checkPushPermissions(request: PushCheckRequest): void {
       throw new Error(`getting tag for destination: ${(error as Error).message}`, { cause: error });
     }
     if (checked.has(repositoryName(reference))) continue;
+    const transport = request.transportProblem?.(reference.registry);
+    if (transport) throw new Error(`checking push permission for "${target}": ${transport}`);
     const authentication = resolveAuthentication(reference, request);
     const problem = pushProblem(reference, authentication, request.registryCredentials);
     if (problem) throw new Error(`checking push permission for "${target}": ${problem}`);
@@ -86,6 +90,8 @@ export function checkPushPermissions(request: PushCheckRequest): void {
  */
 export function pullProblem(image: string, request: CredentialLookup): string | undefined {
   const reference = parseReference(image);
+  const transport = request.transportProblem?.(reference.registry);
+  if (transport) return transport;
   const expected = expectedCredential(reference.registry, request.registryCredentials);
   if (!expected) return undefined;
   let authentication: Authentication;
@@ -106,6 +112,21 @@ export function pullProblem(image: string, request: CredentialLookup): string | 
     ? `https://auth.docker.io/token?scope=${scope}&service=registry.docker.io`
     : `${schemeOf(registry)}://${registry}/oauth2/token?scope=${scope}&service=${registry}`;
   return `GET ${tokenUrl}: UNAUTHORIZED: authentication required`;
+}
+
+/**
+ * Returns the registry's error when it would reject an upload to `target` (a tag reference),
+ * else undefined: the error that DoPush gets from the registry, without a check before.
+ */
+export function pushRejection(target: string, request: CredentialLookup): string | undefined {
+  const reference = parseTag(target);
+  const transport = request.transportProblem?.(reference.registry);
+  if (transport) return transport;
+  try {
+    return pushProblem(reference, resolveAuthentication(reference, request), request.registryCredentials);
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 function expectedCredential(

@@ -6,18 +6,20 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseKanikoArgs, type KanikoOptions } from './args';
 import { planBuild } from './build-plan';
-import { BuildFailure, emulateBuild } from './build';
+import { BuildFailure, emulateBuild, type BuildResult } from './build';
 import { ContainerFiles } from './container-files';
 import { resolveContext, type ResolvedContext } from './context';
 import { parseDockerfile } from './dockerfile';
 import {
   deprecatesSkipUnusedStages, doublesAzureBlobPath, lookUpExecutorImage, usesSplitPushCheckMessage, type KanikoImage,
 } from './image-version';
+import { layerCacheOptions } from './layer-cache';
 import { isLogFormat, KanikoLogger, parseLogLevel } from './log';
 import { resolveDockerfilePath } from './dockerfile-path';
 import { ExecutorExit, exitAfter, failLikeCobra, USAGE } from './exit';
 import { pushImage } from './push';
-import { checkPushPermissions, dockerConfigPath, pullProblem, type RegistryCredential } from './registry-auth';
+import { checkPushPermissions, dockerConfigPath, pullProblem, pushRejection, type RegistryCredential } from './registry-auth';
+import { RegistryStore } from './registry-store';
 import { type ContainerUsage, OutOfMemoryKill, UNCOUNTED_USAGE } from '../resource-usage';
 import { sleepUnlessAborted } from './sleep';
 import type { StdinSource } from './stdin-archive';
@@ -31,6 +33,8 @@ export interface ExecutorRequest {
   mountedFiles: ReadonlyMap<string, Buffer>;
   resolveBlobService(host: string): string | undefined;
   registryCredentials?: Readonly<Record<string, RegistryCredential>>;
+  /** The images and cached layers of the emulated registries; a run without one starts with empty registries. */
+  registry?: RegistryStore;
   /** PEM certificates trusted for `https://` contexts besides Node's defaults. */
   caCertificates?: string[];
   /** The stdin pipe of a container with `stdin: true` and no `tty`; undefined when stdin is a character device. */
@@ -118,13 +122,17 @@ async function execute(request: ExecutorRequest, result: ExecutorResult): Promis
     failLikeCobra(request, 'error resolving dockerfile path: please provide a valid path to a Dockerfile within the build context with --dockerfile');
   }
 
-  checkPermissions(options, request, files, logger, image);
-  await build(options, request, { files, logger, pause, image, contextRoot: context.root, dockerfilePath });
+  const registries = new RegistryAccess(options, request, files);
+  checkPermissions(options, request, registries, logger, image);
+  const built = await build(options, request, { files, logger, pause, image, contextRoot: context.root, dockerfilePath }, registries);
 
   const digest = `sha256:${createHash('sha256').update(`${context.fingerprint}\n${request.args.join('\n')}`).digest('hex')}`;
   result.digest = digest;
   try {
-    await pushImage({ options, digest, logger, pause, writtenFiles: result.writtenFiles });
+    await pushImage({
+      options, digest, labels: built.labels, logger, pause, writtenFiles: result.writtenFiles, store: registries.store,
+      checkPush: (reference) => registries.pushRejection(reference), now: request.now ?? (() => new Date()), signal: request.signal,
+    });
   } catch (error) {
     if (request.signal.aborted) throw error;
     exitAfter(request, [(error as Error).message], 1);
@@ -202,21 +210,53 @@ async function resolveSourceContext(
   }
 }
 
+/**
+ * The emulated registries as the pod reaches them: with its credentials, and over plain HTTP
+ * for the registries that kaniko's flags make insecure.
+ */
+class RegistryAccess {
+  readonly store: RegistryStore;
+
+  constructor(private readonly options: KanikoOptions, private readonly request: ExecutorRequest, readonly files: ContainerFiles) {
+    this.store = request.registry ?? new RegistryStore();
+  }
+
+  /** Returns the credential lookup for pulls (with `--insecure-pull`) or pushes (with `--insecure`). */
+  lookup(direction: 'pull' | 'push') {
+    const { options, request } = this;
+    const everyRegistry = direction === 'pull' ? options.insecurePull : options.insecure;
+    return {
+      env: request.env,
+      files: this.files,
+      registryCredentials: request.registryCredentials,
+      transportProblem: (registry: string) => this.store.plainHttpProblem(registry, everyRegistry || options.insecureRegistries.includes(registry)),
+    };
+  }
+
+  pullProblem(image: string): string | undefined {
+    return pullProblem(image, this.lookup('pull'));
+  }
+
+  pushRejection(reference: string): string | undefined {
+    return pushRejection(reference, this.lookup('push'));
+  }
+}
+
 function checkPermissions(
   options: KanikoOptions,
   request: ExecutorRequest,
-  files: ContainerFiles,
+  registries: RegistryAccess,
   logger: KanikoLogger,
   image: KanikoImage,
 ): void {
   const splitMessage = usesSplitPushCheckMessage(image);
   if (splitMessage && (!options.noPush || options.cacheRepo !== '')) {
     // The same kaniko release began to log where it looks for credentials.
-    const fileSource = files.readFile(dockerConfigPath(request.env)) ? `file:${dockerConfigPath(request.env)}, ` : '';
+    const fileSource = registries.files.readFile(dockerConfigPath(request.env)) ? `file:${dockerConfigPath(request.env)}, ` : '';
     logger.info(`credential providers by priority: [${fileSource}env, google, ecr, acr, gitlab]`);
   }
   try {
-    checkPushPermissions({ options, env: request.env, files, registryCredentials: request.registryCredentials });
+    checkPushPermissions({ options, ...registries.lookup('push') });
   } catch (error) {
     const inner = (error as Error).message;
     if (splitMessage) {
@@ -238,7 +278,9 @@ interface BuildContext {
   dockerfilePath: string;
 }
 
-async function build(options: KanikoOptions, request: ExecutorRequest, context: BuildContext): Promise<void> {
+async function build(
+  options: KanikoOptions, request: ExecutorRequest, context: BuildContext, registries: RegistryAccess,
+): Promise<BuildResult> {
   try {
     const text = context.files.readFile(context.dockerfilePath)?.toString('utf8') ?? '';
     const dockerfile = parseWithPrefix(text);
@@ -249,14 +291,18 @@ async function build(options: KanikoOptions, request: ExecutorRequest, context: 
       env: request.env,
     });
     checkBuildOptions(options);
-    const checkPull = (image: string): string | undefined =>
-      pullProblem(image, { env: request.env, files: context.files, registryCredentials: request.registryCredentials });
+    const checkPull = (image: string): string | undefined => registries.pullProblem(image);
     const sleep = (seconds: number): Promise<void> => sleepUnlessAborted(seconds * 1000 * (request.sleepScale ?? 1), request.signal);
-    await emulateBuild({ plan, ...context, checkPull, sleep, usage: request.usage ?? UNCOUNTED_USAGE });
+    const cacheOptions = layerCacheOptions(options);
+    const cache = cacheOptions && {
+      cache: cacheOptions, store: registries.store, logger: context.logger, now: request.now ?? (() => new Date()), checkPull,
+      checkPush: (reference: string) => registries.pushRejection(reference),
+    };
+    return await emulateBuild({ plan, ...context, checkPull, sleep, usage: request.usage ?? UNCOUNTED_USAGE, options, cache });
   } catch (error) {
     if (request.signal.aborted || isProgrammingError(error) || error instanceof OutOfMemoryKill) throw error;
     const exitCode = error instanceof BuildFailure ? error.exitCode : 1;
-    exitAfter(request, [`error building image: ${(error as Error).message}`], exitCode);
+    return exitAfter(request, [`error building image: ${(error as Error).message}`], exitCode);
   }
 }
 

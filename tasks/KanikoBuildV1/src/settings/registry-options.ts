@@ -1,0 +1,56 @@
+// kaniko's access to registries: push retries, mirrors for Docker Hub images, and registries
+// without TLS.
+import { loc } from '../messages';
+import { isRepositoryPath } from './image';
+import type { Problems } from './problems';
+
+export const MAX_PUSH_RETRY = 10;
+/** A registry host with an optional port, such as `mirror.example.com:5000`. */
+const REGISTRY_HOST = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?$/i;
+
+/** Parses the pushRetry input: empty means 0, kaniko's default. */
+export function parsePushRetry(input: string, problems: Problems): number | undefined {
+  if (input === '') return 0;
+  const retries = /^\d{1,2}$/.test(input) ? Number(input) : NaN;
+  if (!(retries <= MAX_PUSH_RETRY)) {
+    problems.add(loc('PushRetryInvalid', input, MAX_PUSH_RETRY));
+    return undefined;
+  }
+  return retries;
+}
+
+/**
+ * Parses the registryMirror input: one mirror a line, a host with an optional path such as
+ * `mirror.gcr.io` or `myregistry.azurecr.io/dockerhub`. A leading `https://` is dropped, because
+ * kaniko takes everything before the first `/` as the host (parseRegistryMapping in
+ * osscontainertools/kaniko pkg/image/remote/remote.go).
+ */
+export function parseRegistryMirrors(input: string, problems: Problems): string[] | undefined {
+  const start = problems.count;
+  const mirrors = new Set<string>();
+  for (const entry of lines(input)) {
+    const mirror = entry.replace(/^https:\/\//i, '').replace(/\/+$/, '');
+    const slash = mirror.indexOf('/');
+    const host = slash < 0 ? mirror : mirror.slice(0, slash);
+    const path = slash < 0 ? '' : mirror.slice(slash + 1);
+    if (REGISTRY_HOST.test(host) && (path === '' || isRepositoryPath(path))) mirrors.add(`${host.toLowerCase()}${path ? `/${path}` : ''}`);
+    else problems.add(loc('RegistryMirrorInvalid', entry));
+  }
+  return problems.count > start ? undefined : [...mirrors];
+}
+
+/** Parses the insecureRegistries input: one registry host a line, with an optional port; a leading `http://` is dropped. */
+export function parseInsecureRegistries(input: string, problems: Problems): string[] | undefined {
+  const start = problems.count;
+  const hosts = new Set<string>();
+  for (const entry of lines(input)) {
+    const host = entry.replace(/^https?:\/\//i, '').replace(/\/+$/, '');
+    if (REGISTRY_HOST.test(host)) hosts.add(host.toLowerCase());
+    else problems.add(loc('InsecureRegistryInvalid', entry));
+  }
+  return problems.count > start ? undefined : [...hosts];
+}
+
+function lines(input: string): string[] {
+  return input.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+}
