@@ -187,6 +187,15 @@ stages:
       assert.deepEqual(prepared.options.secretVariables, { OTHER_KEY: 'o' });
     });
 
+    it('rejects a secret build argument value in --input', () => {
+      assert.throws(() => prepareStep(request(writePipeline(SIMPLE), { inputs: { secretBuildArguments: 'NPM_TOKEN=abc' } })),
+        /--input secretBuildArguments must not contain the secret itself.*--input 'secretBuildArguments=NPM_TOKEN=\$\(NPM_TOKEN\)'/);
+      const prepared = prepareStep(request(writePipeline(SIMPLE), {
+        inputs: { secretBuildArguments: 'NPM_TOKEN=$(NPM_TOKEN)\nGH_TOKEN' }, environment: { STORAGE_KEY: 'k', NPM_TOKEN: 'n' },
+      }));
+      assert.deepEqual(prepared.options.secretVariables, { STORAGE_KEY: 'k', NPM_TOKEN: 'n' });
+    });
+
     it('masks --secret variables', () => {
       const text = SIMPLE.replace('repository: $(repo)', 'repository: $(repo)\n      target: $(STAGE_NAME)');
       assert.throws(() => prepareStep(request(writePipeline(text), { secretNames: ['STAGE_NAME'], variables: { STAGE_NAME: 'x' } })), /must not be given with --variable/);

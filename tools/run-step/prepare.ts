@@ -1,7 +1,7 @@
 // Turns a pipeline file's KanikoBuild@1 step into the options with which the agent-like runner
 // runs the built task: the step's inputs, its variables, and stand-ins for its service connections.
 import { join, resolve } from 'node:path';
-import { SECRET_INPUTS } from '../../tasks/KanikoBuildV1/src/settings/raw';
+import { SECRET_INPUTS, SECRET_LINES_INPUTS } from '../../tasks/KanikoBuildV1/src/settings/raw';
 import { defaultVariables, stepVariables } from '../runner/agent-variables';
 import { expandMacros } from '../runner/inputs';
 import { readTaskDefinition } from '../runner/task-definition';
@@ -54,7 +54,7 @@ export function prepareStep(request: StepRequest): PreparedStep {
     commandLine: mergeIgnoringCase(localBuildVariables(request.now ?? new Date()), request.variables),
     environment: request.environment,
     predefined: predefinedNames(),
-    secretInputs: SECRET_INPUTS,
+    secretInputs: new Set([...SECRET_INPUTS, ...SECRET_LINES_INPUTS]),
     secretNames: request.secretNames,
   });
   const lookup = new Map(Object.entries({ ...predefinedValues(request.sourcesDirectory), ...variables, ...secretVariables })
@@ -98,13 +98,26 @@ function localBuildVariables(now: Date): Record<string, string> {
  * process list. A reference such as `$(STORAGE_KEY)` is accepted: its value comes from the environment.
  */
 function rejectSecretOverrides(overrides: Record<string, string>): void {
-  const secret = new Set([...SECRET_INPUTS].map((name) => name.toLowerCase()));
   for (const [name, value] of Object.entries(overrides)) {
-    if (secret.has(name.toLowerCase()) && value.replace(/\$\([^()]+\)/g, '').trim() !== '') {
-      throw new StepInputError(`--input ${name} must not contain the secret itself, which other users of this machine can read in the process list. `
-        + `Write a variable reference such as --input '${name}=$(STORAGE_KEY)' and set the environment variable STORAGE_KEY.`);
-    }
+    if (secretText(name, value).replace(/\$\([^()]+\)/g, '').trim() === '') continue;
+    const example = isSecretLinesInput(name) ? `${name}=NPM_TOKEN=$(NPM_TOKEN)` : `${name}=$(STORAGE_KEY)`;
+    const variable = isSecretLinesInput(name) ? 'NPM_TOKEN' : 'STORAGE_KEY';
+    throw new StepInputError(`--input ${name} must not contain the secret itself, which other users of this machine can read in the process list. `
+      + `Write a variable reference such as --input '${example}' and set the environment variable ${variable}.`);
   }
+}
+
+/** Returns the part of an input value that is secret: all of a secret input, and what follows `=` on each line of a secret lines input. */
+function secretText(name: string, value: string): string {
+  if (isSecretLinesInput(name)) {
+    return value.split(/\r?\n/).map((line) => (line.includes('=') ? line.slice(line.indexOf('=') + 1) : '')).join('\n');
+  }
+  const secret = [...SECRET_INPUTS].some((input) => input.toLowerCase() === name.toLowerCase());
+  return secret ? value : '';
+}
+
+function isSecretLinesInput(name: string): boolean {
+  return [...SECRET_LINES_INPUTS].some((input) => input.toLowerCase() === name.toLowerCase());
 }
 
 /** Rejects template expressions and runtime expressions, which only Azure Pipelines evaluates. */

@@ -216,6 +216,14 @@ describe('settings: pod template', () => {
     assert.deepEqual(parse('spec:\n  securityContext: { runAsUser: 0, runAsNonRoot: false }'), { spec: { securityContext: { runAsUser: 0, runAsNonRoot: false } } });
   });
 
+  it('template variable of a secret build argument is rejected', () => {
+    const template = 'spec:\n  containers: [{ env: [{ name: NPM_TOKEN, value: plain }, { name: OTHER, value: x }] }]';
+    const problems = problemsOf(template, { secretBuildArguments: 'NPM_TOKEN=token-value-1234' });
+
+    assert.equal(problems.length, 1, problems.join('\n'));
+    assert.match(problems[0], /^Input podTemplate sets spec\.containers\[0\]\.env NPM_TOKEN, which the task sets itself\. The input secretBuildArguments sets this variable/);
+  });
+
   it('every wrong field is listed at once', () => {
     const problems = problemsOf('spec:\n  restartPolicy: Always\n  activeDeadlineSeconds: 1\n  tolerations: x');
 

@@ -14,7 +14,7 @@ import type { RawRun, RawVariables } from './raw';
 import { checkPullCredentials, parseAnonymousPullRegistries } from './pull-credentials';
 import { parseRegistryEndpoint } from './registry';
 import { parseStorage } from './storage';
-import type { ClusterSettings, RegistrySettings, RunIdentity, Settings } from './types';
+import type { ClusterSettings, PodTemplate, RegistrySettings, RunIdentity, SecretBuildArgument, Settings } from './types';
 import {
   parseRegistryCredentials, parseWorkloadIdentityRegistry, type RegistryCredentialsMode, workloadIdentityPullRegistries,
   workloadIdentitySettings,
@@ -74,6 +74,7 @@ export function parseSettings(raw: RawRun): Settings {
   const connectionNamespace = cluster && cluster.kind !== 'aks' ? cluster.connectionNamespace : undefined;
   const workloadIdentity = credentialsMode === 'workloadIdentity' ? workloadIdentitySettings(registry?.host) : undefined;
   const pod = parsePod({ ...inputs, connectionNamespace, workloadIdentity }, problems);
+  checkTemplateVariables(pod?.template, build?.secretBuildArguments ?? [], problems);
   const kaniko = parseKaniko({ ...inputs, repositoryUri: raw.variables.repositoryUri, sourceVersion: raw.variables.sourceVersion }, {
     image, registries: registry && pullRegistries ? [registry, ...pullRegistries] : [], stageCount: build?.stageCount,
   }, problems);
@@ -152,4 +153,12 @@ function runIdentity(variables: RawVariables): RunIdentity {
     stepId: variables.stepId || undefined,
     stepDisplayName: variables.stepDisplayName || undefined,
   };
+}
+
+/** Rejects template variables of the kaniko container that a secret build argument sets, which would replace its value. */
+function checkTemplateVariables(template: PodTemplate | undefined, secretBuildArguments: SecretBuildArgument[], problems: Problems): void {
+  const names = new Set(secretBuildArguments.map((argument) => argument.name));
+  for (const variable of template?.kaniko?.env ?? []) {
+    if (names.has(variable.name)) problems.add(loc('PodTemplateOwned', 'podTemplate', `spec.containers[0].env ${variable.name}`, loc('HintTemplateSecretBuildArgument')));
+  }
 }

@@ -6,6 +6,11 @@
  * run-step command also takes their variables from the environment only.
  */
 export const SECRET_INPUTS: ReadonlySet<keyof RawInputs> = new Set<keyof RawInputs>(['storageAccessKey']);
+/**
+ * Inputs with a secret on each line, which are masked line by line and never written to the
+ * debug log. The local run-step command also takes their variables from the environment only.
+ */
+export const SECRET_LINES_INPUTS: ReadonlySet<keyof RawInputs> = new Set<keyof RawInputs>(['secretBuildArguments']);
 
 export interface RawInputs {
   connectionType: string;

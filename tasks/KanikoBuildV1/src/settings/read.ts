@@ -3,7 +3,7 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import * as taskInternal from 'azure-pipelines-task-lib/internal';
 import { loc } from '../messages';
 import { parseKubeconfig, type Kubeconfig } from './kubeconfig';
-import { SECRET_INPUTS, type RawEndpoint, type RawInputs, type RawRun, type RawVariables, type SecretVariable } from './raw';
+import { SECRET_INPUTS, SECRET_LINES_INPUTS, type RawEndpoint, type RawInputs, type RawRun, type RawVariables, type SecretVariable } from './raw';
 import { splitSecretBuildArgumentLines } from './secret-build-arguments';
 
 const INPUT_NAMES: (keyof RawInputs)[] = [
@@ -22,8 +22,6 @@ const INPUT_NAMES: (keyof RawInputs)[] = [
 /** File path inputs with no default, which the agent fills with the sources folder when left empty. */
 const FILE_PATH_INPUTS = new Set<keyof RawInputs>(['buildContext']);
 
-/** Inputs with a secret on each line, which are masked line by line and never written to the debug log. */
-const SECRET_LINES_INPUTS = new Set<keyof RawInputs>(['secretBuildArguments']);
 
 const KUBERNETES_PARAMETERS = ['kubeconfig', 'apiToken', 'serviceAccountCertificate'];
 const KUBERNETES_DATA = ['authorizationType', 'acceptUntrustedCerts', 'clusterContext', 'namespace'];
