@@ -2,6 +2,7 @@
 // agent-like runner to prove inputs, endpoints, variables, secrets, results and cancellation
 // end to end. It needs no stand-ins.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,6 +131,18 @@ describe('agent-like task runner', function () {
       secretVariables: { 'registry.password': 'registry-pass-9' },
     };
   }
+
+  it('command line prints the log, variables and summary', () => {
+    const runFile = join(taskDir, 'run.json');
+    writeFileSync(runFile, JSON.stringify(reportOptions()));
+    const cli = join(__dirname, '..', '..', 'tools', 'runner', 'cli.ts');
+    const result = spawnSync(process.execPath, ['--import', 'tsx', cli, '--task', taskDir, '--run', runFile], { encoding: 'utf8', timeout: 60_000 });
+
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /Result: SucceededWithIssues/);
+    assert.match(result.stdout, /\nSummary summary\.md:\n/);
+    assert.doesNotMatch(result.stdout, /registry-pass-9|kubeconfig-secret-text/);
+  });
 
   it('passes inputs, endpoints and variables', async () => {
     process.env.RUNNER_PARENT_ONLY = 'x';

@@ -1,8 +1,10 @@
 // Command-line front end of the task runner:
 //   npx tsx tools/runner/cli.ts --task tasks/KanikoBuildV1 --run run.json [--node PATH] [--stage main|pre|post]
-// run.json contains { "inputs", "endpoints", "variables", "secretVariables", "env" }, each an
-// object as in TaskRunOptions. The step's log is printed as it runs, then the result. The exit
-// code is 0 when the step succeeded (with or without issues) and 1 otherwise.
+// run.json contains { "inputs", "endpoints", "variables", "secretVariables", "env", "sourcesDirectory" },
+// each as in TaskRunOptions. Endpoint ids are GUIDs, as the agent's are. Relative paths in inputs
+// start in the sources folder, a fresh empty one unless sourcesDirectory names one. The step's log
+// is printed as it runs, then the result, the variables and any step summary. The exit code is 0
+// when the step succeeded (with or without issues) and 1 otherwise.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,7 +13,7 @@ import type { TaskRunOptions, TaskStage } from './types';
 
 const USAGE = 'Usage: tsx tools/runner/cli.ts --task DIR [--run FILE.json] [--node PATH] [--stage main|pre|post] [--timeout SECONDS]';
 
-type RunFile = Pick<TaskRunOptions, 'inputs' | 'endpoints' | 'variables' | 'secretVariables' | 'env'>;
+type RunFile = Pick<TaskRunOptions, 'inputs' | 'endpoints' | 'variables' | 'secretVariables' | 'env' | 'sourcesDirectory'>;
 
 function readRunFile(path: string | undefined): RunFile {
   if (!path) return {};
@@ -62,6 +64,9 @@ async function main(): Promise<number> {
   console.log(`\nResult: ${result.result} (exit code ${result.exitCode ?? result.signal}, ${result.durationMs} ms, ${result.handler})`);
   for (const [name, variable] of Object.entries(result.variables)) {
     console.log(`Variable ${name} = ${variable.isSecret ? '***' : variable.value}${variable.isOutput ? ' (output)' : ''}`);
+  }
+  for (const summary of result.summaries) {
+    console.log(`\nSummary ${summary.name}:\n${summary.content ?? '(the file could not be read)'}`);
   }
   return result.result === 'Succeeded' || result.result === 'SucceededWithIssues' ? 0 : 1;
 }

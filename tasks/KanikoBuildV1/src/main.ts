@@ -84,11 +84,11 @@ export async function run(signal: AbortSignal, report: RunReport): Promise<RunOu
 
     // Create the build's own namespace when asked to, then the registry and storage Secrets and the kaniko pod.
     report.mark('scheduling');
-    report.recordPod(plan.namespace, plan.name);
     await inGroup(loc('GroupCreatePod'), async () => {
       await createBuildNamespace(cluster, plan, cleanup, signal);
       await createBuildPod(cluster, plan, cleanup, signal);
     });
+    report.recordPod(plan.namespace, plan.name);
 
     // Follow the build and stream its log. With the direct delivery, stream the archive into
     // kaniko's stdin as soon as its container runs.

@@ -158,11 +158,22 @@ describe('step summary', () => {
       report.mark('cleanup', true);
       const markdown = renderSummary(facts(report, 'Failed'));
 
-      assert.match(markdown, /^\*\*Failed\*\* in the phase \*Pod creation and scheduling\*\. The step's log has the error message/m);
+      assert.match(markdown, /^\*\*Failed\*\* in the phase \*Pod creation and scheduling\*\. The step's log has the error message, the last lines of the build log and the pod's events\.$/m);
       assert.ok(markdown.includes('| Pod creation and scheduling | 5 min 00 s, did not finish |'), markdown);
       assert.ok(markdown.includes('| Cleanup | 0.2 s |'), markdown);
       assert.ok(markdown.includes('- **Pod:** `builds/kaniko-42-ab12`\n'), 'no node before scheduling');
       assert.doesNotMatch(markdown, /Digest|Image by digest|sha256:/);
+    });
+
+    it('mentions no pod before one was created', () => {
+      const report = new RunReport();
+      report.recordSettings(settings());
+      report.mark('validation', true);
+      report.mark('upload');
+      const markdown = renderSummary(facts(report, 'Failed'));
+
+      assert.match(markdown, /^\*\*Failed\*\* in the phase \*Context packing and upload\*\. The step's log has the error message\.$/m);
+      assert.doesNotMatch(markdown, /build log|Pod/);
     });
 
     it('names the build after a build error', () => {

@@ -33,7 +33,9 @@ function resultLine(facts: SummaryFacts): string {
   const stopped = stoppedPhase(facts.phases);
   const label = stopped ? phaseLabel(stopped, facts) : undefined;
   if (facts.result === 'Canceled') return label ? loc('SummaryCanceledIn', label) : loc('SummaryCanceled');
-  return label ? loc('SummaryFailedIn', label) : loc('SummaryFailed');
+  // The build log and the pod's events exist only once the pod was created.
+  const where = facts.pod ? loc('SummaryFailedDetailsPod') : loc('SummaryFailedDetails');
+  return `${label ? loc('SummaryFailedIn', label) : loc('SummaryFailed')} ${where}`;
 }
 
 /**
