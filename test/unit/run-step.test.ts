@@ -191,9 +191,17 @@ stages:
       assert.throws(() => prepareStep(request(writePipeline(SIMPLE), { inputs: { secretBuildArguments: 'NPM_TOKEN=abc' } })),
         /--input secretBuildArguments must not contain the secret itself.*--input 'secretBuildArguments=NPM_TOKEN=\$\(NPM_TOKEN\)'/);
       const prepared = prepareStep(request(writePipeline(SIMPLE), {
-        inputs: { secretBuildArguments: 'NPM_TOKEN=$(NPM_TOKEN)\nGH_TOKEN' }, environment: { STORAGE_KEY: 'k', NPM_TOKEN: 'n' },
+        inputs: { secretBuildArguments: 'NPM_TOKEN=$(NPM_TOKEN)\nGH_TOKEN' }, environment: { STORAGE_KEY: 'k', NPM_TOKEN: 'n', GH_TOKEN: 'g' },
       }));
-      assert.deepEqual(prepared.options.secretVariables, { STORAGE_KEY: 'k', NPM_TOKEN: 'n' });
+      assert.deepEqual(prepared.options.secretVariables, { STORAGE_KEY: 'k', NPM_TOKEN: 'n', GH_TOKEN: 'g' });
+    });
+
+    it('takes NAME lines of secretBuildArguments from the environment', () => {
+      const prepared = prepareStep(request(writePipeline(SIMPLE), { inputs: { secretBuildArguments: 'NPM_TOKEN' }, environment: { STORAGE_KEY: 'k', NPM_TOKEN: 'n' } }));
+      assert.equal(prepared.options.secretVariables?.NPM_TOKEN, 'n');
+      assert.throws(() => prepareStep(request(writePipeline(SIMPLE), { inputs: { secretBuildArguments: 'NPM_TOKEN' }, variables: { NPM_TOKEN: 'n' } })),
+        /Secret variable\(s\) NPM_TOKEN must not be given with --variable/);
+      assert.throws(() => prepareStep(request(writePipeline(SIMPLE), { inputs: { secretBuildArguments: 'NPM_TOKEN' }, environment: { STORAGE_KEY: 'k' } })), /NPM_TOKEN/);
     });
 
     it('masks --secret variables', () => {

@@ -56,6 +56,7 @@ export function prepareStep(request: StepRequest): PreparedStep {
     predefined: predefinedNames(),
     secretInputs: new Set([...SECRET_INPUTS, ...SECRET_LINES_INPUTS]),
     secretNames: request.secretNames,
+    namedSecrets: namedSecretVariables(inputs),
   });
   const lookup = new Map(Object.entries({ ...predefinedValues(request.sourcesDirectory), ...variables, ...secretVariables })
     .map(([name, value]) => [name.toLowerCase(), value]));
@@ -114,6 +115,13 @@ function secretText(name: string, value: string): string {
   }
   const secret = [...SECRET_INPUTS].some((input) => input.toLowerCase() === name.toLowerCase());
   return secret ? value : '';
+}
+
+/** Returns the variables that the `NAME` lines (without `=`) of secret lines inputs name, which the task reads by name. */
+function namedSecretVariables(inputs: Record<string, string>): string[] {
+  return Object.entries(inputs).filter(([name]) => isSecretLinesInput(name))
+    .flatMap(([, value]) => value.split(/\r?\n/).map((line) => line.trim()))
+    .filter((line) => line !== '' && !line.startsWith('#') && !line.includes('='));
 }
 
 function isSecretLinesInput(name: string): boolean {

@@ -21,6 +21,11 @@ export interface VariableSources {
   secretInputs: ReadonlySet<string>;
   /** Names given with --secret: variables that must come from the environment and are masked. */
   secretNames: string[];
+  /**
+   * Secret variables that the step reads by name rather than through `$(NAME)`, such as the
+   * `NAME` lines of secretBuildArguments: they come from the environment and are masked.
+   */
+  namedSecrets?: string[];
 }
 
 export interface StepVariables {
@@ -35,7 +40,8 @@ export interface StepVariables {
  * @throws StepInputError naming each variable without a value, and each secret given on the command line.
  */
 export function resolveVariables(step: PipelineStep, sources: VariableSources): StepVariables {
-  const secretList = [...secretVariableNames(step, sources.secretInputs), ...sources.secretNames];
+  const namedSecrets = sources.namedSecrets ?? [];
+  const secretList = [...secretVariableNames(step, sources.secretInputs), ...sources.secretNames, ...namedSecrets];
   const secretNames = new Set(secretList.map((name) => name.toLowerCase()));
   const onCommandLine = [...new Set(secretList.filter((name) => findKey(sources.commandLine, name.toLowerCase()) !== undefined))];
   if (onCommandLine.length > 0) {
@@ -46,7 +52,9 @@ export function resolveVariables(step: PipelineStep, sources: VariableSources): 
   const variables = mergeIgnoringCase(step.variables, sources.commandLine);
   const secretVariables: Record<string, string> = {};
   const missing: string[] = [];
-  for (const name of referencedNames(step, variables)) {
+  const referenced = referencedNames(step, variables);
+  const names = [...referenced, ...namedSecrets.filter((name) => !referenced.some((other) => other.toLowerCase() === name.toLowerCase()))];
+  for (const name of names) {
     const key = name.toLowerCase();
     const fromEnvironment = sources.environment[toEnvironmentName(name)];
     if (secretNames.has(key)) {

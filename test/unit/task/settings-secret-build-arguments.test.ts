@@ -97,6 +97,16 @@ describe('settings: secret build arguments', () => {
       assert.ok(!problems[0].includes(FEED_PASSWORD));
     });
 
+    for (const [input, text] of [['extraArgs', `--registry-map=index.docker.io=${NPM_TOKEN}`], ['labels', `token=${NPM_TOKEN}`]]) {
+      it(`secret in ${input} is rejected`, () => {
+        const problems = problemsOf({ [input]: text }, { secretVariables });
+
+        assert.equal(problems.length, 1, problems.join('\n'));
+        assert.match(problems[0], new RegExp(`^Input ${input} contains the value of the secret pipeline variable npmToken\\. .*Pass the secret through secretBuildArguments`));
+        assert.ok(!problems[0].includes(NPM_TOKEN));
+      });
+    }
+
     it('short secrets are not looked for', () => {
       assert.deepEqual(parse({ buildArguments: 'LETTERS=abcdef' }, { secretVariables }).buildArguments, [{ name: 'LETTERS', value: 'abcdef' }]);
     });

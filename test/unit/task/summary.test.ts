@@ -176,6 +176,13 @@ describe('step summary', () => {
       assert.doesNotMatch(markdown, /build log|Pod/);
     });
 
+    it('says a noPush build succeeded without a push', () => {
+      const markdown = renderSummary({ ...facts(successfulReport()), digest: undefined });
+
+      assert.match(markdown, /^\*\*Succeeded\.\*\* Built without a push \(noPush\), so no registry has the image\.$/m);
+      assert.doesNotMatch(markdown, /Failed|Image by digest/);
+    });
+
     it('names the build after a build error', () => {
       const report = successfulReport();
       const markdown = renderSummary(facts(report, 'Failed'));

@@ -27,7 +27,7 @@ export function parseCache(
   if (!repository || ttl === null) return undefined;
   const host = splitRepository(repository).host!;
   if (!registries.some((registry) => registry.host === host && !registry.noCredentials)) {
-    problems.add(loc('CacheRepositoryNoCredentials', host, repository));
+    problems.add(loc('CacheRepositoryNoCredentials', host, repository, host));
     return undefined;
   }
   return { repository, ...(ttl ? { ttl } : {}) };

@@ -13,6 +13,7 @@ import { Problems } from './problems';
 import type { RawRun, RawVariables } from './raw';
 import { checkPullCredentials, parseAnonymousPullRegistries } from './pull-credentials';
 import { parseRegistryEndpoint } from './registry';
+import { checkInputForSecrets } from './secret-build-arguments';
 import { parseStorage } from './storage';
 import type { ClusterSettings, PodTemplate, RegistrySettings, RunIdentity, SecretBuildArgument, Settings } from './types';
 import {
@@ -78,6 +79,8 @@ export function parseSettings(raw: RawRun): Settings {
   const kaniko = parseKaniko({ ...inputs, repositoryUri: raw.variables.repositoryUri, sourceVersion: raw.variables.sourceVersion }, {
     image, registries: registry && pullRegistries ? [registry, ...pullRegistries] : [], stageCount: build?.stageCount,
   }, problems);
+  for (const input of ['extraArgs', 'labels'] as const) checkInputForSecrets(input, inputs[input], raw.secretVariables, problems);
+  checkBooleanInputs(inputs, problems);
   problems.throwIfAny();
   // Every parser adds a problem whenever it returns undefined, so all are defined here.
   return {
@@ -160,5 +163,16 @@ function checkTemplateVariables(template: PodTemplate | undefined, secretBuildAr
   const names = new Set(secretBuildArguments.map((argument) => argument.name));
   for (const variable of template?.kaniko?.env ?? []) {
     if (names.has(variable.name)) problems.add(loc('PodTemplateOwned', 'podTemplate', `spec.containers[0].env ${variable.name}`, loc('HintTemplateSecretBuildArgument')));
+  }
+}
+
+/** Boolean inputs, which the settings read as true only when they say `true`. */
+const BOOLEAN_INPUTS = ['useClusterAdmin', 'createNamespace', 'reproducibleContext', 'cache', 'ociLabels', 'skipUnusedStages', 'noPush'] as const;
+
+/** Rejects a boolean input that is neither true nor false, such as `yes`, which would otherwise count as false. */
+function checkBooleanInputs(inputs: RawRun['inputs'], problems: Problems): void {
+  for (const input of BOOLEAN_INPUTS) {
+    const value = inputs[input];
+    if (value !== '' && !/^(true|false)$/i.test(value)) problems.add(loc('BooleanInputInvalid', input, value));
   }
 }

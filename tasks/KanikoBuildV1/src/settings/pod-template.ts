@@ -118,17 +118,20 @@ class TemplateCheck {
       this.reject('spec.containers', 'HintTemplateOneContainer');
       return undefined;
     }
+
     const container = this.object(containers[0], 'spec.containers[0]');
     if (!container) return undefined;
     if (container.name !== undefined && container.name !== KANIKO_CONTAINER) {
       this.reject(`spec.containers[0].name ${String(container.name)}`, 'HintTemplateOneContainer');
       return undefined;
     }
+
     const fields = { ...container };
     delete fields.name;
     for (const [key, hint] of Object.entries(OWNED_CONTAINER_FIELDS)) {
       if (key in fields) this.reject(`spec.containers[0].${key}`, hint);
     }
+
     this.resources(fields.resources);
     this.checkRoot(fields.securityContext, 'spec.containers[0].securityContext');
     for (const [position, variable] of (this.list(fields.env, 'spec.containers[0].env') ?? []).entries()) {

@@ -114,3 +114,12 @@ export function checkBuildArgumentsForSecrets(
     if (secret) problems.add(loc('BuildArgumentHasSecret', argument.name, secret.name, argument.name));
   }
 }
+
+/**
+ * Adds a problem when an input's text contains the value of a secret pipeline variable: kaniko's
+ * arguments are part of the pod spec, and labels are part of the pushed image.
+ */
+export function checkInputForSecrets(input: string, text: string, secretVariables: SecretVariable[], problems: Problems): void {
+  const secret = secretVariables.find((variable) => variable.value.length >= MIN_DETECTED_SECRET_LENGTH && text.includes(variable.value));
+  if (secret) problems.add(loc('InputHasSecret', input, secret.name));
+}

@@ -27,8 +27,9 @@ export function renderSummary(facts: SummaryFacts): string {
  * the build's own output.
  */
 function resultLine(facts: SummaryFacts): string {
-  if (facts.result === 'Succeeded' && facts.digest) {
-    return loc('SummarySucceeded', codeSpan(`${facts.repository}@${facts.digest}`));
+  if (facts.result === 'Succeeded') {
+    // Without a digest the build ran with noPush, and no registry has the image.
+    return facts.digest ? loc('SummarySucceeded', codeSpan(`${facts.repository}@${facts.digest}`)) : loc('SummarySucceededNoPush');
   }
   const stopped = stoppedPhase(facts.phases);
   const label = stopped ? phaseLabel(stopped, facts) : undefined;
