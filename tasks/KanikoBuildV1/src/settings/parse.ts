@@ -166,7 +166,7 @@ function checkTemplateVariables(template: PodTemplate | undefined, secretBuildAr
   }
 }
 
-/** Boolean inputs, which the settings read as true only when they say `true`. */
+/** Boolean inputs, which the settings read as true only when their value is `true`. */
 const BOOLEAN_INPUTS = ['useClusterAdmin', 'createNamespace', 'reproducibleContext', 'cache', 'ociLabels', 'skipUnusedStages', 'noPush'] as const;
 
 /** Rejects a boolean input that is neither true nor false, such as `yes`, which would otherwise count as false. */
