@@ -63,10 +63,10 @@ describe('settings: extraArgs', () => {
     { line: '--log-format=json', pattern: /the task sets --log-format itself, because it streams kaniko's log as plain text/ },
     { line: '--help', pattern: /^Input extraArgs: with --help kaniko builds no image/ },
     { line: '--dryrun', pattern: /^Input extraArgs: with --dryrun kaniko builds no image/ },
-    { line: '-v debug', pattern: /^Input extraArgs: line 1 is not a kaniko flag in the form --name or --name=value/ },
-    { line: 'snapshot-mode=redo', pattern: /line 1 is not a kaniko flag/ },
-    { line: '--', pattern: /line 1 is not a kaniko flag/ },
-    { line: '--=redo', pattern: /line 1 is not a kaniko flag/ },
+    { line: '-v debug', pattern: /^Input extraArgs: line 1, '-v debug', is not a kaniko flag in the form --name or --name=value/ },
+    { line: 'snapshot-mode=redo', pattern: /line 1, 'snapshot-mode=redo', is not a kaniko flag/ },
+    { line: '--', pattern: /line 1, '--', is not a kaniko flag/ },
+    { line: '--=redo', pattern: /line 1, '--=redo', is not a kaniko flag/ },
     { line: '--cache-dir', pattern: /^Input extraArgs: --cache-dir needs a value\. Write --cache-dir=VALUE\./ },
     { line: '--single-snapshot=yes', pattern: /^Input extraArgs: 'yes' is not a value of --single-snapshot, which takes true or false\./ },
     { line: '--compressed-caching no', pattern: /'no' is not a value of --compressed-caching/ },
@@ -91,8 +91,8 @@ describe('settings: extraArgs', () => {
   it('every problem names its line', () => {
     const problems = problemsOf('--snapshot-mode=redo\n\n-v\n--unknown-one\n\u0001');
 
-    assert.deepEqual(problems.map((problem) => problem.split(/ is | contains /)[0]), [
-      'Input extraArgs: line 3', 'Input extraArgs: --unknown-one', 'Input extraArgs: line 5',
+    assert.deepEqual(problems.map((problem) => problem.split(/,? is | contains /)[0]), [
+      "Input extraArgs: line 3, '-v'", 'Input extraArgs: --unknown-one', 'Input extraArgs: line 5',
     ]);
   });
 

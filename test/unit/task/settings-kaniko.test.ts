@@ -148,7 +148,7 @@ describe('settings: kaniko options', () => {
 
       assert.deepEqual(problems, [
         "Input labels: the line for 'no-separator' is not KEY=VALUE with a KEY without spaces. Write one KEY=VALUE a line, such as org.opencontainers.image.title=web.",
-        "Input labels: the line for '' is not KEY=VALUE with a KEY without spaces. Write one KEY=VALUE a line, such as org.opencontainers.image.title=web.",
+        "Input labels: the line for '(empty)' is not KEY=VALUE with a KEY without spaces. Write one KEY=VALUE a line, such as org.opencontainers.image.title=web.",
         "Input labels: the line for 'sp ace' is not KEY=VALUE with a KEY without spaces. Write one KEY=VALUE a line, such as org.opencontainers.image.title=web.",
         'Input labels: ok appears more than once. Keep one line for it.',
       ]);
@@ -253,9 +253,9 @@ describe('settings: kaniko options', () => {
     });
 
     it('invalid insecure registries are listed', () => {
-      const problems = problemsOf({ insecureRegistries: 'registry internal\nregistry.internal:port\nregistry.internal/path' });
+      const problems = problemsOf({ insecureRegistries: 'registry internal\nregistry.internal:port\nregistry.internal/path\nregistry.internal:99999\nregistry.internal:0' });
 
-      assert.equal(problems.length, 3, problems.join('\n'));
+      assert.equal(problems.length, 5, problems.join('\n'));
       for (const problem of problems) assert.match(problem, /^Input insecureRegistries: '.+' is not a registry host with an optional port/);
     });
   });

@@ -72,6 +72,20 @@ describe('settings: secret build arguments', () => {
     assert.deepEqual(problems, ['Inputs buildArguments and secretBuildArguments: both set NPM_TOKEN. Keep it in secretBuildArguments only.']);
   });
 
+  it('name in both inputs is reported once', () => {
+    const problems = problemsOf({ buildArguments: 'NPM_TOKEN=public', secretBuildArguments: `NPM_TOKEN=${NPM_TOKEN}\nNPM_TOKEN=${NPM_TOKEN}` });
+
+    assert.deepEqual(problems, ['Inputs buildArguments and secretBuildArguments: both set NPM_TOKEN. Keep it in secretBuildArguments only.']);
+  });
+
+  it('line without a name shows an empty name', () => {
+    const problems = problemsOf({ secretBuildArguments: '=some-value-1234' });
+
+    assert.equal(problems.length, 1, problems.join('\n'));
+    assert.match(problems[0], /^Input secretBuildArguments: the line for '\(empty\)' is not NAME or NAME=VALUE/);
+    assert.ok(!problems[0].includes('some-value-1234'));
+  });
+
   it('secret arguments expand in FROM lines', () => {
     writeTree(root(), { Dockerfile: 'ARG BASE\nFROM $BASE\n' });
 

@@ -51,7 +51,7 @@ export function parseExtraArgs(input: string, problems: Problems): string[] | un
     }
     const match = FLAG_LINE.exec(line);
     if (!match) {
-      problems.add(loc('ExtraArgNotFlag', lineNumber));
+      problems.add(loc('ExtraArgNotFlag', lineNumber, line));
       continue;
     }
     const name = match[1];

@@ -42,7 +42,7 @@ function parseLabelLines(input: string, problems: Problems): ImageLabel[] | unde
     const separator = line.indexOf('=');
     const key = separator < 0 ? line : line.slice(0, separator).trim();
     if (separator < 0 || !LABEL_KEY.test(key) || hasControlCharacter(line)) {
-      problems.add(loc('LabelInvalid', key));
+      problems.add(loc('LabelInvalid', key || loc('EmptyName')));
     } else if (labels.some((label) => label.key === key)) {
       problems.add(loc('LabelDuplicate', key));
     } else {

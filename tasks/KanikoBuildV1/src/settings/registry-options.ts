@@ -6,7 +6,15 @@ import type { Problems } from './problems';
 
 export const MAX_PUSH_RETRY = 10;
 /** A registry host with an optional port, such as `mirror.example.com:5000`. */
-const REGISTRY_HOST = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?$/i;
+const REGISTRY_HOST = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::(\d{1,5}))?$/i;
+const MAX_PORT = 65535;
+
+/** Returns whether `host` is a registry host with a port from 1 to 65535, if any. */
+function isRegistryHost(host: string): boolean {
+  const match = REGISTRY_HOST.exec(host);
+  if (!match) return false;
+  return match[1] === undefined || (Number(match[1]) >= 1 && Number(match[1]) <= MAX_PORT);
+}
 
 /** Parses the pushRetry input: empty means 0, kaniko's default. */
 export function parsePushRetry(input: string, problems: Problems): number | undefined {
@@ -33,7 +41,7 @@ export function parseRegistryMirrors(input: string, problems: Problems): string[
     const slash = mirror.indexOf('/');
     const host = slash < 0 ? mirror : mirror.slice(0, slash);
     const path = slash < 0 ? '' : mirror.slice(slash + 1);
-    if (REGISTRY_HOST.test(host) && (path === '' || isRepositoryPath(path))) mirrors.add(`${host.toLowerCase()}${path ? `/${path}` : ''}`);
+    if (isRegistryHost(host) && (path === '' || isRepositoryPath(path))) mirrors.add(`${host.toLowerCase()}${path ? `/${path}` : ''}`);
     else problems.add(loc('RegistryMirrorInvalid', entry));
   }
   return problems.count > start ? undefined : [...mirrors];
@@ -45,7 +53,7 @@ export function parseInsecureRegistries(input: string, problems: Problems): stri
   const hosts = new Set<string>();
   for (const entry of lines(input)) {
     const host = entry.replace(/^https?:\/\//i, '').replace(/\/+$/, '');
-    if (REGISTRY_HOST.test(host)) hosts.add(host.toLowerCase());
+    if (isRegistryHost(host)) hosts.add(host.toLowerCase());
     else problems.add(loc('InsecureRegistryInvalid', entry));
   }
   return problems.count > start ? undefined : [...hosts];

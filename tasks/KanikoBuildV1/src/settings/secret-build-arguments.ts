@@ -67,7 +67,7 @@ export function parseSecretBuildArguments(inputs: SecretBuildArgumentInputs, pro
   const parsed: SecretBuildArgument[] = [];
   for (const { name, value: written } of splitSecretBuildArgumentLines(inputs.input)) {
     if (!BUILD_ARGUMENT_NAME.test(name)) {
-      problems.add(loc('SecretBuildArgumentInvalid', name));
+      problems.add(loc('SecretBuildArgumentInvalid', name || loc('EmptyName')));
       continue;
     }
     const value = written ?? inputs.variables[name];
@@ -92,6 +92,8 @@ function checkName(name: string, earlier: SecretBuildArgument[], plainNames: Set
   }
   if (plainNames.has(name)) {
     problems.add(loc('SecretBuildArgumentInBoth', name));
+    // Reported once, also when secretBuildArguments repeats the name.
+    plainNames.delete(name);
     return false;
   }
   if (earlier.some((argument) => argument.name === name)) {
