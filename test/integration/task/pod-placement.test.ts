@@ -1,7 +1,6 @@
-// Pod placement through the bundled task on a local node with a taint and a pool label: the
-// node selector and tolerations reach the scheduler, ephemeral storage reaches the container,
-// the pod template is merged in, and a template that the API server rejects fails in a dry run
-// before anything is created.
+// Pod placement through the bundled task, on a local node with a taint and a pool label. The
+// node selector and tolerations reach the scheduler, and ephemeral storage reaches the container.
+// The pod template is merged in, and a template with errors fails before anything is created.
 import * as assert from 'node:assert/strict';
 import type { LocalCluster } from '../../../tools/local-cluster/index';
 import { startLocalCluster } from '../../../tools/stand-ins';
@@ -111,7 +110,7 @@ describe('KanikoBuild pod placement', function () {
     });
   }
 
-  it('template the API server rejects in a namespace of its own names the template', async () => {
+  it('template rejected at create names the template', async () => {
     const build = await runBuild({
       standIns,
       files: SMALL_BUILD,
