@@ -15,8 +15,8 @@ import { parse } from 'yaml';
 import { isKeptContextBlob } from '../tasks/KanikoBuildV1/src/plan/names';
 import { startAzurite, type AzuriteBlob } from './azurite';
 import type { LocalCluster } from './local-cluster/index';
-import { runTask, type EndpointSpec } from './runner';
-import { STAND_IN_REGISTRY, startLocalCluster } from './stand-ins';
+import { runTask } from './runner';
+import { standInEndpoints, startLocalCluster } from './stand-ins';
 
 const ROOT = path.resolve(__dirname, '..');
 const PIPELINE = path.join(ROOT, 'samples', 'flask-app', 'azure-pipelines', 'aks-build.yml');
@@ -57,16 +57,7 @@ async function runSample(
     containerRegistry: REGISTRY_CONNECTION_ID,
     storageBlobEndpoint: azurite.blobEndpoint,
   };
-  const endpoints: Record<string, EndpointSpec> = {
-    [CLUSTER_CONNECTION_ID]: {
-      url: cluster.url, scheme: 'Kubeconfig',
-      parameters: { kubeconfig: cluster.kubeconfig() }, data: { authorizationType: 'Kubeconfig' },
-    },
-    [REGISTRY_CONNECTION_ID]: {
-      url: `https://${STAND_IN_REGISTRY.host}`, scheme: 'UsernamePassword',
-      parameters: { registry: `https://${STAND_IN_REGISTRY.host}`, username: STAND_IN_REGISTRY.username, password: STAND_IN_REGISTRY.password },
-    },
-  };
+  const endpoints = standInEndpoints(cluster, { cluster: CLUSTER_CONNECTION_ID, registry: REGISTRY_CONNECTION_ID });
   console.log(`Running ${taskDir} on Node.js ${process.version} against the local cluster ${cluster.url} and Azurite ${azurite.blobEndpoint}.\n`);
   const result = await runTask({
     taskDir,

@@ -4,6 +4,7 @@
 import type { AzuriteBlob } from './azurite';
 import { LocalCluster, type LocalClusterOptions } from './local-cluster/index';
 import type { KubeletOptions } from './local-cluster/kubelet/index';
+import type { EndpointSpec } from './runner';
 
 /** Blob host of Azurite's development account as the task writes it in kaniko's context URL. */
 export const DEV_BLOB_HOST = 'devstoreaccount1.blob.core.windows.net';
@@ -28,8 +29,8 @@ const SERVICE_ACCOUNT_DELAY_MS = 500;
 export type StandInNodeOptions = Omit<KubeletOptions, 'resolveBlobService' | 'registryCredentials'>;
 
 /**
- * Starts the local cluster with its blob DNS view pointing at `azurite`; `options` replace the
- * API server's defaults, and `node` the kubelet's, such as node labels and taints.
+ * Starts the local cluster with its blob DNS view pointing at `azurite`. `options` replace the
+ * API server's defaults, and `node` replaces the kubelet's, such as node labels and taints.
  */
 export function startLocalCluster(
   azurite: AzuriteBlob, options: Omit<LocalClusterOptions, 'kubelet' | 'podLifecycle'> = {}, node: StandInNodeOptions = {},
@@ -45,4 +46,21 @@ export function startLocalCluster(
       },
     },
   });
+}
+
+/**
+ * Returns the service connections of a run against the stand-ins: a Kubeconfig connection to
+ * `cluster` and a Docker Registry connection to the stand-in registry, under the given ids.
+ */
+export function standInEndpoints(cluster: LocalCluster, ids: { cluster: string; registry: string }): Record<string, EndpointSpec> {
+  return {
+    [ids.cluster]: {
+      url: cluster.url, scheme: 'Kubeconfig',
+      parameters: { kubeconfig: cluster.kubeconfig() }, data: { authorizationType: 'Kubeconfig' },
+    },
+    [ids.registry]: {
+      url: `https://${STAND_IN_REGISTRY.host}`, scheme: 'UsernamePassword',
+      parameters: { registry: `https://${STAND_IN_REGISTRY.host}`, username: STAND_IN_REGISTRY.username, password: STAND_IN_REGISTRY.password },
+    },
+  };
 }

@@ -7,9 +7,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { startAzurite } from '../azurite';
-import { runTask, type EndpointSpec } from '../runner';
+import { runTask } from '../runner';
 import type { TaskSummary } from '../runner/types';
-import { STAND_IN_REGISTRY, startLocalCluster } from '../stand-ins';
+import { standInEndpoints, startLocalCluster } from '../stand-ins';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TASK_DIR = path.join(ROOT, 'tasks', 'KanikoBuildV1');
@@ -66,16 +66,7 @@ export async function captureSampleRun(): Promise<CapturedRun> {
   });
   try {
     if (inputs.namespace && inputs.namespace !== 'default') cluster.createNamespace(inputs.namespace);
-    const endpoints: Record<string, EndpointSpec> = {
-      [CLUSTER_CONNECTION_ID]: {
-        url: cluster.url, scheme: 'Kubeconfig',
-        parameters: { kubeconfig: cluster.kubeconfig() }, data: { authorizationType: 'Kubeconfig' },
-      },
-      [REGISTRY_CONNECTION_ID]: {
-        url: `https://${STAND_IN_REGISTRY.host}`, scheme: 'UsernamePassword',
-        parameters: { registry: `https://${STAND_IN_REGISTRY.host}`, username: STAND_IN_REGISTRY.username, password: STAND_IN_REGISTRY.password },
-      },
-    };
+    const endpoints = standInEndpoints(cluster, { cluster: CLUSTER_CONNECTION_ID, registry: REGISTRY_CONNECTION_ID });
     const result = await runTask({
       taskDir: TASK_DIR,
       inputs: {

@@ -38,6 +38,7 @@ function successfulReport(delivery: 'sasDownload' | 'direct' = 'sasDownload', re
   report.recordSettings(settings({ delivery }));
   clock.advance(2_000);
   report.mark('validation', true);
+
   if (delivery !== 'direct') {
     report.mark('upload');
     report.recordBlob('sha256/0123.tar.gz');
@@ -45,21 +46,25 @@ function successfulReport(delivery: 'sasDownload' | 'direct' = 'sasDownload', re
     report.recordTransfer({ files: 12, contentBytes: 20_480, archiveBytes: 4_096, uploadedBytes: reused ? 0 : 4_096, reused });
     report.mark('upload', true);
   }
+
   report.mark('scheduling');
   report.recordPod('builds', 'kaniko-42-ab12');
   clock.advance(1_000);
   report.recordProgress('scheduled', pod('aks-nodepool1-0'));
   clock.advance(3_000);
   report.recordProgress('started', pod('aks-nodepool1-0'));
+
   if (delivery === 'direct') {
     report.mark('upload');
     clock.advance(700);
     report.recordTransfer({ files: 12, contentBytes: 20_480, archiveBytes: 4_096, uploadedBytes: 4_096, reused: false });
     report.mark('upload', true);
   }
+
   clock.advance(45_000);
   report.recordProgress('ended', pod('aks-nodepool1-0'));
   report.recordDigest(DIGEST);
+
   report.mark('cleanup');
   clock.advance(300);
   report.mark('cleanup', true);

@@ -5,18 +5,13 @@ import { skipsUnusedStagesByDefault } from './executor-version';
 import { parseExtraArgs } from './extra-args';
 import { parseLabels, type LabelInputs } from './labels';
 import type { Problems } from './problems';
+import type { RawInputs } from './raw';
 import { parseInsecureRegistries, parsePushRetry, parseRegistryMirrors } from './registry-options';
 import type { ImageSettings, KanikoSettings, RegistrySettings } from './types';
 
-export interface KanikoInputs extends CacheInputs, LabelInputs {
-  skipUnusedStages: string;
-  pushRetry: string;
-  registryMirror: string;
-  insecureRegistries: string;
-  noPush: string;
-  extraArgs: string;
-  executorImage: string;
-}
+export type KanikoInputs = CacheInputs & LabelInputs & Pick<RawInputs,
+  'skipUnusedStages' | 'pushRetry' | 'registryMirror' | 'insecureRegistries' | 'noPush' | 'extraArgs' | 'executorImage'
+>;
 
 /** The other settings that the kaniko options depend on, each undefined when its inputs were invalid. */
 export interface KanikoContext {

@@ -141,8 +141,8 @@ export interface RawRun {
   /** Every secret pipeline variable that the agent passed to the task, to find secrets in the buildArguments input. */
   secretVariables: SecretVariable[];
   /**
-   * The values of the pipeline variables that the `NAME` lines of secretBuildArguments name, by
-   * the name as written; a variable that is not set is missing.
+   * Values of the pipeline variables that the `NAME` lines of secretBuildArguments name, keyed by
+   * the name as written. A variable that is not set has no key.
    */
   secretBuildArgumentVariables: Record<string, string>;
   /** Returns the files under `root` that match the minimatch `pattern`, as task-lib's findMatch does. */
